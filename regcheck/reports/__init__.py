@@ -1,0 +1,1 @@
+"""Renderers: turn verdicts and records into text for people (console, Markdown, HTML)."""

@@ -1,0 +1,73 @@
+"""Console output: the study's table with a verdict per row, and failure explanations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from regcheck.comparison import Verdict
+from regcheck.published import PublishedTable
+from regcheck.records import ResultRecord
+from regcheck.reports.tables import render_table
+
+UPDATE_HINT = "regcheck bless --model {model} --reason '...'   (or: pytest --regcheck-update)"
+
+
+def verdict_rows(
+    verdicts: Sequence[Verdict], records: dict[str, list[ResultRecord]], published: PublishedTable
+) -> list[list[str]]:
+    rows = []
+    for verdict in verdicts:
+        runs = records.get(verdict.config_id, [])
+        expected = published.expected(verdict.config_id)
+        places = published.decimals.get(verdict.model, 2)
+        obtained = "  ".join(f"{r.accuracy:.{places}f} ({r.n_correct}/{r.n_test})" for r in runs) or "-"
+        rows.append([
+            verdict.config_id,
+            f"{expected:.{places}f}" if expected is not None else "-",
+            obtained,
+            verdict.rule,
+            verdict.status,
+        ])  # fmt: skip
+    return rows
+
+
+def study_table(
+    verdicts: Sequence[Verdict], records: dict[str, list[ResultRecord]], published: PublishedTable
+) -> str:
+    headers = ["configuration", "published", "obtained (n_correct/n_test)", "rule", "verdict"]
+    return render_table(headers, verdict_rows(verdicts, records, published))
+
+
+def explain(verdict: Verdict, obtained_path: str | None = None) -> str:
+    """Why a configuration failed: a table of field / expected / obtained / difference, flipped rows, the fix."""
+    lines = [f"{verdict.config_id}: {verdict.status} (rule: {verdict.rule}; {verdict.reason})"]
+    if verdict.status == "error":
+        lines.append(f"  the fit raised {verdict.detail}")
+        return "\n".join(lines)
+    if verdict.status == "missing":
+        lines.append(f"  no baseline for this configuration yet; create it with: {UPDATE_HINT.format(model=verdict.model)}")
+        return "\n".join(lines)
+    if verdict.detail:
+        lines.append(f"  {verdict.detail}")
+    if verdict.differences:
+        rows = [[d.field, d.rule, d.expected, d.obtained, d.difference] for d in verdict.differences]
+        lines.append(render_table(["field", "rule", "expected", "obtained", "difference"], rows, indent="  "))
+    if verdict.flipped_rows:
+        rows = [[str(r.data_row), str(r.position), str(r.true_label), str(r.expected), str(r.obtained)]
+                for r in verdict.flipped_rows]  # fmt: skip
+        lines.append("  flipped test rows:")
+        lines.append(render_table(["heart.csv row", "test position", "true", "expected", "obtained"], rows, indent="  "))
+    if obtained_path:
+        lines.append(f"  obtained record written to {obtained_path}")
+    lines.append(f"  if the change is intended: {UPDATE_HINT.format(model=verdict.model)}")
+    return "\n".join(lines)
+
+
+def summary_line(verdicts: Sequence[Verdict]) -> str:
+    counts: dict[str, int] = {}
+    for verdict in verdicts:
+        counts[verdict.status] = counts.get(verdict.status, 0) + 1
+    rules = sorted({verdict.rule for verdict in verdicts})
+    parts = [f"{counts.get(status, 0)} {status}" for status in ("held", "moved", "missing", "error", "updated")
+             if counts.get(status)]  # fmt: skip
+    return f"regcheck: {', '.join(parts) or 'nothing ran'} (rules: {', '.join(rules) or '-'})"

@@ -1,0 +1,104 @@
+"""The UCI original of the Cleveland table, and the recipe that turns it into heart.csv.
+
+The recipe is the one in the data README (verified byte for byte): the redistributed
+heart.csv drops one row, duplicates the last, recodes five columns and sorts by target.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from regcheck.errors import DataError
+
+ORIGINAL_URL = (
+    "https://archive.ics.uci.edu/ml/machine-learning-databases/heart-disease/processed.cleveland.data"
+)
+ORIGINAL_SHA256 = "a74b7efa387bc9d108d7d0115d831fe9b414b29ae7124f331b622b4efa0427c8"
+ORIGINAL_ROWS = 303
+_FEATURES = ("age", "sex", "cp", "trestbps", "chol", "fbs", "restecg", "thalach", "exang", "oldpeak", "slope", "ca", "thal")
+_DROPPED_ROW = 184
+_RECODE = {
+    "cp": {4.0: 0.0, 2.0: 1.0, 3.0: 2.0, 1.0: 3.0},
+    "thal": {6.0: 1.0, 3.0: 2.0, 7.0: 3.0},
+    "restecg": {2.0: 0.0, 0.0: 1.0, 1.0: 2.0},
+}
+_MISSING_AS = {"thal": 0.0, "ca": 4.0}
+_TIMEOUT_SECONDS = 30
+
+
+def original_url() -> str:
+    """The download address; ``REGCHECK_UCI_URL`` points it at a mirror (HTTPS only)."""
+    return os.environ.get("REGCHECK_UCI_URL", ORIGINAL_URL)
+
+
+def download_original(cache_target: Path) -> bytes:
+    """Fetch the original over HTTPS and check its sha256 before anything uses it."""
+    url = original_url()
+    if not url.startswith("https://"):
+        raise DataError(f"REGCHECK_UCI_URL={url}: only https:// addresses are allowed for the download")
+    try:
+        with urllib.request.urlopen(url, timeout=_TIMEOUT_SECONDS) as response:
+            raw: bytes = response.read()
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise DataError(
+            f"heart data not found and the download from {url} failed ({reason}); offline, put heart.csv "
+            f"(or {cache_target.with_name('processed.cleveland.data').name}) in {cache_target.parent} "
+            f"or set REGCHECK_DATA_DIR to the folder that holds it"
+        ) from None
+    found = hashlib.sha256(raw).hexdigest()
+    if found != ORIGINAL_SHA256:
+        raise DataError(f"{url}: checksum mismatch: sha256 is {found}, expected {ORIGINAL_SHA256}; nothing was cached")
+    return raw
+
+
+def convert_original(raw: bytes, where: str) -> bytes:
+    """Apply the recipe; the result is the canonical (LF) heart.csv text."""
+    rows = [_parse_original_line(line, number, where) for number, line in enumerate(raw.decode("ascii").splitlines(), 1) if line.strip()]
+    if len(rows) != ORIGINAL_ROWS:
+        raise DataError(f"{where}: {len(rows)} rows, expected {ORIGINAL_ROWS} in the UCI Cleveland original")
+    rows = rows[:_DROPPED_ROW] + rows[_DROPPED_ROW + 1 :] + [rows[-1]]
+    recoded = [_recode(row) for row in rows]
+    ordered = [row for row in recoded if row[-1] == 1] + [row for row in recoded if row[-1] == 0]
+    lines = [",".join((*_FEATURES, "target"))]
+    lines += [",".join("%g" % value for value in row) for row in ordered]
+    return ("\n".join(lines) + "\n").encode("ascii")
+
+
+def _parse_original_line(line: str, number: int, where: str) -> dict[str, float | None]:
+    cells = line.strip().split(",")
+    names = (*_FEATURES, "num")
+    if len(cells) != len(names):
+        raise DataError(f"{where}: line {number} has {len(cells)} fields, expected {len(names)}")
+    row: dict[str, float | None] = {}
+    for name, cell in zip(names, cells):
+        if cell == "?":
+            row[name] = None
+            continue
+        try:
+            row[name] = float(cell)
+        except ValueError:
+            raise DataError(f"{where}: line {number}, column {name}: {cell!r} is not a number") from None
+    return row
+
+
+def _recode(row: dict[str, float | None]) -> list[float]:
+    values: list[float] = []
+    for name in _FEATURES:
+        value = row[name]
+        if value is None:
+            if name not in _MISSING_AS:
+                raise DataError(f"UCI original: column {name} has a missing value the recipe does not cover")
+            value = _MISSING_AS[name]
+        elif name in _RECODE:
+            value = _RECODE[name][value]
+        elif name == "slope":
+            value = 3.0 - value
+        values.append(value)
+    num = row["num"]
+    values.append(1.0 if num == 0 else 0.0)
+    return values
