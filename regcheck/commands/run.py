@@ -1,0 +1,71 @@
+"""``regcheck run`` and ``regcheck bless``: run the study, compare, and (for bless) rewrite baselines."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from regcheck.commands import verb_parser
+from regcheck.errors import EXIT_MOVED, EXIT_OK, UsageError
+from regcheck.options import BASELINES, DATA, MODEL, REASON, SEEDS, UPDATE, models_for
+
+RUN_EXAMPLES = """  regcheck run                           both halves of the study
+  regcheck run --model logreg            the logistic half: published table, verdict per row
+  regcheck run --model mlp --seeds 0-4   the MLP grid over five seeds
+  regcheck run --json run.json           also write every result record as JSON"""
+BLESS_EXAMPLES = """  regcheck bless --model logreg --reason 'scikit-learn 1.10'
+  regcheck run --update --model mlp --seeds 0-9 --reason 'Keras 3.16'"""
+
+
+def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    run = verb_parser(verbs, "run", "run the study and compare each configuration with its baseline", RUN_EXAMPLES)
+    bless = verb_parser(verbs, "bless", "run the study and rewrite its baselines (same as run --update)", BLESS_EXAMPLES)
+    for parser in (run, bless):
+        for option in (DATA, BASELINES, SEEDS, MODEL, REASON):
+            parser.add_argument(option.cli_flag, dest=option.dest, **option.argparse_kwargs())
+        parser.add_argument("--json", metavar="PATH", type=Path, help="write the run's records and verdicts here")
+    run.add_argument(UPDATE.cli_flag, dest=UPDATE.dest, **UPDATE.argparse_kwargs())
+    run.set_defaults(handler=handle)
+    bless.set_defaults(handler=handle, regcheck_update=True)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from regcheck.reports.console import explain, study_table, summary_line
+    from regcheck.runner_loop import run_study
+
+    baselines = args.regcheck_baselines or Path("baselines")
+    if not baselines.is_dir():
+        raise UsageError(f"--baselines {baselines}: no such folder; run from the project root or pass --baselines DIR")
+    if args.json is not None and not args.json.parent.is_dir():
+        raise UsageError(f"--json {args.json}: folder {args.json.parent} does not exist")
+    outcome = run_study(
+        baselines, models_for(args.regcheck_model), args.regcheck_data, args.regcheck_seeds,
+        args.regcheck_update, args.regcheck_reason, progress=_progress,
+    )  # fmt: skip
+    study = outcome.study
+    print(study_table(outcome.verdicts, study.records, study.published))
+    for claim in outcome.claims:
+        print(f"claim {'holds' if claim.holds else 'BROKEN'}: {claim.name} ({claim.detail})")
+    for verdict in outcome.verdicts:
+        if verdict.failed:
+            print()
+            print(explain(verdict, outcome.obtained_paths.get(verdict.config_id)))
+    if args.json is not None:
+        from regcheck.records import write_run_file
+
+        records = [record for records in study.records.values() for record in records]
+        write_run_file(args.json, records, [verdict.to_dict() for verdict in outcome.verdicts])
+        print(f"records written to {args.json}")
+    for line in outcome.update_messages:
+        print(line)
+    print(summary_line(outcome.verdicts))
+    return EXIT_MOVED if outcome.failed else EXIT_OK
+
+
+def _progress(done: int, total: int, config_id: str, status: str, started: float) -> None:
+    elapsed = time.perf_counter() - started
+    left = elapsed / done * (total - done)
+    print(f"[{done}/{total}] {config_id:<24} {status:<8} {elapsed:6.1f} s elapsed, ~{left:.0f} s left",
+          file=sys.stderr, flush=True)  # fmt: skip
