@@ -61,6 +61,10 @@ def handle(args: argparse.Namespace) -> int:
     columns = [load_run_file(path) for path in paths]
     _check_unique_names(paths)
     wanted = {args.reference, *(args.compare or [])}
+    known = [BASELINES_COLUMN] + [column.name for column in columns]
+    for name in sorted(wanted - set(known)):
+        option = "--reference" if name == args.reference else "--compare"
+        raise UsageError(f"{option} {name}: no such column; the columns are {', '.join(known)}")
     if BASELINES_COLUMN in wanted:
         if not args.baselines.is_dir():
             raise UsageError(
