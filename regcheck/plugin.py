@@ -65,7 +65,7 @@ class StudyFixture:
             pytest.skip(f"--regcheck-model {'/'.join(self.models)} leaves out the {model} half")
         records = {}
         for config in GRIDS[model]:
-            records[config.config_id] = self._call(lambda: self.study.run(config))[0]
+            records[config.config_id] = self._call(lambda config=config: self.study.run(config))[0]
         claims = logreg_claims(records)
         broken = [f"{claim.name}: {claim.detail}" for claim in claims if not claim.holds]
         if broken:

@@ -58,7 +58,8 @@ def download_original(cache_target: Path) -> bytes:
 
 def convert_original(raw: bytes, where: str) -> bytes:
     """Apply the recipe; the result is the canonical (LF) heart.csv text."""
-    rows = [_parse_original_line(line, number, where) for number, line in enumerate(raw.decode("ascii").splitlines(), 1) if line.strip()]
+    lines = raw.decode("ascii", errors="replace").splitlines()
+    rows = [_parse_original_line(line, number, where) for number, line in enumerate(lines, 1) if line.strip()]
     if len(rows) != ORIGINAL_ROWS:
         raise DataError(f"{where}: {len(rows)} rows, expected {ORIGINAL_ROWS} in the UCI Cleveland original")
     rows = rows[:_DROPPED_ROW] + rows[_DROPPED_ROW + 1 :] + [rows[-1]]
