@@ -242,13 +242,9 @@ def load_run_file(path: Path) -> Column:
     """One ``regcheck run --json`` file as a column named after the file (the tox environment)."""
     document = _read_json_object(path)
     if document.get("kind") != RUN_KIND:
-        raise MatrixInputError(
-            f"{path}: not a regcheck run file (kind is {document.get('kind')!r}, expected {RUN_KIND!r})"
-        )
+        raise MatrixInputError(f"{path}: not a regcheck run file (kind is {document.get('kind')!r}, expected {RUN_KIND!r})")
     if document.get("schema_version") != RECORD_SCHEMA_VERSION:
-        raise MatrixInputError(
-            f"{path}: schema_version is {document.get('schema_version')!r}, expected {RECORD_SCHEMA_VERSION}"
-        )
+        raise MatrixInputError(f"{path}: schema_version is {document.get('schema_version')!r}, expected {RECORD_SCHEMA_VERSION}")
     raw_records = document.get("records")
     if not isinstance(raw_records, list) or not raw_records:
         raise MatrixInputError(f"{path}: field records: expected a non-empty list of result records")
@@ -327,13 +323,11 @@ def build_matrix(columns: list[Column], reference: str) -> Matrix:
     ref = ordered[0]
     rows = []
     for config_id, model in _row_order(ordered):
-        cells = {}
-        for column in ordered:
-            if config_id not in column.models:
-                continue
-            cells[column.name] = (
-                _reference_cell(column, config_id) if column is ref else compare_cell(ref, column, config_id)
-            )
+        cells = {column.name: compare_cell(ref, column, config_id) for column in ordered[1:] if config_id in column.models}
+        if config_id in ref.models:
+            # The baselines may hold more seeds than any run used: show the ones the row compares.
+            compared = {seed for cell in cells.values() for seed in cell.seeds}
+            cells = {ref.name: _reference_cell(ref, config_id, compared), **cells}
         first = next((name for name, cell in cells.items() if cell.mark not in ("reference", "identical")), None)
         rows.append(Row(config_id, model, cells, first))
     return Matrix(reference, ordered, rows)
@@ -347,8 +341,8 @@ def _row_order(columns: Sequence[Column]) -> list[tuple[str, str]]:
     return known + unknown
 
 
-def _reference_cell(column: Column, config_id: str) -> Cell:
-    seeds = column.seeds(config_id)
+def _reference_cell(column: Column, config_id: str, compared: set[int]) -> Cell:
+    seeds = [seed for seed in column.seeds(config_id) if seed in compared] or column.seeds(config_id)
     outcomes = [column.records[(config_id, seed)] for seed in seeds]
     return Cell(seeds, [o["n_correct"] for o in outcomes], outcomes[0].get("n_test"), None, None, "reference")
 

@@ -62,9 +62,11 @@ def difference_lines(matrix: Matrix) -> list[str]:
             field = f"{diff.field}[{diff.index}]" if diff.index is not None else diff.field
             size = f" (|difference| {diff.abs_difference:.3g})" if diff.abs_difference is not None else ""
             scope = "within tolerance" if diff.within_tolerance else "beyond tolerance"
+            largest = ", ".join(f"{key} {value:.3g}" for key, value in cell.largest_abs_difference.items() if value)
             lines.append(
                 f"{row.config_id} in {name}, seed {diff.seed}: first differs at {field}: "
                 f"{_value(diff.reference)} -> {_value(diff.value)}{size}, {scope}; mark {cell.mark}"
+                + (f"; largest |difference|: {largest}" if largest else "")
             )
     return lines
 
@@ -136,9 +138,7 @@ def render_text(matrix: Matrix) -> str:
     ]
     differences = difference_lines(matrix)
     lines += ["", "where cells first differ from the reference:"]
-    lines += [f"  {line}" for line in differences] or [
-        "  nowhere: every cell is identical to the reference, bit for bit"
-    ]
+    lines += [f"  {line}" for line in differences] or ["  nowhere: every cell is identical to the reference, bit for bit"]
     lines += ["", f"versions that differ from the reference ({reference.name}):"]
     lines += [f"  {line}" for line in environment_lines(matrix)]
     return "\n".join(lines)
@@ -151,9 +151,7 @@ def render_markdown(matrix: Matrix) -> str:
     lines = [f"Reference: `{reference.name}` ({reference.source}).", "", *table, "", LEGEND + "."]
     differences = difference_lines(matrix)
     lines += ["", "Where cells first differ from the reference:", ""]
-    lines += [f"- {line}" for line in differences] or [
-        "- nowhere: every cell is identical to the reference, bit for bit"
-    ]
+    lines += [f"- {line}" for line in differences] or ["- nowhere: every cell is identical to the reference, bit for bit"]
     lines += ["", f"Versions that differ from the reference (`{reference.name}`):", ""]
     lines += [f"- {line}" for line in environment_lines(matrix)]
     return "\n".join(lines)

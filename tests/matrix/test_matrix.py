@@ -157,6 +157,29 @@ def test_a_run_file_can_be_the_reference_column(
     assert row["cells"]["a"]["mark"] == "last-bits"
 
 
+def test_several_seeds_take_the_worst_mark_and_the_reference_shows_only_compared_seeds(
+    tmp_path: Path, logreg_run: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    reference = copy.deepcopy(logreg_run)
+    for seed in (7, 8):
+        extra = copy.deepcopy(record_of(reference, "logreg-l1-C0.1"))
+        extra["seed"] = seed
+        reference["records"].append(extra)
+    two_seeds = copy.deepcopy(reference)
+    two_seeds["records"] = [r for r in two_seeds["records"] if r["seed"] != 8]
+    flipped = next(r for r in two_seeds["records"] if r["config_id"] == "logreg-l1-C0.1" and r["seed"] == 7)
+    flipped["predictions"][5] = 1 - flipped["predictions"][5]
+    flipped["n_correct"] -= 1
+    write_column(tmp_path, "ref", reference)
+    write_column(tmp_path, "run", two_seeds)
+    document = load_matrix(tmp_path, capsys, str(tmp_path), "--reference", "ref")
+    cells = next(row for row in document["rows"] if row["config_id"] == "logreg-l1-C0.1")["cells"]
+    assert cells["ref"]["seeds"] == [7, 42]
+    assert cells["run"]["n_correct"] == [52, 53]
+    assert cells["run"]["mark"] == "labels"
+    assert (cells["run"]["first_difference"]["seed"], cells["run"]["first_difference"]["field"]) == (7, "n_correct")
+
+
 def test_json_document_has_the_documented_shape(
     tmp_path: Path, logreg_run: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -194,9 +217,7 @@ def test_matrix_written_into_the_records_folder_is_not_read_back_as_a_column(
     assert "6 configurations x 2 environments" in out
 
 
-def test_markdown_output_is_a_table(
-    tmp_path: Path, logreg_run: dict[str, Any], capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_markdown_output_is_a_table(tmp_path: Path, logreg_run: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     write_column(tmp_path, "envA", logreg_run)
     code, out, _ = run_matrix(capsys, str(tmp_path), "--markdown")
     assert code == 0
@@ -218,9 +239,7 @@ def _write(path: Path, text: str) -> Path:
         (lambda folder: _write(folder / "list.json", "[]"), "list.json: expected a JSON object"),
         (lambda folder: _write(folder / "other.json", '{"kind": "x"}'), "not a regcheck run file (kind is 'x'"),
         (
-            lambda folder: _write(
-                folder / "empty.json", '{"kind": "regcheck.run", "schema_version": 1, "records": []}'
-            ),
+            lambda folder: _write(folder / "empty.json", '{"kind": "regcheck.run", "schema_version": 1, "records": []}'),
             "field records: expected a non-empty list",
         ),
         (
