@@ -354,7 +354,7 @@ def compare_cell(reference: Column, column: Column, config_id: str) -> Cell:
     verdict = column.verdicts.get(config_id, {})
     cell = Cell(
         seeds, [o["n_correct"] for o in outcomes], outcomes[0].get("n_test"),
-        verdict.get("status"), verdict.get("rule"), "identical",
+        _text(verdict.get("status")), _text(verdict.get("rule")), "identical",
     )  # fmt: skip
     worst_rank = -1
     compared = 0
@@ -414,6 +414,10 @@ def _field_difference(name: str, old: Any, new: Any, seed: int) -> FieldDiff | N
         within = name not in _LABEL_FIELDS and within_tolerance(float(old), float(new))
         return FieldDiff(seed, name, None, old, new, abs(float(new) - float(old)), within)
     return FieldDiff(seed, name, None, _shown(old), _shown(new), None, False)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _numeric(value: Any) -> bool:
