@@ -1,0 +1,398 @@
+"""The inputs of a report, read defensively: a run file, a matrix file, pytest-benchmark saved runs.
+
+Each reader turns a JSON document into small typed views the renderers share. A file that is
+missing, is not JSON or has none of the expected fields is a usage error naming the file and what
+was expected; a field that is merely absent (an older or newer writer) leaves its part empty, and
+the report says so instead of failing. The matrix and benchmark files are written by other verbs
+and by pytest-benchmark, so their readers accept the few layouts those writers may use.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from regcheck.comparison import FieldDifference
+from regcheck.errors import UsageError
+from regcheck.records import ResultRecord
+
+_LOGREG_ID = re.compile(r"^logreg-(?P<penalty>l[12])-C(?P<C>[0-9.e+-]+)$")
+_MLP_ID = re.compile(r"^mlp-l1_(?P<l1>[0-9.e+-]+)-l2_(?P<l2>[0-9.e+-]+)$")
+
+
+@dataclass(frozen=True)
+class VerdictView:
+    """One configuration's verdict as the renderers need it, whichever writer made it."""
+
+    model: str
+    config_id: str
+    status: str
+    tier: str
+    reason: str
+    detail: str = ""
+    differences: tuple[FieldDifference, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("moved", "missing", "error")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> VerdictView:
+        differences = tuple(
+            FieldDifference(
+                *(str(item.get(key, "")) for key in ("field", "rule", "expected", "obtained", "difference"))
+            )
+            for item in data.get("differences") or ()
+            if isinstance(item, Mapping)
+        )
+        config_id = str(data.get("config_id", "?"))
+        return cls(
+            model=str(data.get("model") or config_id.split("-", 1)[0]),
+            config_id=config_id,
+            status=str(data.get("status", "?")),
+            # The MLP half states a tier; the logistic half's rule is its tier (always exact).
+            tier=str(data.get("tier") or data.get("rule") or "-"),
+            reason=str(data.get("reason", "")),
+            detail=str(data.get("detail", "")),
+            differences=differences,
+        )
+
+
+@dataclass(frozen=True)
+class RunData:
+    """One run of the study: its records, verdicts and what it was judged against."""
+
+    source: str
+    created: str | None
+    records: tuple[ResultRecord, ...]
+    verdicts: tuple[VerdictView, ...]
+    published: Mapping[str, float] = field(default_factory=dict)
+    decimals: Mapping[str, int] = field(default_factory=dict)
+    profiles: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    seconds: float | None = None
+
+    def models(self) -> list[str]:
+        seen = [v.model for v in self.verdicts] + [r.model for r in self.records]
+        return list(dict.fromkeys(seen))
+
+    def records_for(self, config_id: str) -> list[ResultRecord]:
+        return sorted((r for r in self.records if r.config_id == config_id), key=lambda r: r.seed)
+
+    def verdict_for(self, config_id: str) -> VerdictView | None:
+        return next((v for v in self.verdicts if v.config_id == config_id), None)
+
+    def config_ids(self, model: str) -> list[str]:
+        ids = [v.config_id for v in self.verdicts if v.model == model]
+        ids += [r.config_id for r in self.records if r.model == model]
+        return list(dict.fromkeys(ids))
+
+    def environment(self) -> Mapping[str, Any]:
+        return self.records[0].environment if self.records else {}
+
+
+def config_params(config_id: str, records: list[ResultRecord]) -> dict[str, Any]:
+    """A configuration's parameters, from its records or, when it has none (an error), from its id."""
+    if records:
+        return dict(records[0].params)
+    for pattern in (_LOGREG_ID, _MLP_ID):
+        match = pattern.match(config_id)
+        if match:
+            return {key: value if key == "penalty" else float(value) for key, value in match.groupdict().items()}
+    return {}
+
+
+def run_data_from_document(document: Mapping[str, Any], source: str) -> RunData:
+    """The view of a run document (``regcheck run --json``, or the same dict built in memory)."""
+    records_in = document.get("records")
+    verdicts_in = document.get("verdicts")
+    if not isinstance(records_in, list) or not isinstance(verdicts_in, list):
+        raise UsageError(
+            f"{source}: not a regcheck run file (expected lists 'records' and 'verdicts'; "
+            f"write one with 'regcheck run --json PATH')"
+        )
+    try:
+        records = tuple(ResultRecord.from_dict(item) for item in records_in)
+    except TypeError as exc:
+        raise UsageError(f"{source}: a record lacks a required field ({exc})") from None
+    published = document.get("published") or {}
+    decimals = document.get("published_decimals") or {}
+    profiles = document.get("profiles") or {}
+    seconds = document.get("seconds")
+    return RunData(
+        source=source,
+        created=document.get("created"),
+        records=records,
+        verdicts=tuple(VerdictView.from_dict(item) for item in verdicts_in if isinstance(item, Mapping)),
+        published={str(k): float(v) for k, v in published.items() if isinstance(v, (int, float))},
+        decimals={str(k): int(v) for k, v in decimals.items() if isinstance(v, int)},
+        profiles={str(k): v for k, v in profiles.items() if isinstance(v, Mapping)},
+        seconds=float(seconds) if isinstance(seconds, (int, float)) else None,
+    )
+
+
+def read_json(path: Path, what: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{what} {path}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{what} {path}: is a folder, expected a JSON file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{what} {path}: cannot be read ({exc})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{what} {path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+
+
+def read_run(path: Path) -> RunData:
+    document = read_json(path, "run file")
+    if not isinstance(document, dict):
+        raise UsageError(f"run file {path}: expected a JSON object written by 'regcheck run --json PATH'")
+    return run_data_from_document(document, str(path))
+
+
+# --- the version matrix -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    status: str
+    tier: str = ""
+    value: str = ""
+    first_difference: bool = False
+
+
+@dataclass(frozen=True)
+class MatrixData:
+    """Configurations x environments, a verdict per cell, and each environment's package versions."""
+
+    source: str
+    environments: tuple[str, ...]
+    configurations: tuple[str, ...]
+    cells: Mapping[tuple[str, str], MatrixCell]
+    packages: Mapping[str, Mapping[str, str]]
+    reference: str | None = None
+
+    def reference_name(self) -> str | None:
+        return self.reference or (self.environments[0] if self.environments else None)
+
+    def version_table(self) -> list[tuple[str, list[str], list[bool]]]:
+        """Per package whose version is not the same everywhere: its version in each environment ('-' where
+        not installed), and whether that differs from the reference environment's."""
+        reference = self.packages.get(self.reference_name() or "", {})
+        rows = []
+        for package in sorted({name for versions in self.packages.values() for name in versions}):
+            versions = [self.packages.get(environment, {}).get(package, "-") for environment in self.environments]
+            if len(set(versions)) > 1:
+                rows.append((package, versions, [v != reference.get(package, "-") for v in versions]))
+        return rows
+
+
+_CONFIG_KEYS = ("config_id", "configuration", "config")
+_ENV_KEYS = ("environment", "env", "column", "name")
+_STATUS_KEYS = ("status", "verdict", "result")
+_TIER_KEYS = ("tier", "rule")
+_VALUE_KEYS = ("value", "accuracy", "n_correct", "outcome", "display")
+_FIRST_KEYS = ("first_difference", "first_differs", "highlight", "differs_from_reference", "first_diff")
+
+
+def _first(data: Mapping[str, Any], keys: tuple[str, ...], default: Any = None) -> Any:
+    return next((data[key] for key in keys if key in data and data[key] is not None), default)
+
+
+def _cell(raw: Any) -> MatrixCell:
+    if isinstance(raw, str):
+        return MatrixCell(raw)
+    if not isinstance(raw, Mapping):
+        return MatrixCell("?")
+    value = _first(raw, _VALUE_KEYS, "")
+    if isinstance(value, list):
+        value = " ".join(str(item) for item in value)
+    elif isinstance(value, float):
+        value = f"{value:.3f}"
+    return MatrixCell(
+        str(_first(raw, _STATUS_KEYS, "?")),
+        str(_first(raw, _TIER_KEYS, "")),
+        str(value),
+        bool(_first(raw, _FIRST_KEYS, False)),
+    )
+
+
+def _environment_entries(document: Mapping[str, Any]) -> tuple[list[str], dict[str, dict[str, str]], str | None]:
+    names: list[str] = []
+    packages: dict[str, dict[str, str]] = {}
+    reference = document.get("reference")
+    raw = document.get("environments") or document.get("columns") or []
+    items = raw.items() if isinstance(raw, Mapping) else enumerate(raw)
+    for key, entry in items:
+        if isinstance(entry, str):
+            names.append(entry)
+            continue
+        if not isinstance(entry, Mapping):
+            continue
+        name = str(_first(entry, ("name", "id", "label", "env", "environment"), key))
+        names.append(name)
+        versions = entry.get("packages") or entry.get("versions") or (entry.get("fingerprint") or {}).get("packages")
+        if isinstance(versions, Mapping):
+            packages[name] = {str(k): str(v) for k, v in versions.items()}
+        if entry.get("python") and name in packages:
+            packages[name].setdefault("python", str(entry["python"]))
+        if entry.get("reference") is True:
+            reference = name
+    return names, packages, str(reference) if isinstance(reference, (str, int)) else None
+
+
+def matrix_from_document(document: Any, source: str) -> MatrixData:
+    """Accepts ``cells`` as a list of {config, environment, status...} or a {config: {environment: cell}}
+    mapping (also under ``table``, ``matrix`` or ``verdicts``), or ``rows`` of {config_id, cells}."""
+    if not isinstance(document, Mapping):
+        raise UsageError(f"matrix file {source}: expected a JSON object written by 'regcheck matrix'")
+    environments, packages, reference = _environment_entries(document)
+    cells: dict[tuple[str, str], MatrixCell] = {}
+    configurations: list[str] = list(document.get("configurations") or [])
+    raw_cells = _first(document, ("cells", "table", "matrix", "verdicts"))
+    if isinstance(raw_cells, list):
+        for item in raw_cells:
+            if isinstance(item, Mapping) and _first(item, _CONFIG_KEYS) and _first(item, _ENV_KEYS):
+                cells[(str(_first(item, _CONFIG_KEYS)), str(_first(item, _ENV_KEYS)))] = _cell(item)
+    elif isinstance(raw_cells, Mapping):
+        for config_id, row in raw_cells.items():
+            if isinstance(row, Mapping):
+                cells.update({(str(config_id), str(env)): _cell(cell) for env, cell in row.items()})
+    for row in document.get("rows") or []:
+        if isinstance(row, Mapping) and isinstance(row.get("cells"), Mapping) and _first(row, _CONFIG_KEYS):
+            cells.update({(str(_first(row, _CONFIG_KEYS)), str(env)): _cell(c) for env, c in row["cells"].items()})
+    if not cells:
+        raise UsageError(
+            f"matrix file {source}: no cells found (expected 'cells' as a list of "
+            f"{{config_id, environment, status}} or a {{config: {{environment: cell}}}} mapping)"
+        )
+    configurations = list(dict.fromkeys([str(c) for c in configurations] + [config for config, _ in cells]))
+    environments = list(dict.fromkeys(environments + [env for _, env in cells]))
+    return MatrixData(source, tuple(environments), tuple(configurations), cells, packages, reference)
+
+
+def read_matrix(path: Path) -> MatrixData:
+    return matrix_from_document(read_json(path, "matrix file"), str(path))
+
+
+# --- pytest-benchmark saved runs ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BenchEntry:
+    name: str
+    group: str
+    median: float
+    q1: float
+    q3: float
+    rounds: int
+    extra_info: Mapping[str, Any]
+
+    @property
+    def case(self) -> str:
+        """``test_fit[logreg-l1-C0.1]`` -> ``fit logreg-l1-C0.1``: short enough for a plot label."""
+        match = re.match(r"^(?:test_)?(?P<what>[^\[]*)(?:\[(?P<param>.*)\])?$", self.name)
+        if not match:
+            return self.name
+        what, param = match.group("what"), match.group("param")
+        return f"{what} {param}" if param else what
+
+
+@dataclass(frozen=True)
+class BenchRun:
+    label: str
+    source: str
+    machine_info: Mapping[str, Any]
+    benchmarks: tuple[BenchEntry, ...]
+
+    def describe(self) -> dict[str, str]:
+        """What makes this run what it is: device, backend, versions (flattened, for a diff)."""
+        described: dict[str, str] = {}
+        extra = self.benchmarks[0].extra_info if self.benchmarks else {}
+        for source in (self.machine_info, extra):
+            for key, value in source.items():
+                if isinstance(value, Mapping):
+                    for inner, inner_value in value.items():
+                        if isinstance(inner_value, (str, int, float, bool)):
+                            described[f"{key}.{inner}"] = str(inner_value)
+                elif isinstance(value, (str, int, float, bool)):
+                    described[key] = str(value)
+        return described
+
+
+def _bench_label(document: Mapping[str, Any], path: Path) -> str:
+    machine = document.get("machine_info") or {}
+    benchmarks = document.get("benchmarks") or [{}]
+    extra = benchmarks[0].get("extra_info") or {} if isinstance(benchmarks[0], Mapping) else {}
+    for source in (machine, extra):
+        if isinstance(source, Mapping) and isinstance(source.get("label"), str):
+            return str(source["label"])
+    parts = [
+        str(source[key])
+        for source in (extra, machine)
+        if isinstance(source, Mapping)
+        for key in ("device", "device_kind", "backend")
+        if isinstance(source.get(key), str)
+    ]
+    return " ".join(dict.fromkeys(parts)) or path.stem
+
+
+def bench_from_document(document: Any, path: Path) -> BenchRun:
+    if not isinstance(document, Mapping) or not isinstance(document.get("benchmarks"), list):
+        raise UsageError(
+            f"benchmark file {path}: not a pytest-benchmark saved run (expected a list 'benchmarks'; "
+            f"save one with 'pytest bench/ --benchmark-autosave')"
+        )
+    entries = []
+    for item in document["benchmarks"]:
+        stats = item.get("stats") if isinstance(item, Mapping) else None
+        if not isinstance(stats, Mapping) or not isinstance(stats.get("median"), (int, float)):
+            continue
+        median = float(stats["median"])
+        entries.append(
+            BenchEntry(
+                name=str(item.get("name", "?")),
+                group=str(item.get("group") or "ungrouped"),
+                median=median,
+                q1=float(stats.get("q1", median)),
+                q3=float(stats.get("q3", median)),
+                rounds=int(stats.get("rounds", 0)),
+                extra_info=item.get("extra_info") or {},
+            )
+        )
+    machine = document.get("machine_info")
+    return BenchRun(
+        _bench_label(document, path), str(path), machine if isinstance(machine, Mapping) else {}, tuple(entries)
+    )
+
+
+def bench_paths(paths: list[Path]) -> list[Path]:
+    """Files as given; a folder (e.g. ``.benchmarks``) stands for every saved run under it, oldest first."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(path.rglob("*.json"))
+            if not inside:
+                raise UsageError(f"--bench {path}: no saved runs (*.json) in this folder")
+            found += inside
+        else:
+            found.append(path)
+    return found
+
+
+def read_benches(paths: list[Path]) -> list[BenchRun]:
+    runs = [bench_from_document(read_json(path, "benchmark file"), path) for path in bench_paths(paths)]
+    labels = [run.label for run in runs]
+    # Two runs with the same description (two CPU runs) still need two names in a legend.
+    return [
+        BenchRun(f"{run.label} ({Path(run.source).stem})", run.source, run.machine_info, run.benchmarks)
+        if labels.count(run.label) > 1
+        else run
+        for run in runs
+    ]

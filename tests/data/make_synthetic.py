@@ -1,0 +1,138 @@
+"""Writes the SYNTHETIC report fixtures of this folder: an MLP run, a version matrix, two benchmark runs.
+
+They exist so the report renderers can be tested before (and independently of) the MLP, matrix and
+benchmark verbs. They are not measurements: the MLP counts are the per-seed table of FACTS.md
+(TensorFlow 2.21, Keras 3.15.1), the matrix and the timings are invented in the shape those verbs
+write. Every file says so in its "synthetic" field. Regenerate with:
+
+    python tests/data/make_synthetic.py
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+HERE = Path(__file__).parent
+NOTE = "SYNTHETIC test fixture for the report renderers (tests/data/make_synthetic.py); not a measurement"
+SEEDS = (0, 1, 2, 3, 4, 42)
+STRENGTHS = (0.001, 0.01, 0.1)
+N_TEST, N_POSITIVE = 61, 32
+# FACTS.md: correct predictions out of 61 for seeds 0, 1, 2, 3, 4, 42 (l1 rows, l2 columns).
+FACTS_COUNTS = {
+    (0.001, 0.001): (51, 51, 50, 50, 51, 51),
+    (0.001, 0.01): (50, 50, 50, 51, 50, 49),
+    (0.001, 0.1): (52, 52, 52, 52, 52, 52),
+    (0.01, 0.001): (51, 51, 50, 53, 51, 51),
+    (0.01, 0.01): (51, 53, 51, 52, 51, 51),
+    (0.01, 0.1): (32, 32, 32, 53, 32, 32),
+    (0.1, 0.001): (32,) * 6,
+    (0.1, 0.01): (32,) * 6,
+    (0.1, 0.1): (32,) * 6,
+}
+PROFILE = {"backend": "tensorflow", "device": "cpu", "keras": "3.15.1", "tensorflow": "2.21.0"}
+
+
+def mlp_record(l1: float, l2: float, seed: int, n_correct: int) -> dict[str, object]:
+    truth = [1] * N_POSITIVE + [0] * (N_TEST - N_POSITIVE)
+    predictions = [label if position < n_correct else 1 - label for position, label in enumerate(truth)]
+    return {
+        "model": "mlp", "config_id": f"mlp-l1_{l1:g}-l2_{l2:g}", "params": {"l1": l1, "l2": l2}, "seed": seed,
+        "n_test": N_TEST, "n_correct": n_correct, "accuracy": n_correct / N_TEST, "predictions": predictions,
+        "probabilities": [0.9 if p else 0.1 for p in predictions], "test_rows": list(range(N_TEST)),
+        "true_labels": truth, "fit_seconds": 10.5, "loss": 0.4, "backend": "tensorflow", "device": "cpu",
+        "environment": {"python": "3.11.7", "packages": {"tensorflow-cpu": "2.21.0", "keras": "3.15.1"}},
+        "dataset": {"name": "heart"},
+    }  # fmt: skip
+
+
+def mlp_run() -> dict[str, object]:
+    records, verdicts = [], []
+    for (l1, l2), counts in FACTS_COUNTS.items():
+        records += [mlp_record(l1, l2, seed, count) for seed, count in zip(SEEDS, counts, strict=True)]
+        verdicts.append({
+            "model": "mlp", "config_id": f"mlp-l1_{l1:g}-l2_{l2:g}", "status": "held", "rule": "exact",
+            "tier": "exact", "reason": "environment profile matches the baseline's: identical per seed",
+            "differences": [], "flipped_rows": [], "detail": "",
+        })  # fmt: skip
+    return {
+        "schema_version": 1, "kind": "regcheck.run", "synthetic": NOTE, "created": "2026-11-26T12:00:00Z",
+        "records": records, "verdicts": verdicts, "profiles": {"mlp": PROFILE}, "published_decimals": {"mlp": 3},
+        "published": {"mlp-l1_0.01-l2_0.001": 0.885, "mlp-l1_0.001-l2_0.1": 0.525, "mlp-l1_0.01-l2_0.1": 0.525,
+                      "mlp-l1_0.1-l2_0.001": 0.525, "mlp-l1_0.1-l2_0.01": 0.525, "mlp-l1_0.1-l2_0.1": 0.525},
+        "seconds": 95.0,
+    }  # fmt: skip
+
+
+def matrix() -> dict[str, object]:
+    reference = "py311-sklearn1.9-tf2.21"
+    environments = [
+        {"name": reference, "reference": True, "packages": {"python": "3.11.7", "scikit-learn": "1.9.1",
+                                                            "tensorflow-cpu": "2.21.0", "keras": "3.15.1"}},
+        {"name": "py310-sklearn1.3", "packages": {"python": "3.10.13", "scikit-learn": "1.3.2"}},
+        {"name": "py312-sklearn1.5", "packages": {"python": "3.12.1", "scikit-learn": "1.5.2"}},
+        {"name": "py311-tf2.15-keras2", "packages": {"python": "3.11.7", "tensorflow-cpu": "2.15.1", "keras": "2.15.0"}},
+        {"name": "py311-keras3-jax", "packages": {"python": "3.11.7", "jax": "0.10.2", "keras": "3.15.1"}},
+    ]  # fmt: skip
+    cells = []
+    for penalty in ("l1", "l2"):
+        for strength in STRENGTHS:
+            for environment in environments[:3]:
+                cells.append({"config_id": f"logreg-{penalty}-C{strength:g}", "environment": environment["name"],
+                              "status": "held", "tier": "exact", "value": "0.87"})  # fmt: skip
+    for (l1, l2), counts in FACTS_COUNTS.items():
+        config_id = f"mlp-l1_{l1:g}-l2_{l2:g}"
+        cells.append({"config_id": config_id, "environment": reference, "status": "held", "tier": "exact",
+                      "value": f"{sum(counts) / len(counts) / N_TEST:.3f}"})  # fmt: skip
+        for name in ("py311-tf2.15-keras2", "py311-keras3-jax"):
+            moved = counts[0] != 32
+            cells.append({"config_id": config_id, "environment": name, "status": "moved" if moved else "held",
+                          "tier": "band", "value": f"{(counts[0] + (1 if moved else 0)) / N_TEST:.3f}",
+                          "first_difference": moved and name == "py311-tf2.15-keras2"})  # fmt: skip
+    return {"kind": "regcheck.matrix", "synthetic": NOTE, "reference": reference, "environments": environments,
+            "cells": cells}  # fmt: skip
+
+
+def bench(device: str, speedup: float) -> dict[str, object]:
+    benchmarks = []
+    for (l1, l2), _ in FACTS_COUNTS.items():
+        median = 10.4 / speedup + 0.1 * l1
+        benchmarks.append(_bench_entry("mlp", f"test_fit[mlp-l1_{l1:g}-l2_{l2:g}]", median, device))
+    for penalty in ("l1", "l2"):
+        for strength in STRENGTHS:
+            median = 0.0021 + 0.004 * strength + (0.0004 if device == "gpu" else 0.0)  # the CPU fit does not move
+            benchmarks.append(_bench_entry("logreg", f"test_fit[logreg-{penalty}-C{strength:g}]", median, device))
+    return {
+        "synthetic": NOTE,
+        "machine_info": {"node": f"{device}-box", "processor": "x86_64", "machine": "x86_64",
+                         "python_implementation": "CPython", "python_version": "3.11.7",
+                         "cpu": {"brand_raw": "Intel(R) Xeon(R) Processor", "count": 16},
+                         "regcheck": {"device": device, "backend": "jax", "jax": "0.10.2"}},
+        "commit_info": {"id": "0" * 40, "dirty": False},
+        "benchmarks": benchmarks, "datetime": "2026-11-26T12:00:00", "version": "5.3.1",
+    }  # fmt: skip
+
+
+def _bench_entry(group: str, name: str, median: float, device: str) -> dict[str, object]:
+    spread = median * 0.04
+    stats = {"min": median - 2 * spread, "max": median + 3 * spread, "mean": median + 0.1 * spread,
+             "stddev": spread, "rounds": 3 if group == "mlp" else 200, "median": median, "iqr": spread,
+             "q1": median - spread / 2, "q3": median + spread / 2, "iqr_outliers": 0, "stddev_outliers": 1,
+             "outliers": "1;0", "ld15iqr": median - spread, "hd15iqr": median + spread, "ops": 1 / median,
+             "total": median * 3, "iterations": 1}  # fmt: skip
+    return {"group": group, "name": name, "fullname": f"bench/test_{group}.py::{name}", "params": None,
+            "param": None, "extra_info": {"device": device, "backend": "jax"}, "options": {}, "stats": stats}  # fmt: skip
+
+
+if __name__ == "__main__":
+    outputs = {
+        "synthetic_mlp_run.json": mlp_run(),
+        "synthetic_matrix.json": matrix(),
+        "synthetic_bench_cpu.json": bench("cpu", 1.0),
+        "synthetic_bench_gpu.json": bench("gpu", 2.6),
+    }
+    for name, document in outputs.items():
+        # The MLP run holds 54 records of 61 predictions each: one line per record keeps it small and diffable.
+        text = json.dumps(document, indent=None if name == "synthetic_mlp_run.json" else 1)
+        (HERE / name).write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {HERE / name}")
