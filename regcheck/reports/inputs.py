@@ -388,11 +388,12 @@ def bench_paths(paths: list[Path]) -> list[Path]:
 
 def read_benches(paths: list[Path]) -> list[BenchRun]:
     runs = [bench_from_document(read_json(path, "benchmark file"), path) for path in bench_paths(paths)]
+    # Two runs with the same description (two CPU runs) still need two names in a legend: add the file's
+    # name, then the position where even that repeats (the same file given twice).
     labels = [run.label for run in runs]
-    # Two runs with the same description (two CPU runs) still need two names in a legend.
+    labels = [f"{label} ({Path(run.source).stem})" if labels.count(label) > 1 else label
+              for label, run in zip(labels, runs, strict=True)]  # fmt: skip
+    labels = [f"{label} #{index + 1}" if labels.count(label) > 1 else label for index, label in enumerate(labels)]
     return [
-        BenchRun(f"{run.label} ({Path(run.source).stem})", run.source, run.machine_info, run.benchmarks)
-        if labels.count(run.label) > 1
-        else run
-        for run in runs
+        BenchRun(label, run.source, run.machine_info, run.benchmarks) for label, run in zip(labels, runs, strict=True)
     ]

@@ -108,7 +108,8 @@ def matrix_markdown(matrix: MatrixData) -> str:
 
 def timings_markdown(benches: Sequence[BenchRun]) -> str:
     headers, rows = timing_rows(benches)
-    return "\n".join(["#### Timings (median, seconds)", "", md_table(headers, rows), ""])
+    title = "#### Timings (median and IQR of each run; ratios to the first run)"
+    return "\n".join([title, "", md_table(headers, rows), ""])
 
 
 def report_markdown(run: RunData | None, matrix: MatrixData | None, benches: Sequence[BenchRun]) -> str:

@@ -40,13 +40,12 @@ def join_runs(benches: Sequence[BenchRun]) -> list[TimingRow]:
 
 
 def format_seconds(seconds: float) -> str:
-    if seconds >= 10:
-        return f"{seconds:.1f} s"
-    if seconds >= 1:
-        return f"{seconds:.2f} s"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.2f} ms"
-    return f"{seconds * 1e6:.1f} µs"
+    """Three significant digits in the largest unit that keeps the number at least 1: ``10.4 s``, ``2.54 ms``."""
+    units = (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6))
+    unit, scale = next(((unit, scale) for unit, scale in units if seconds >= scale), units[-1])
+    value = seconds / scale
+    decimals = 0 if value >= 100 else 1 if value >= 10 else 2
+    return f"{value:.{decimals}f} {unit}"
 
 
 def format_tick(seconds: float) -> str:

@@ -71,7 +71,8 @@ def matrix() -> dict[str, object]:
                                                             "tensorflow-cpu": "2.21.0", "keras": "3.15.1"}},
         {"name": "py310-sklearn1.3", "packages": {"python": "3.10.13", "scikit-learn": "1.3.2"}},
         {"name": "py312-sklearn1.5", "packages": {"python": "3.12.1", "scikit-learn": "1.5.2"}},
-        {"name": "py311-tf2.15-keras2", "packages": {"python": "3.11.7", "tensorflow-cpu": "2.15.1", "keras": "2.15.0"}},
+        {"name": "py311-tf2.15-keras2",
+         "packages": {"python": "3.11.7", "tensorflow-cpu": "2.15.1", "keras": "2.15.0"}},
         {"name": "py311-keras3-jax", "packages": {"python": "3.11.7", "jax": "0.10.2", "keras": "3.15.1"}},
     ]  # fmt: skip
     cells = []
@@ -120,8 +121,8 @@ def _bench_entry(group: str, name: str, median: float, device: str) -> dict[str,
              "q1": median - spread / 2, "q3": median + spread / 2, "iqr_outliers": 0, "stddev_outliers": 1,
              "outliers": "1;0", "ld15iqr": median - spread, "hd15iqr": median + spread, "ops": 1 / median,
              "total": median * 3, "iterations": 1}  # fmt: skip
-    return {"group": group, "name": name, "fullname": f"bench/test_{group}.py::{name}", "params": None,
-            "param": None, "extra_info": {"device": device, "backend": "jax"}, "options": {}, "stats": stats}  # fmt: skip
+    return {"group": group, "name": name, "fullname": f"bench/test_{group}.py::{name}", "params": None, "param": None,
+            "extra_info": {"device": device, "backend": "jax"}, "options": {}, "stats": stats}  # fmt: skip
 
 
 if __name__ == "__main__":

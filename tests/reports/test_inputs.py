@@ -1,0 +1,100 @@
+"""Reading the report's inputs: run files, matrix files in the layouts 'regcheck matrix' may write, and
+pytest-benchmark saved runs (one made here by pytest-benchmark itself)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from report_fixtures import SYNTHETIC_BENCHES, SYNTHETIC_MATRIX
+
+from regcheck.errors import UsageError
+from regcheck.reports.inputs import matrix_from_document, read_benches, read_matrix, read_run
+
+CELL = {"status": "moved", "tier": "band", "value": 0.852, "first_difference": True}
+
+
+def test_a_run_file_from_regcheck_run_reads_back_every_record_and_verdict(logreg_run_file: Path) -> None:
+    run = read_run(logreg_run_file)
+    assert [v.config_id for v in run.verdicts] == [r.config_id for r in run.records]
+    assert {v.tier for v in run.verdicts} == {"exact"} and len(run.records) == 6
+    assert run.records[0].n_test == 61 and run.published["logreg-l1-C0.1"] == 0.87
+
+
+@pytest.mark.parametrize("document", [
+    {"cells": [{"config_id": "mlp-a", "environment": "jax", **CELL}]},
+    {"cells": {"mlp-a": {"jax": CELL}}},
+    {"table": {"mlp-a": {"jax": CELL}}},
+    {"rows": [{"config_id": "mlp-a", "cells": {"jax": CELL}}]},
+], ids=["cell-list", "cell-mapping", "table-mapping", "rows"])  # fmt: skip
+def test_every_matrix_layout_reads_as_the_same_cell(document: dict[str, Any]) -> None:
+    matrix = matrix_from_document(document, "matrix.json")
+    assert matrix.configurations == ("mlp-a",) and matrix.environments == ("jax",)
+    cell = matrix.cells[("mlp-a", "jax")]
+    assert (cell.status, cell.tier, cell.value, cell.first_difference) == ("moved", "band", "0.852", True)
+
+
+def test_matrix_versions_are_tabled_per_package_against_the_reference() -> None:
+    matrix = read_matrix(SYNTHETIC_MATRIX)
+    table = {package: (versions, flags) for package, versions, flags in matrix.version_table()}
+    assert matrix.reference_name() == "py311-sklearn1.9-tf2.21"
+    assert table["scikit-learn"][0][:3] == ["1.9.1", "1.3.2", "1.5.2"]
+    assert table["scikit-learn"][1][:3] == [False, True, True]
+
+
+def test_a_matrix_file_without_cells_is_rejected_naming_what_was_expected() -> None:
+    with pytest.raises(UsageError, match=r"^matrix file m.json: no cells found \(expected 'cells' as a list"):
+        matrix_from_document({"environments": ["a"]}, "m.json")
+
+
+def test_a_run_file_that_is_not_a_run_is_rejected_naming_the_fields(tmp_path: Path) -> None:
+    path = tmp_path / "bench.json"
+    path.write_text(json.dumps({"benchmarks": []}), encoding="utf-8")
+    with pytest.raises(UsageError, match="not a regcheck run file \\(expected lists 'records' and 'verdicts'"):
+        read_run(path)
+
+
+def test_a_real_pytest_benchmark_saved_run_is_read_with_its_median_and_quartiles(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_speed="""
+        import pytest
+
+        @pytest.mark.benchmark(group="logreg")
+        @pytest.mark.parametrize("config", ["logreg-l1-C0.1"])
+        def test_fit(benchmark, config):
+            benchmark.extra_info["device"] = "cpu"
+            benchmark.pedantic(sum, args=(range(100),), rounds=5, iterations=1)
+    """)  # fmt: skip
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "--benchmark-json=saved.json")
+    result.assert_outcomes(passed=1)
+    [run] = read_benches([pytester.path / "saved.json"])
+    [entry] = run.benchmarks
+    assert (entry.group, entry.case, entry.rounds) == ("logreg", "fit logreg-l1-C0.1", 5)
+    assert 0 < entry.q1 <= entry.median <= entry.q3
+    assert run.label == "cpu" and run.machine_info["python_implementation"] == "CPython"
+
+
+def test_a_benchmark_folder_stands_for_every_saved_run_inside(tmp_path: Path) -> None:
+    nested = tmp_path / "Linux-CPython-3.11-64bit"
+    nested.mkdir()
+    for index, source in enumerate(SYNTHETIC_BENCHES):
+        (nested / f"000{index + 1}_run.json").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    runs = read_benches([tmp_path])
+    assert [run.label for run in runs] == ["cpu jax", "gpu jax"]
+
+
+def test_two_runs_with_the_same_description_still_get_two_names(tmp_path: Path) -> None:
+    again = tmp_path / "cpu-again.json"
+    again.write_text(SYNTHETIC_BENCHES[0].read_text(encoding="utf-8"), encoding="utf-8")
+    runs = read_benches([SYNTHETIC_BENCHES[0], again, again])
+    assert [run.label for run in runs] == [
+        "cpu jax (synthetic_bench_cpu)", "cpu jax (cpu-again) #2", "cpu jax (cpu-again) #3",
+    ]  # fmt: skip
+
+
+def test_an_empty_benchmark_folder_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match=f"^--bench {tmp_path}: no saved runs"):
+        read_benches([tmp_path])
