@@ -9,14 +9,9 @@ from typing import Any
 
 import pytest
 from page_parts import plot_marks
-from report_fixtures import SYNTHETIC_BENCHES, SYNTHETIC_MATRIX, with_moved
+from report_fixtures import EXPECTED_PLOTS, SYNTHETIC_BENCHES, SYNTHETIC_MATRIX, with_moved
 
 from regcheck.cli import main
-
-EXPECTED_PLOTS = {
-    # 6 points and 6 published rings; 9 cells and 54 seed dots; 6x3 + 9x3 matrix cells; 9 and 6 cases x 2 runs
-    "logreg-accuracy-vs-C": 12, "mlp-heatmap": 63, "matrix-drift": 45, "timings-mlp": 18, "timings-logreg": 12,
-}  # fmt: skip
 
 
 def _report(tmp_path: Path, *arguments: str) -> tuple[int, Path]:
@@ -66,9 +61,7 @@ def test_benchmarks_alone_make_a_page_with_timings_only(tmp_path: Path, capsys: 
     assert row in markdown.read_text(encoding="utf-8")
 
 
-def test_a_run_that_moved_exits_1_and_its_page_shows_the_field(
-    logreg_run: dict[str, Any], tmp_path: Path
-) -> None:
+def test_a_run_that_moved_exits_1_and_its_page_shows_the_field(logreg_run: dict[str, Any], tmp_path: Path) -> None:
     run_file = tmp_path / "moved.json"
     run_file.write_text(json.dumps(with_moved(logreg_run, "logreg-l2-C0.01")), encoding="utf-8")
     code, html = _report(tmp_path, str(run_file))
