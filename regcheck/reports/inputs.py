@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -161,10 +161,14 @@ def read_run(path: Path) -> RunData:
 
 @dataclass(frozen=True)
 class MatrixCell:
+    """One configuration in one environment: its own verdict, and how far it is from the reference."""
+
     status: str
     tier: str = ""
     value: str = ""
-    first_difference: bool = False
+    first_difference: bool = False  # the first column, left to right, where this row differs
+    mark: str = ""  # identical | last-bits | values | labels | no-reference | reference ('regcheck matrix')
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -195,7 +199,7 @@ class MatrixData:
 
 _CONFIG_KEYS = ("config_id", "configuration", "config")
 _ENV_KEYS = ("environment", "env", "column", "name")
-_STATUS_KEYS = ("status", "verdict", "result")
+_STATUS_KEYS = ("status", "verdict", "result")  # null in the reference column of regcheck matrix
 _TIER_KEYS = ("tier", "rule")
 _VALUE_KEYS = ("value", "accuracy", "n_correct", "outcome", "display")
 _FIRST_KEYS = ("first_difference", "first_differs", "highlight", "differs_from_reference", "first_diff")
@@ -205,21 +209,35 @@ def _first(data: Mapping[str, Any], keys: tuple[str, ...], default: Any = None) 
     return next((data[key] for key in keys if key in data and data[key] is not None), default)
 
 
+def _compact(value: Any) -> str:
+    if isinstance(value, list):
+        texts = [str(item) for item in value]
+        # Six seeds that all gave 32 read as "32 x6", as in FACTS.md.
+        return f"{texts[0]} x{len(texts)}" if len(texts) > 2 and len(set(texts)) == 1 else " ".join(texts)
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _difference_text(raw: Any) -> str:
+    if not isinstance(raw, Mapping):
+        return ""
+    where = f"{raw.get('field', '?')}" + (f"[{raw['index']}]" if raw.get("index") is not None else "")
+    return f"seed {raw.get('seed', '?')}: first differs at {where}: {raw.get('reference')} -> {raw.get('value')}"
+
+
 def _cell(raw: Any) -> MatrixCell:
     if isinstance(raw, str):
         return MatrixCell(raw)
     if not isinstance(raw, Mapping):
         return MatrixCell("?")
-    value = _first(raw, _VALUE_KEYS, "")
-    if isinstance(value, list):
-        value = " ".join(str(item) for item in value)
-    elif isinstance(value, float):
-        value = f"{value:.3f}"
+    mark = str(raw.get("mark") or "")
+    first = _first(raw, _FIRST_KEYS, False)
     return MatrixCell(
-        str(_first(raw, _STATUS_KEYS, "?")),
-        str(_first(raw, _TIER_KEYS, "")),
-        str(value),
-        bool(_first(raw, _FIRST_KEYS, False)),
+        status=str(_first(raw, _STATUS_KEYS, mark or "?")),
+        tier=str(_first(raw, _TIER_KEYS, "")),
+        value=_compact(_first(raw, _VALUE_KEYS, "")),
+        first_difference=first is True,
+        mark=mark,
+        detail=_difference_text(first),
     )
 
 
@@ -227,7 +245,7 @@ def _environment_entries(document: Mapping[str, Any]) -> tuple[list[str], dict[s
     names: list[str] = []
     packages: dict[str, dict[str, str]] = {}
     reference = document.get("reference")
-    raw = document.get("environments") or document.get("columns") or []
+    raw = document.get("columns") or document.get("environments") or []
     items = raw.items() if isinstance(raw, Mapping) else enumerate(raw)
     for key, entry in items:
         if isinstance(entry, str):
@@ -235,27 +253,29 @@ def _environment_entries(document: Mapping[str, Any]) -> tuple[list[str], dict[s
             continue
         if not isinstance(entry, Mapping):
             continue
-        name = str(_first(entry, ("name", "id", "label", "env", "environment"), key))
+        name = str(_first(entry, ("name", "id", "label", "env"), key))
         names.append(name)
-        versions = entry.get("packages") or entry.get("versions") or (entry.get("fingerprint") or {}).get("packages")
+        inner = entry.get("environment")
+        fingerprint: Mapping[str, Any] = inner if isinstance(inner, Mapping) else entry
+        versions = fingerprint.get("packages") or entry.get("packages") or entry.get("versions")
         if isinstance(versions, Mapping):
             packages[name] = {str(k): str(v) for k, v in versions.items()}
-        if entry.get("python") and name in packages:
-            packages[name].setdefault("python", str(entry["python"]))
-        if entry.get("reference") is True:
+            if fingerprint.get("python"):
+                packages[name].setdefault("python", str(fingerprint["python"]))
+        if entry.get("is_reference") is True or entry.get("reference") is True:
             reference = name
     return names, packages, str(reference) if isinstance(reference, (str, int)) else None
 
 
 def matrix_from_document(document: Any, source: str) -> MatrixData:
-    """Accepts ``cells`` as a list of {config, environment, status...} or a {config: {environment: cell}}
-    mapping (also under ``table``, ``matrix`` or ``verdicts``), or ``rows`` of {config_id, cells}."""
+    """The document of ``regcheck matrix --json`` (``columns`` with their environment, ``rows`` of
+    {config_id, first_differing_column, cells: {column: cell}}); also ``cells`` as a list of
+    {config_id, environment, status...} or a {config: {environment: cell}} mapping."""
     if not isinstance(document, Mapping):
-        raise UsageError(f"matrix file {source}: expected a JSON object written by 'regcheck matrix'")
+        raise UsageError(f"matrix file {source}: expected a JSON object written by 'regcheck matrix --json'")
     environments, packages, reference = _environment_entries(document)
     cells: dict[tuple[str, str], MatrixCell] = {}
-    configurations: list[str] = list(document.get("configurations") or [])
-    raw_cells = _first(document, ("cells", "table", "matrix", "verdicts"))
+    raw_cells = _first(document, ("cells", "table", "matrix"))
     if isinstance(raw_cells, list):
         for item in raw_cells:
             if isinstance(item, Mapping) and _first(item, _CONFIG_KEYS) and _first(item, _ENV_KEYS):
@@ -265,14 +285,21 @@ def matrix_from_document(document: Any, source: str) -> MatrixData:
             if isinstance(row, Mapping):
                 cells.update({(str(config_id), str(env)): _cell(cell) for env, cell in row.items()})
     for row in document.get("rows") or []:
-        if isinstance(row, Mapping) and isinstance(row.get("cells"), Mapping) and _first(row, _CONFIG_KEYS):
-            cells.update({(str(_first(row, _CONFIG_KEYS)), str(env)): _cell(c) for env, c in row["cells"].items()})
+        if not (isinstance(row, Mapping) and isinstance(row.get("cells"), Mapping) and _first(row, _CONFIG_KEYS)):
+            continue
+        config_id = str(_first(row, _CONFIG_KEYS))
+        for environment, raw in row["cells"].items():
+            cell = _cell(raw)
+            if "first_differing_column" in row:  # the row says where it first differs; a cell's own
+                # first_difference then only describes the field, and every differing cell has one
+                cell = replace(cell, first_difference=row["first_differing_column"] == environment)
+            cells[(config_id, str(environment))] = cell
     if not cells:
         raise UsageError(
-            f"matrix file {source}: no cells found (expected 'cells' as a list of "
-            f"{{config_id, environment, status}} or a {{config: {{environment: cell}}}} mapping)"
+            f"matrix file {source}: no cells found (expected 'rows' of {{config_id, cells}} as written by "
+            f"'regcheck matrix --json', or 'cells')"
         )
-    configurations = list(dict.fromkeys([str(c) for c in configurations] + [config for config, _ in cells]))
+    configurations = list(dict.fromkeys([str(c) for c in document.get("configurations") or []] + [c for c, _ in cells]))
     environments = list(dict.fromkeys(environments + [env for _, env in cells]))
     return MatrixData(source, tuple(environments), tuple(configurations), cells, packages, reference)
 

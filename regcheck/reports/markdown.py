@@ -92,7 +92,8 @@ def matrix_markdown(matrix: MatrixData) -> str:
             if cell is None:
                 row.append("-")
                 continue
-            text = " ".join(part for part in (cell.status, cell.tier and f"({cell.tier})", cell.value) if part)
+            verdict = "" if cell.status in ("held", cell.mark) else cell.status.upper()
+            text = " ".join(part for part in (cell.value, cell.mark or cell.status, verdict) if part)
             row.append(f"**{text}** (first difference)" if cell.first_difference else text)
         rows.append(row)
     lines = ["#### Version matrix", "", md_table(["configuration", *matrix.environments], rows), ""]

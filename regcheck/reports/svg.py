@@ -20,6 +20,11 @@ STATUS_COLORS = {
     "updated": "#1565c0",
 }
 NEUTRAL = "#9e9e9e"
+# How far a cell of 'regcheck matrix' is from its reference, from "the same" (green) to "labels moved" (red).
+MARK_COLORS = {
+    "reference": "#546e7a", "identical": "#2e7d32", "last-bits": "#9ccc65", "values": "#ef6c00",
+    "labels": "#c62828", "no-reference": NEUTRAL,
+}  # fmt: skip
 SERIES_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 FONT = "font-family:'DejaVu Sans','Liberation Sans',Arial,sans-serif"
 

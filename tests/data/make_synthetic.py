@@ -64,34 +64,75 @@ def mlp_run() -> dict[str, object]:
     }  # fmt: skip
 
 
+# FACTS.md, seeds 0, 1, 42: TensorFlow 2.15 with tf.keras 2, against Keras 3 (the reference) above.
+TF215_COUNTS = {
+    (0.001, 0.001): (50, 52, 51), (0.001, 0.01): (51, 52, 50), (0.001, 0.1): (52, 52, 52),
+    (0.01, 0.001): (51, 53, 51), (0.01, 0.01): (51, 53, 52), (0.01, 0.1): (32, 32, 32),
+}  # fmt: skip
+MATRIX_SEEDS = (0, 1, 42)
+REFERENCE_PACKAGES = {"numpy": "2.4.6", "scipy": "1.17.1", "scikit-learn": "1.9.1", "tensorflow-cpu": "2.21.0",
+                      "keras": "3.15.1"}  # fmt: skip
+COLUMNS = {  # name -> (python, packages that differ from the reference)
+    "baselines": ("3.11.7", {}),
+    "sklearn13": ("3.10.13", {"scikit-learn": "1.3.2", "numpy": "1.26.4", "scipy": "1.11.4"}),
+    "sklearn15": ("3.12.1", {"scikit-learn": "1.5.2", "numpy": "2.1.3"}),
+    "sklearn19": ("3.11.7", {}),
+    "tf215": ("3.11.7", {"tensorflow-cpu": "2.15.1", "keras": "2.15.0", "numpy": "1.26.4"}),
+    "jax": ("3.11.7", {"keras": "3.15.1", "jax": "0.10.2", "jaxlib": "0.10.2"}),
+}
+
+
+def _matrix_cell(counts: tuple[int, ...], reference: tuple[int, ...] | None, rule: str, mark: str) -> dict[str, object]:
+    status = None if mark == "reference" else "held"
+    first = None
+    if mark == "labels" and reference is not None:
+        pairs = zip(MATRIX_SEEDS, reference, counts, strict=True)
+        seed, old, new = next((seed, a, b) for seed, a, b in pairs if a != b)
+        first = {"seed": seed, "field": "n_correct", "index": None, "reference": old, "value": new,
+                 "abs_difference": float(abs(new - old)), "within_tolerance": False}  # fmt: skip
+    elif mark in ("last-bits", "values"):
+        size = 2.2e-16 if mark == "last-bits" else 3.1e-3
+        first = {"seed": 42, "field": "probabilities", "index": 7, "reference": 0.8125, "value": 0.8125 + size,
+                 "abs_difference": size, "within_tolerance": mark == "last-bits"}  # fmt: skip
+    return {"seeds": list(MATRIX_SEEDS[: len(counts)]), "n_correct": list(counts), "n_test": N_TEST, "status": status,
+            "rule": None if mark == "reference" else rule, "mark": mark, "first_difference": first}  # fmt: skip
+
+
 def matrix() -> dict[str, object]:
-    reference = "py311-sklearn1.9-tf2.21"
-    environments = [
-        {"name": reference, "reference": True, "packages": {"python": "3.11.7", "scikit-learn": "1.9.1",
-                                                            "tensorflow-cpu": "2.21.0", "keras": "3.15.1"}},
-        {"name": "py310-sklearn1.3", "packages": {"python": "3.10.13", "scikit-learn": "1.3.2"}},
-        {"name": "py312-sklearn1.5", "packages": {"python": "3.12.1", "scikit-learn": "1.5.2"}},
-        {"name": "py311-tf2.15-keras2",
-         "packages": {"python": "3.11.7", "tensorflow-cpu": "2.15.1", "keras": "2.15.0"}},
-        {"name": "py311-keras3-jax", "packages": {"python": "3.11.7", "jax": "0.10.2", "keras": "3.15.1"}},
-    ]  # fmt: skip
-    cells = []
-    for penalty in ("l1", "l2"):
-        for strength in STRENGTHS:
-            for environment in environments[:3]:
-                cells.append({"config_id": f"logreg-{penalty}-C{strength:g}", "environment": environment["name"],
-                              "status": "held", "tier": "exact", "value": "0.87"})  # fmt: skip
+    """The shape 'regcheck matrix --json' writes (see regcheck/matrix.py on the matrix branch)."""
+    columns = []
+    for name, (python, changed) in COLUMNS.items():
+        packages = {**REFERENCE_PACKAGES, **changed}
+        if name == "jax":
+            packages.pop("tensorflow-cpu")
+        environment = {"python": python, "packages": packages}
+        columns.append({"name": name, "source": f".tox/regcheck-records/{name}.json",
+                        "is_reference": name == "baselines", "environment": environment})  # fmt: skip
+    rows = []
+    logreg_counts = {"l1": (29, 29, 53), "l2": (53, 54, 53)}
+    for penalty, counts in logreg_counts.items():
+        for strength, count in zip(STRENGTHS, counts, strict=True):
+            cells = {"baselines": _matrix_cell((count,), None, "exact", "reference")}
+            for name in ("sklearn13", "sklearn15", "sklearn19", "tf215", "jax"):
+                # Same accuracies on every version (FACTS); the oldest stack differs in the last bits only.
+                mark = "last-bits" if name == "sklearn13" and penalty == "l1" and strength == 0.1 else "identical"
+                cells[name] = _matrix_cell((count,), (count,), "exact", mark)
+            first = next((name for name, cell in cells.items() if cell["mark"] not in ("reference", "identical")), None)
+            rows.append({"config_id": f"logreg-{penalty}-C{strength:g}", "model": "logreg",
+                         "first_differing_column": first, "cells": cells})  # fmt: skip
     for (l1, l2), counts in FACTS_COUNTS.items():
-        config_id = f"mlp-l1_{l1:g}-l2_{l2:g}"
-        cells.append({"config_id": config_id, "environment": reference, "status": "held", "tier": "exact",
-                      "value": f"{sum(counts) / len(counts) / N_TEST:.3f}"})  # fmt: skip
-        for name in ("py311-tf2.15-keras2", "py311-keras3-jax"):
-            moved = counts[0] != 32
-            cells.append({"config_id": config_id, "environment": name, "status": "moved" if moved else "held",
-                          "tier": "band", "value": f"{(counts[0] + (1 if moved else 0)) / N_TEST:.3f}",
-                          "first_difference": moved and name == "py311-tf2.15-keras2"})  # fmt: skip
-    return {"kind": "regcheck.matrix", "synthetic": NOTE, "reference": reference, "environments": environments,
-            "cells": cells}  # fmt: skip
+        reference = (counts[0], counts[1], counts[5])  # seeds 0, 1, 42
+        tf215 = TF215_COUNTS.get((l1, l2), (32, 32, 32))
+        jax = (reference[0], reference[1], 52) if (l1, l2) == (0.01, 0.001) else reference  # FACTS: JAX 0.852
+        cells = {"baselines": _matrix_cell(reference, None, "band", "reference")}
+        for name, obtained in (("tf215", tf215), ("jax", jax)):
+            mark = "labels" if obtained != reference else ("identical" if l1 == 0.1 else "values")
+            cells[name] = _matrix_cell(obtained, reference, "band", mark)
+        first = next((name for name, cell in cells.items() if cell["mark"] not in ("reference", "identical")), None)
+        rows.append({"config_id": f"mlp-l1_{l1:g}-l2_{l2:g}", "model": "mlp", "first_differing_column": first,
+                     "cells": cells})  # fmt: skip
+    return {"schema_version": 1, "kind": "regcheck.matrix", "synthetic": NOTE, "created": "2026-11-26T12:00:00Z",
+            "reference": "baselines", "failed": False, "columns": columns, "rows": rows}  # fmt: skip
 
 
 def bench(device: str, speedup: float) -> dict[str, object]:

@@ -39,13 +39,39 @@ def test_every_matrix_layout_reads_as_the_same_cell(document: dict[str, Any]) ->
 def test_matrix_versions_are_tabled_per_package_against_the_reference() -> None:
     matrix = read_matrix(SYNTHETIC_MATRIX)
     table = {package: (versions, flags) for package, versions, flags in matrix.version_table()}
-    assert matrix.reference_name() == "py311-sklearn1.9-tf2.21"
-    assert table["scikit-learn"][0][:3] == ["1.9.1", "1.3.2", "1.5.2"]
-    assert table["scikit-learn"][1][:3] == [False, True, True]
+    assert matrix.reference_name() == "baselines"
+    assert matrix.environments == ("baselines", "sklearn13", "sklearn15", "sklearn19", "tf215", "jax")
+    assert table["scikit-learn"] == (["1.9.1", "1.3.2", "1.5.2", "1.9.1", "1.9.1", "1.9.1"],
+                                     [False, True, True, False, False, False])  # fmt: skip
+    assert table["python"][0][1] == "3.10.13" and "pandas" not in table
+
+
+def test_a_row_of_regcheck_matrix_outlines_only_the_column_where_it_first_differs() -> None:
+    # The row shape documented in regcheck/matrix.py: every differing cell describes its first differing
+    # field, the row names the first column that differs.
+    differs = {"seed": 42, "field": "n_correct", "index": None, "reference": 54, "value": 53}
+    row = {"config_id": "logreg-l2-C0.01", "model": "logreg", "first_differing_column": "sklearn13", "cells": {
+        "baselines": {"seeds": [42], "n_correct": [54], "status": None, "rule": None, "mark": "reference"},
+        "sklearn13": {"seeds": [42], "n_correct": [53], "status": "moved", "rule": "exact", "mark": "labels",
+                      "first_difference": differs},
+        "sklearn15": {"seeds": [42], "n_correct": [53], "status": "moved", "rule": "exact", "mark": "labels",
+                      "first_difference": differs},
+    }}  # fmt: skip
+    document = {"kind": "regcheck.matrix", "reference": "baselines", "rows": [row],
+                "columns": [{"name": name, "environment": {"python": "3.11.7", "packages": {}}}
+                            for name in ("baselines", "sklearn13", "sklearn15")]}  # fmt: skip
+    cells = matrix_from_document(document, "matrix.json").cells
+    outlined = [cells[("logreg-l2-C0.01", name)].first_difference for name in ("baselines", "sklearn13", "sklearn15")]
+    assert outlined == [False, True, False]
+    reference, moved = cells[("logreg-l2-C0.01", "baselines")], cells[("logreg-l2-C0.01", "sklearn13")]
+    assert (reference.status, reference.mark, reference.value) == ("reference", "reference", "54")
+    assert (moved.status, moved.tier, moved.mark) == ("moved", "exact", "labels")
+    assert moved.detail == "seed 42: first differs at n_correct: 54 -> 53"
 
 
 def test_a_matrix_file_without_cells_is_rejected_naming_what_was_expected() -> None:
-    with pytest.raises(UsageError, match=r"^matrix file m.json: no cells found \(expected 'cells' as a list"):
+    expected = r"^matrix file m.json: no cells found \(expected 'rows' of \{config_id, cells\}"
+    with pytest.raises(UsageError, match=expected):
         matrix_from_document({"environments": ["a"]}, "m.json")
 
 
