@@ -136,34 +136,48 @@ def matrix() -> dict[str, object]:
 
 
 def bench(device: str, speedup: float) -> dict[str, object]:
+    """A pytest-benchmark saved run with the machine_info / extra_info of the bench suite (regcheck/benchmarks.py
+    on the bench branch): the JAX backend on a GPU or on its CPU, as the ready GPU script runs it."""
     benchmarks = []
     for (l1, l2), _ in FACTS_COUNTS.items():
         median = 10.4 / speedup + 0.1 * l1
-        benchmarks.append(_bench_entry("mlp", f"test_fit[mlp-l1_{l1:g}-l2_{l2:g}]", median, device))
+        benchmarks.append(_bench_entry("mlp", f"mlp-l1_{l1:g}-l2_{l2:g}", median))
     for penalty in ("l1", "l2"):
         for strength in STRENGTHS:
             median = 0.0021 + 0.004 * strength + (0.0004 if device == "gpu" else 0.0)  # the CPU fit does not move
-            benchmarks.append(_bench_entry("logreg", f"test_fit[logreg-{penalty}-C{strength:g}]", median, device))
+            benchmarks.append(_bench_entry("logreg", f"logreg-{penalty}-C{strength:g}", median))
+    name = "NVIDIA H100 80GB HBM3" if device == "gpu" else "Intel(R) Xeon(R) Processor"
+    ours = {
+        "keras_backend": "jax", "device": {"backend": "jax", "kind": device, "name": name, "detail": ""},
+        "nvidia_gpus": [name] if device == "gpu" else [], "threads": {"cpu_count": 16, "usable_cpus": 16},
+        "packages": {"numpy": "2.4.6", "scikit-learn": "1.9.1", "keras": "3.15.1", "jax": "0.10.2"},
+        "profile": {"logreg": {}, "mlp": {"backend": "jax", "device": device}},
+        "environment": {"python": "3.11.7", "platform": "Linux-x86_64", "cpu": "Intel(R) Xeon(R) Processor"},
+    }  # fmt: skip
     return {
         "synthetic": NOTE,
         "machine_info": {"node": f"{device}-box", "processor": "x86_64", "machine": "x86_64",
                          "python_implementation": "CPython", "python_version": "3.11.7",
-                         "cpu": {"brand_raw": "Intel(R) Xeon(R) Processor", "count": 16},
-                         "regcheck": {"device": device, "backend": "jax", "jax": "0.10.2"}},
+                         "cpu": {"brand_raw": "Intel(R) Xeon(R) Processor", "count": 16}, "regcheck": ours},
         "commit_info": {"id": "0" * 40, "dirty": False},
         "benchmarks": benchmarks, "datetime": "2026-11-26T12:00:00", "version": "5.3.1",
     }  # fmt: skip
 
 
-def _bench_entry(group: str, name: str, median: float, device: str) -> dict[str, object]:
+def _bench_entry(group: str, config_id: str, median: float) -> dict[str, object]:
     spread = median * 0.04
+    rounds = 3 if group == "mlp" else 200
     stats = {"min": median - 2 * spread, "max": median + 3 * spread, "mean": median + 0.1 * spread,
-             "stddev": spread, "rounds": 3 if group == "mlp" else 200, "median": median, "iqr": spread,
+             "stddev": spread, "rounds": rounds, "median": median, "iqr": spread,
              "q1": median - spread / 2, "q3": median + spread / 2, "iqr_outliers": 0, "stddev_outliers": 1,
              "outliers": "1;0", "ld15iqr": median - spread, "hd15iqr": median + spread, "ops": 1 / median,
              "total": median * 3, "iterations": 1}  # fmt: skip
-    return {"group": group, "name": name, "fullname": f"bench/test_{group}.py::{name}", "params": None, "param": None,
-            "extra_info": {"device": device, "backend": "jax"}, "options": {}, "stats": stats}  # fmt: skip
+    extra = {"case": f"{config_id} fit", "model": group, "phase": "fit", "config_id": config_id, "seed": 42,
+             "rounds": "fixed" if group == "mlp" else "calibrated"}  # fmt: skip
+    name = f"test_fit[{config_id}]"
+    return {"group": group, "name": name, "fullname": f"bench/test_{group}.py::{name}",
+            "params": {"config_id": config_id}, "param": config_id, "extra_info": extra, "options": {},
+            "stats": stats}  # fmt: skip
 
 
 if __name__ == "__main__":

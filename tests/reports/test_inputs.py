@@ -109,7 +109,17 @@ def test_a_benchmark_folder_stands_for_every_saved_run_inside(tmp_path: Path) ->
     for index, source in enumerate(SYNTHETIC_BENCHES):
         (nested / f"000{index + 1}_run.json").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     runs = read_benches([tmp_path])
-    assert [run.label for run in runs] == ["cpu jax", "gpu jax"]
+    assert [run.label for run in runs] == ["cpu jax", "gpu jax (NVIDIA H100 80GB HBM3)"]
+    assert [entry.case for entry in runs[0].benchmarks][:2] == ["mlp-l1_0.001-l2_0.001 fit", "mlp-l1_0.001-l2_0.01 fit"]
+
+
+def test_two_runs_on_the_same_device_are_named_by_the_versions_that_differ(tmp_path: Path) -> None:
+    document = json.loads(SYNTHETIC_BENCHES[0].read_text(encoding="utf-8"))
+    document["machine_info"]["regcheck"]["packages"]["scikit-learn"] = "1.10.0"
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps(document), encoding="utf-8")
+    runs = read_benches([SYNTHETIC_BENCHES[0], newer])
+    assert [run.label for run in runs] == ["cpu jax, scikit-learn 1.9.1", "cpu jax, scikit-learn 1.10.0"]
 
 
 def test_two_runs_with_the_same_description_still_get_two_names(tmp_path: Path) -> None:

@@ -57,7 +57,7 @@ def test_benchmarks_alone_make_a_page_with_timings_only(tmp_path: Path, capsys: 
     assert code == 0
     assert capsys.readouterr().out == f"report written to {html}\nreport written to {markdown}\n"
     assert sorted(plot_marks(html.read_text(encoding="utf-8"))) == ["timings-logreg", "timings-mlp"]
-    row = "| mlp | fit mlp-l1_0.01-l2_0.001 | 10.4 s (416 ms) | 4.00 s (160 ms) | 0.38x |"
+    row = "| mlp | mlp-l1_0.01-l2_0.001 fit | 10.4 s (416 ms) | 4.00 s (160 ms) | 0.38x |"
     assert row in markdown.read_text(encoding="utf-8")
 
 
