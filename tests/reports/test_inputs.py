@@ -83,8 +83,10 @@ def test_a_run_file_that_is_not_a_run_is_rejected_naming_the_fields(tmp_path: Pa
 
 
 def test_a_real_pytest_benchmark_saved_run_is_read_with_its_median_and_quartiles(
-    pytester: pytest.Pytester,
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Under pytest-xdist this variable reaches the child, and pytest-benchmark then disables itself.
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
     pytester.makepyfile(test_speed="""
         import pytest
 
