@@ -13,6 +13,7 @@ from regcheck.errors import EXIT_MOVED, EXIT_OK, UsageError
 from regcheck.options import BASELINES, DATA, MODEL, REASON, SEEDS, UPDATE, models_for
 
 if TYPE_CHECKING:
+    from regcheck.records import ResultRecord
     from regcheck.reports.inputs import RunData
     from regcheck.runner_loop import StudyOutcome
 
@@ -35,7 +36,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         parser.add_argument("--json", metavar="PATH", type=Path, help="write the run's records and verdicts here")
         parser.add_argument("--markdown", metavar="PATH", type=Path,
                             help=f"write a Markdown summary of the run here (also appended to ${STEP_SUMMARY_VARIABLE} "
-                                 "when that is set, as on GitHub Actions)")  # fmt: skip
+                                 "when that is set, as on GitHub Actions; default: off)")  # fmt: skip
     run.add_argument(UPDATE.cli_flag, dest=UPDATE.dest, **UPDATE.argparse_kwargs())
     run.set_defaults(handler=handle)
     bless.set_defaults(handler=handle, regcheck_update=True)
@@ -88,7 +89,7 @@ def handle(args: argparse.Namespace) -> int:
     return EXIT_MOVED if outcome.failed else EXIT_OK
 
 
-def _records(outcome: StudyOutcome) -> list[Any]:
+def _records(outcome: StudyOutcome) -> list[ResultRecord]:
     return [record for records in outcome.study.records.values() for record in records]
 
 

@@ -354,15 +354,12 @@ def _summary_section(run: RunData | None) -> str:
     ]
     rows = [[v.config_id, v.status, v.tier, v.reason + (f" {v.detail}" if v.detail else "")] for v in run.verdicts]
     classes = [["", v.status, "", ""] for v in run.verdicts]
-    failures = [v for v in run.verdicts if v.failed and v.differences]
-    for verdict in failures:
+    for verdict in (v for v in run.verdicts if v.failed):
         html.append(f"<h3>{escape(verdict.config_id)}: {escape(verdict.status)}</h3>")
-        html.append(
-            _table(
-                ["field", "rule", "expected", "obtained", "difference"],
-                [[d.field, d.rule, d.expected, d.obtained, d.difference] for d in verdict.differences],
-            )
-        )
+        html.append(f"<p>tier {escape(verdict.tier)}; {escape(verdict.reason)} {escape(verdict.detail)}</p>")
+        if verdict.differences:
+            rows_moved = [[d.field, d.rule, d.expected, d.obtained, d.difference] for d in verdict.differences]
+            html.append(_table(["field", "rule", "expected", "obtained", "difference"], rows_moved))
     html.append(
         "<details><summary>Every verdict and the rule that decided it</summary>"
         + _table(["configuration", "verdict", "tier", "why"], rows, classes)

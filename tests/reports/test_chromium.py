@@ -22,6 +22,7 @@ from regcheck.cli import main
 FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--hide-scrollbars", "--mute-audio",
+    "--disable-dev-shm-usage",  # containers give /dev/shm 64 MB, too little for a renderer
 )  # fmt: skip
 # Runs in the page after layout: each plot's rendered size, and how many of its marks have a visible box.
 MEASURE = """<script>

@@ -109,3 +109,20 @@ def test_an_output_folder_that_does_not_exist_exits_2(logreg_run_file: Path, tmp
     code = main(["report", str(logreg_run_file), "--html", str(target)])
     assert code == 2
     assert capsys.readouterr().err == f"regcheck: error: --html {target}: folder {target.parent} does not exist\n"
+
+
+def test_a_configuration_that_raised_is_shown_with_its_cause(logreg_run: dict[str, Any], tmp_path: Path) -> None:
+    document = json.loads(json.dumps(logreg_run))
+    document["verdicts"][2].update(status="error", rule="none", reason="the fit raised",
+                                   detail="ValueError: solver failed (logreg.py:40)")  # fmt: skip
+    run_file = tmp_path / "error.json"
+    run_file.write_text(json.dumps(document), encoding="utf-8")
+    markdown = tmp_path / "error.md"
+    code, html = _report(tmp_path, str(run_file), "--markdown", str(markdown))
+    assert code == 1
+    assert "<p>tier none; the fit raised ValueError: solver failed (logreg.py:40)</p>" in html.read_text(
+        encoding="utf-8"
+    )
+    text = markdown.read_text(encoding="utf-8")
+    assert text.startswith("### regcheck FAILED: 5 held, 0 moved, 1 errors\n")
+    assert "- `logreg-l1-C0.1`: **error** (tier none; the fit raised) ValueError: solver failed (logreg.py:40)" in text
