@@ -132,7 +132,8 @@ def accuracy_vs_c_svg(grid: Grid) -> str:
                     stroke_width=2,
                 )
         entries.append((f"{penalty} obtained", color, "line"))
-    entries.append(("published", "#424242", "ring"))
+    if any(cell.published is not None for _, cells in grid.rows for cell in cells):
+        entries.append(("published", "#424242", "ring"))
     legend(svg, left, height - 12, entries)
     return str(svg)
 

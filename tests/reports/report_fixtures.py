@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 SYNTHETIC_MLP_RUN = DATA / "synthetic_mlp_run.json"
 SYNTHETIC_MATRIX = DATA / "synthetic_matrix.json"
+# Not synthetic: 'regcheck matrix --json' over the logistic runs of the matrix branch's tox environments.
+REAL_MATRIX = DATA / "real_matrix_logreg.json"
 SYNTHETIC_BENCHES = [DATA / "synthetic_bench_cpu.json", DATA / "synthetic_bench_gpu.json"]
 
 EXPECTED_PLOTS = {

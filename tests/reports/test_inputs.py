@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from report_fixtures import SYNTHETIC_BENCHES, SYNTHETIC_MATRIX
+from report_fixtures import REAL_MATRIX, SYNTHETIC_BENCHES, SYNTHETIC_MATRIX
 
 from regcheck.errors import UsageError
 from regcheck.reports.inputs import matrix_from_document, read_benches, read_matrix, read_run
@@ -136,3 +136,14 @@ def test_two_runs_with_the_same_description_still_get_two_names(tmp_path: Path) 
 def test_an_empty_benchmark_folder_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=f"^--bench {tmp_path}: no saved runs"):
         read_benches([tmp_path])
+
+
+def test_a_real_matrix_of_scikit_learn_versions_reads_with_its_marks_and_versions() -> None:
+    matrix = read_matrix(REAL_MATRIX)
+    assert matrix.reference_name() == "baselines" and len(matrix.environments) == 9
+    assert len(matrix.configurations) == 6 and len(matrix.cells) == 6 * 9
+    outlined = sorted(config for (config, env), cell in matrix.cells.items() if cell.first_difference)
+    assert outlined == ["logreg-l1-C0.1", "logreg-l2-C0.001", "logreg-l2-C0.01", "logreg-l2-C0.1"]
+    assert {cell.mark for (_, env), cell in matrix.cells.items() if env == "sklearn13"} == {"identical", "last-bits"}
+    versions = {package: values for package, values, _ in matrix.version_table()}
+    assert versions["scikit-learn"][matrix.environments.index("sklearn13")] == "1.3.2"
