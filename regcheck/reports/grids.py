@@ -115,7 +115,8 @@ def mlp_grid(run: RunData) -> Grid | None:
             cells.append(GridCell(text, status, tuple(r.accuracy for r in records), published))
         rows.append((f"{l1:g}", tuple(cells)))
     out_of = f" out of {n_test}" if n_test else ""
-    note = f"correct predictions{out_of} for seeds {', '.join(map(str, seeds)) or '-'}, then the verdict"
+    seeds_text = f"seed{'s' if len(seeds) != 1 else ''} {', '.join(map(str, seeds)) or '-'}"
+    note = f"correct predictions{out_of} for {seeds_text}, then the verdict"
     return Grid(
         "mlp",
         "MLP: correct predictions by l1 and l2, per seed",
