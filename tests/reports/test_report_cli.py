@@ -126,3 +126,16 @@ def test_a_configuration_that_raised_is_shown_with_its_cause(logreg_run: dict[st
     text = markdown.read_text(encoding="utf-8")
     assert text.startswith("### regcheck FAILED: 5 held, 0 moved, 1 errors\n")
     assert "- `logreg-l1-C0.1`: **error** (tier none; the fit raised) ValueError: solver failed (logreg.py:40)" in text
+
+
+def test_text_from_the_inputs_is_escaped_never_markup(tmp_path: Path) -> None:
+    document = json.loads(SYNTHETIC_BENCHES[0].read_text(encoding="utf-8"))
+    document["machine_info"]["label"] = "<img src=x onerror=alert(1)>"
+    document["benchmarks"][0]["extra_info"]["case"] = "</svg><script>alert(2)</script>"
+    hostile = tmp_path / "hostile.json"
+    hostile.write_text(json.dumps(document), encoding="utf-8")
+    code, html = _report(tmp_path, "--bench", str(hostile))
+    page = html.read_text(encoding="utf-8")
+    assert code == 0
+    assert "<img" not in page and "<script" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
