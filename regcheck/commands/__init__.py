@@ -10,6 +10,7 @@ import argparse
 VERB_MODULES = (
     "regcheck.commands.run",
     "regcheck.commands.env",
+    "regcheck.commands.report",
     "regcheck.commands.matrix",
 )
 
