@@ -237,6 +237,9 @@ def _grid_result(extra: dict[str, Any], results: dict[str, dict[str, Any]] | Non
         model = extra.get("model")
         verdicts.update({cid: r.get("verdict") for cid, r in results.items() if str(cid).startswith(f"{model}-")})
     if not verdicts:
+        counts_by_config = extra.get("n_correct")
+        if isinstance(counts_by_config, dict) and counts_by_config:
+            return "correct " + " ".join(str(count) for count in counts_by_config.values())
         return "-"
     counts: dict[str, int] = {}
     for status in verdicts.values():

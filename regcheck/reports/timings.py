@@ -33,7 +33,8 @@ def comparison_rows(runs: list[BenchmarkRun], table: list[tuple[str, list[Change
             ratio = f"{change.ratio:.2f}" if change.ratio is not None else "-"
             shown = change.status if not change.note else f"{change.status}: {change.note}"
             rows.append([
-                first, str(position), format_seconds(timing.median), format_seconds(timing.iqr), str(timing.rounds),
+                first, str(position), format_seconds(timing.median), format_seconds(timing.iqr) if timing.rounds > 1 else "-",
+                str(timing.rounds),
                 ratio, run.result_for(timing), "" if change.status == "reference" else shown,
             ])  # fmt: skip
     return rows
