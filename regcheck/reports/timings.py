@@ -32,10 +32,10 @@ def comparison_rows(runs: list[BenchmarkRun], table: list[tuple[str, list[Change
                 continue
             ratio = f"{change.ratio:.2f}" if change.ratio is not None else "-"
             shown = change.status if not change.note else f"{change.status}: {change.note}"
+            spread = format_seconds(timing.iqr) if timing.rounds > 1 else "-"
             rows.append([
-                first, str(position), format_seconds(timing.median), format_seconds(timing.iqr) if timing.rounds > 1 else "-",
-                str(timing.rounds),
-                ratio, run.result_for(timing), "" if change.status == "reference" else shown,
+                first, str(position), format_seconds(timing.median), spread, str(timing.rounds), ratio,
+                run.result_for(timing), "" if change.status == "reference" else shown,
             ])  # fmt: skip
     return rows
 
