@@ -28,7 +28,7 @@ def comparison_rows(runs: list[BenchmarkRun], table: list[tuple[str, list[Change
             timing = run.timings.get(case)
             first = case if position == 1 else ""
             if timing is None:
-                rows.append([first, str(position), "-", "-", "-", "-", "-", change.note])
+                rows.append([first, str(position), "-", "-", "-", "-", "-", f"{change.status}: {change.note}"])
                 continue
             ratio = f"{change.ratio:.2f}" if change.ratio is not None else "-"
             shown = change.status if not change.note else f"{change.status}: {change.note}"
