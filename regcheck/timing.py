@@ -253,4 +253,7 @@ def _flatten(tree: Any, prefix: str = "") -> dict[str, str]:
         for key, value in tree.items():
             flat.update(_flatten(value, f"{prefix}{key}."))
         return flat
-    return {prefix.rstrip("."): json.dumps(tree) if isinstance(tree, list) else str(tree)}
+    if isinstance(tree, list):
+        # threadpoolctl lists the same BLAS pools in load order, which differs between runs: compare as a set.
+        return {prefix.rstrip("."): json.dumps(sorted(json.dumps(item, sort_keys=True) for item in tree))}
+    return {prefix.rstrip("."): repr(tree) if tree == "" else str(tree)}
