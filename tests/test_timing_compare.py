@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -26,15 +24,15 @@ DELAY = 0.05
 
 
 def _save_run(path: Path, *extra: str) -> Path:
-    command = [
-        sys.executable, "-m", "pytest", str(ROOT / "bench" / "test_logreg_bench.py"),
-        "-k", "logreg-l2-C0.01 and not grid",
-        "-q", "-p", "no:cacheprovider", "--benchmark-json", str(path),
-        # Enough rounds for quartiles, few enough to keep each run about a second.
+    """One real ``pytest bench/...`` run, in this process: scikit-learn is imported once, not once per run."""
+    arguments = [
+        str(ROOT / "bench" / "test_logreg_bench.py"), "-k", "logreg-l2-C0.01 and not grid",
+        "-q", "-p", "no:cacheprovider", "--rootdir", str(ROOT), "--benchmark-json", str(path),
+        # Enough rounds for quartiles, few enough to keep each run well under a second.
         "--benchmark-max-time", "0.2", "--benchmark-min-rounds", "7", *extra,
     ]  # fmt: skip
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=os.environ.copy(), timeout=300)
-    assert done.returncode == 0, done.stdout + done.stderr
+    code = pytest.main(arguments)
+    assert code == 0, f"pytest {' '.join(arguments)} exited {code}"
     return path
 
 
