@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from regcheck.cli import main
+from regcheck.devices import detect, framework_loaded, keras_backend
 from regcheck.timing import MIN_ROUNDS, Timing, judge_change, load_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,7 +57,11 @@ def test_saved_run_carries_the_environment_and_each_cases_results(runs: dict[str
     document = json.loads(runs["reference"].read_text())
     ours = document["machine_info"]["regcheck"]
     assert ours["keras_backend"]
-    assert ours["device"]["kind"] == "not probed"  # no deep-learning case ran: no framework was imported
+    backend = keras_backend()
+    assert ours["keras_backend"] == backend and ours["device"]["backend"] == backend
+    # The runs are in this process: where an earlier test imported the framework, it was asked.
+    expected = detect(backend).kind if framework_loaded(backend) else "not probed"
+    assert ours["device"]["kind"] == expected
     assert ours["packages"]["scikit-learn"]
     assert ours["threads"]["cpu_count"] == os.cpu_count()
     assert ours["profile"]["logreg"] == {}
