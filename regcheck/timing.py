@@ -54,6 +54,8 @@ class BenchmarkRun:
     path: Path
     timings: dict[str, Timing]
     machine: dict[str, Any]
+    commit: dict[str, Any] = field(default_factory=dict)
+    when: str = ""
     results: dict[str, dict[str, Any]] | None = None  # config_id -> {"status", "n_correct", "n_test"}
 
     def result_for(self, timing: Timing) -> str:
@@ -96,8 +98,9 @@ def load_run(path: Path) -> BenchmarkRun:
         if timing.case in timings:
             raise UsageError(f"{path}: case {timing.case!r} appears twice; expected one entry per case")
         timings[timing.case] = timing
-    machine = document.get("machine_info")
-    return BenchmarkRun(path, timings, machine if isinstance(machine, dict) else {})
+    when = document.get("datetime")
+    return BenchmarkRun(path, timings, as_dict(document.get("machine_info")), as_dict(document.get("commit_info")),
+                        when if isinstance(when, str) else "")  # fmt: skip
 
 
 def load_results(path: Path) -> dict[str, dict[str, Any]]:

@@ -16,6 +16,10 @@ def describe_run(position: int, run: BenchmarkRun) -> str:
         parts.append(f"device {device.get('kind', '?')}" + (f" ({device['name']})" if device.get("name") else ""))
     if ours.get("keras_backend"):
         parts.append(f"backend {ours['keras_backend']}")
+    if run.commit.get("id"):
+        parts.append(f"commit {str(run.commit['id'])[:10]}{' (dirty)' if run.commit.get('dirty') else ''}")
+    if run.when:
+        parts.append(run.when[:19])
     if ours.get("injected_delay_s"):
         parts.append(f"INJECTED DELAY {ours['injected_delay_s']} s per call (a test run, not a real timing)")
     return ", ".join(parts)
