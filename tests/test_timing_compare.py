@@ -213,3 +213,21 @@ def test_the_saved_runs_load_with_their_rounds_and_machine_info(runs) -> None:
 @pytest.mark.skipif(shutil.which("nvidia-smi") is not None, reason="this machine has an NVIDIA driver")
 def test_without_an_nvidia_driver_no_gpu_is_listed(runs) -> None:
     assert json.loads(runs["reference"].read_text())["machine_info"]["regcheck"]["nvidia_gpus"] == []
+
+
+def test_three_runs_each_get_a_row_and_a_ratio_to_the_first(runs, capsys) -> None:
+    code, out, _ = _compare(capsys, runs["reference"], runs["rerun"], runs["slowed"], "--fail-slower", "2")
+    assert code == 1
+    lines = out.splitlines()
+    row = next(index for index, line in enumerate(lines) if line.startswith("logreg-l2-C0.01 fit"))
+    assert lines[row].split()[2] == "1"
+    assert lines[row + 1].split()[0] == "2" and lines[row + 1].rstrip().endswith("ok")
+    assert lines[row + 2].split()[0] == "3" and "slower: q1" in lines[row + 2]
+
+
+def test_a_results_file_that_is_not_a_regcheck_run_is_exit_2(runs, capsys) -> None:
+    code, _, err = _compare(capsys, runs["reference"], runs["rerun"], "--results", runs["reference"],
+                            "--results", runs["rerun"])  # fmt: skip
+    assert code == 2
+    assert err.startswith(f"regcheck: error: --results {runs['reference']}: not a 'regcheck run --json' file")
+    assert err.count("\n") == 1
