@@ -56,7 +56,8 @@ class BenchmarkRun:
     machine: dict[str, Any]
     commit: dict[str, Any] = field(default_factory=dict)
     when: str = ""
-    results: dict[str, dict[str, Any]] | None = None  # config_id -> {"status", "n_correct", "n_test"}
+    # From --results: config_id -> {"verdict", "rule", "n_correct_seeds", "n_test"}.
+    results: dict[str, dict[str, Any]] | None = None
 
     def result_for(self, timing: Timing) -> str:
         """The accuracy side of a case: from ``--results`` where given, else what the benchmark stored."""
@@ -74,7 +75,7 @@ class BenchmarkRun:
 class Change:
     """How a candidate run's case compares with the reference run's."""
 
-    status: str  # reference | ok | slower | faster | overlap | unjudged | absent
+    status: str  # reference | unchecked | ok | slower | faster | overlap | unjudged | absent | new
     ratio: float | None
     note: str = ""
 
@@ -157,9 +158,9 @@ def compare(runs: list[BenchmarkRun], factor: float | None) -> list[tuple[str, l
             elif position == 0:
                 changes.append(Change("reference", 1.0))
             elif reference is None:
-                changes.append(Change("absent", None, "not in run 1: no reference"))
+                changes.append(Change("new", None, "not in run 1: no reference"))
             elif factor is None:
-                changes.append(Change("ok", candidate.median / reference.median))
+                changes.append(Change("unchecked", candidate.median / reference.median))
             else:
                 changes.append(judge_change(reference, candidate, factor))
         table.append((case, changes))

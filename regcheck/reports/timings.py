@@ -39,7 +39,7 @@ def comparison_rows(runs: list[BenchmarkRun], table: list[tuple[str, list[Change
             spread = format_seconds(timing.iqr) if timing.rounds > 1 else "-"
             rows.append([
                 first, str(position), format_seconds(timing.median), spread, str(timing.rounds), ratio,
-                run.result_for(timing), "" if change.status == "reference" else shown,
+                run.result_for(timing), "" if change.status in ("reference", "unchecked") else shown,
             ])  # fmt: skip
     return rows
 
