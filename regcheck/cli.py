@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from regcheck.commands import EXIT_CODES_HELP, VERB_MODULES
 from regcheck.errors import EXIT_USAGE, RegcheckError
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader went away
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,4 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("regcheck: interrupted; no baseline was written", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `regcheck run | head`: the reader left; say nothing more (Python's documented idiom).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     return code
