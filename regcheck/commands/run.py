@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 from regcheck.commands import verb_parser
-from regcheck.errors import EXIT_MOVED, EXIT_OK, UsageError
-from regcheck.options import BASELINES, DATA, MODEL, REASON, SEEDS, UPDATE, models_for
+from regcheck.errors import EXIT_MOVED, EXIT_OK, EXIT_USAGE, UsageError
+from regcheck.options import BASELINES, DATA, MODEL, REASON, SEEDS, UPDATE, check_writable_file, models_for
 
 RUN_EXAMPLES = """  regcheck run                           both halves of the study
   regcheck run --model logreg            the logistic half: published table, verdict per row
@@ -38,8 +38,8 @@ def handle(args: argparse.Namespace) -> int:
     baselines = args.regcheck_baselines or Path("baselines")
     if not baselines.is_dir():
         raise UsageError(f"--baselines {baselines}: no such folder; run from the project root or pass --baselines DIR")
-    if args.json is not None and not args.json.parent.is_dir():
-        raise UsageError(f"--json {args.json}: folder {args.json.parent} does not exist")
+    if args.json is not None:
+        check_writable_file(args.json, "--json")
     outcome = run_study(
         baselines, models_for(args.regcheck_model), args.regcheck_data, args.regcheck_seeds,
         args.regcheck_update, args.regcheck_reason, progress=_progress,
@@ -52,7 +52,8 @@ def handle(args: argparse.Namespace) -> int:
         if verdict.failed:
             print()
             print(explain(verdict, outcome.obtained_paths.get(verdict.config_id)))
-    if args.json is not None:
+    missing = [verdict for verdict in outcome.verdicts if verdict.status == "missing"]
+    if args.json is not None and not missing:  # bad input writes nothing, the run file included
         from regcheck.records import write_run_file
 
         records = [record for records in study.records.values() for record in records]
@@ -61,6 +62,8 @@ def handle(args: argparse.Namespace) -> int:
     for line in outcome.update_messages:
         print(line)
     print(summary_line(outcome.verdicts))
+    if missing:  # a baseline to create is bad input (exit 2), not a result that moved
+        return EXIT_USAGE
     return EXIT_MOVED if outcome.failed else EXIT_OK
 
 
