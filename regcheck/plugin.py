@@ -31,12 +31,14 @@ _STATE = pytest.StashKey["_PluginState"]()
 _WORKER_KEY = "regcheck_updates"
 _WORKER_VERDICTS = "regcheck_verdicts"
 _WORKER_BAD_INPUT = "regcheck_bad_input"
+_WORKER_CHANGES = "regcheck_changes"
 
 
 class _PluginState:
     def __init__(self) -> None:
         self.verdicts: list[dict[str, Any]] = []
         self.updates: list[dict[str, Any]] = []
+        self.changes: list[str] = []
         self.messages: list[str] = []
         self.bad_input = False  # a RegcheckError or a missing baseline: the session exits with 2
 
@@ -81,13 +83,14 @@ class StudyFixture:
         __tracebackhide__ = True
         if model not in self.models:
             pytest.skip(f"--regcheck-model {'/'.join(self.models)} leaves out the {model} half")
-        records = {}
+        records, raised = {}, []
         for config in GRIDS[model]:
             try:
                 records[config.config_id] = self._call(lambda config=config: self.study.run(config))[0]
             except Exception as exc:  # the configuration's own test reports it with its cause
-                pytest.fail(f"study claims not checked: {config.config_id} raised {type(exc).__name__}: {exc}",
-                            pytrace=False)  # fmt: skip
+                raised.append(f"{config.config_id} raised {type(exc).__name__}: {exc}")
+        if raised:  # failed outside the except block, so no chained traceback reaches the user
+            pytest.fail(f"study claims not checked: {'; '.join(raised)}", pytrace=False)
         claims = logreg_claims(records)
         broken = [f"{claim.name}: {claim.detail}" for claim in claims if not claim.holds]
         if broken:
@@ -165,9 +168,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     fixture: StudyFixture | None = getattr(state, "fixture", None)
     own = fixture.planned_updates() if fixture and config.getoption(UPDATE.dest) else []
+    own_changes = fixture.study.plan.changes if fixture and config.getoption(UPDATE.dest) else []
     if hasattr(config, "workerinput"):  # an xdist worker: the controller reports, decides and writes
         config.workeroutput.update({  # type: ignore[attr-defined]
             _WORKER_KEY: own, _WORKER_VERDICTS: state.verdicts, _WORKER_BAD_INPUT: state.bad_input,
+            _WORKER_CHANGES: own_changes,
         })  # fmt: skip
         return
     if state.bad_input and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
@@ -175,6 +180,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not config.getoption(UPDATE.dest):
         return
     state.updates += own
+    state.changes += own_changes
     if exitstatus != 0 or state.bad_input or session.shouldfail or session.shouldstop:
         state.messages.append("regcheck: baselines NOT updated: the run failed or stopped early; nothing was written")
         return
@@ -191,6 +197,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         state.messages.append("regcheck: baselines NOT updated; nothing was written")
         return
     state.messages.append(f"regcheck: updated {len(written)} baseline(s): " + ", ".join(b.config_id for b in baselines))
+    state.messages += [f"  {change}" for change in sorted(state.changes)]
 
 
 def _baselines_root(config: pytest.Config) -> Path:
@@ -210,6 +217,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     output = getattr(node, "workeroutput", {})
     state = node.config.stash[_STATE]
     state.updates += output.get(_WORKER_KEY, [])
+    state.changes += output.get(_WORKER_CHANGES, [])
     state.verdicts += output.get(_WORKER_VERDICTS, [])
     state.bad_input = state.bad_input or bool(output.get(_WORKER_BAD_INPUT, False))
 
