@@ -43,6 +43,7 @@ class HttpsOnlyRedirects(urllib.request.HTTPRedirectHandler):
         self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
     ) -> urllib.request.Request | None:
         if not newurl.startswith("https://"):
+            fp.close()  # urllib closes it only after a redirect it follows
             raise DataError(f"{req.full_url}: redirected to {newurl}; only https:// addresses are allowed")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
