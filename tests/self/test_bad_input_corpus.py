@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-
 from conftest import Project, uci_original_path
 
 CANONICAL = "d235cad39b7bcc1d63c7b672146fb3b6108b861201d2e29e288ec7fe03e35082"
@@ -120,7 +119,7 @@ DATA_CASES = [
     Case("data-nan-cell", rewrite_lines(set_cell(6, 9, "NaN")),
          "{data}: line 6, column oldpeak: 'NaN' is not a finite number"),
     Case("data-wrong-checksum", rewrite_lines(set_cell(2, 0, "64")), checksum_of_data),
-    Case("data-not-utf8", lambda p: p.data.write_bytes(p.data.read_bytes()[:50] + b"\xff\xfe" + p.data.read_bytes()[50:]),
+    Case("data-not-utf8", lambda p: p.data.write_bytes(p.data.read_bytes()[:50] + b"\xff" + p.data.read_bytes()[50:]),
          "{data}: not UTF-8 text (byte 50); expected the heart table as CSV"),
     Case("data-dir-holds-neither-file", lambda p: (p.root / "uci").mkdir(),
          "REGCHECK_DATA_DIR={root}/uci: holds neither heart.csv nor processed.cleveland.data; put one of them there",
@@ -143,7 +142,9 @@ def baseline_path(project: Project, config_id: str = "logreg-l1-C0.1") -> str:
     return str(project.baseline(config_id))
 
 
-def edit_baseline(edit: Callable[[dict[str, Any]], Any], config_id: str = "logreg-l1-C0.1") -> Callable[[Project], None]:
+def edit_baseline(
+    edit: Callable[[dict[str, Any]], Any], config_id: str = "logreg-l1-C0.1"
+) -> Callable[[Project], None]:
     def setup(project: Project) -> None:
         path = project.baseline(config_id)
         document = json.loads(path.read_text())
@@ -291,15 +292,19 @@ def test_bad_input_gets_one_error_line_exit_code_2_and_nothing_written(
 # --- the same promises through pytest ------------------------------------------------------
 
 PYTEST_OPTION_CASES = [
-    (("--regcheck-model", "forest"), "argument --regcheck-model: unknown model 'forest'; expected one of logreg, mlp, all"),
-    (("--regcheck-seeds", "3-1"), "argument --regcheck-seeds: '3-1': range 3-1 ends below its start (e.g. 42, 0-4 or 0,1,42)"),
+    (("--regcheck-model", "forest"),
+     "argument --regcheck-model: unknown model 'forest'; expected one of logreg, mlp, all"),
+    (("--regcheck-seeds", "3-1"),
+     "argument --regcheck-seeds: '3-1': range 3-1 ends below its start (e.g. 42, 0-4 or 0,1,42)"),
     (("--regcheck-seeds", "x"), "argument --regcheck-seeds: 'x' is not a seed list (e.g. 42, 0-4 or 0,1,42)"),
     (("--regcheck-baselines", "nowhere"), "argument --regcheck-baselines: nowhere: no such folder"),
     (("--regcheck-data", "nowhere.csv"), "argument --regcheck-data: nowhere.csv: no such file"),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("args", "message"), PYTEST_OPTION_CASES, ids=[" ".join(args) for args, _ in PYTEST_OPTION_CASES])
+@pytest.mark.parametrize(
+    ("args", "message"), PYTEST_OPTION_CASES, ids=[" ".join(args) for args, _ in PYTEST_OPTION_CASES]
+)
 def test_bad_pytest_option_gets_one_error_line_exit_code_2_before_anything_runs(
     args: tuple[str, ...], message: str, pytester: pytest.Pytester, study_project: Project
 ) -> None:

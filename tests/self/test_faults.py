@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -13,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import Project
+
 from regcheck.baselines import BaselineStore
 from regcheck.experiments import LOGREG_GRID
 
@@ -127,7 +126,8 @@ def test_a_configuration_that_raises_is_an_error_with_its_cause_and_the_others_a
     assert "logreg-l1-C0.01   0.48       -                            none   error" in lines
     assert [line.split()[-1] for line in lines[2:8]] == ["held", "error", "held", "held", "held", "held"]
     assert "logreg-l1-C0.01: error (rule: none; the fit raised)" in lines
-    assert any(line.startswith("  the fit raised FloatingPointError: liblinear diverged (test_faults.py:") for line in lines)
+    cause = "  the fit raised FloatingPointError: liblinear diverged (test_faults.py:"
+    assert any(line.startswith(cause) for line in lines)
     assert "baselines NOT updated: the run had failures (see above); nothing was written" in lines
     assert project.snapshot() == before
 

@@ -16,11 +16,11 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
-
 from conftest import UNREACHABLE_URL, Project
+
 from regcheck.baselines import BaselineStore
 from regcheck.data import load_heart
 from regcheck.errors import BaselineError, DataError
@@ -31,7 +31,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "regcheck"
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    routes: dict[str, bytes] = {}
+    routes: ClassVar[dict[str, bytes]] = {}
     port = 0
 
     def do_GET(self) -> None:
@@ -112,7 +112,9 @@ def test_a_download_with_a_wrong_checksum_is_refused_before_use_and_nothing_is_c
     with pytest.raises(DataError) as raised:
         load_heart()
     found = hashlib.sha256(tampered).hexdigest()
-    assert str(raised.value) == f"{url}: checksum mismatch: sha256 is {found}, expected {ORIGINAL_SHA256}; nothing was cached"
+    assert str(raised.value) == (
+        f"{url}: checksum mismatch: sha256 is {found}, expected {ORIGINAL_SHA256}; nothing was cached"
+    )
     assert cache_files(tmp_path) == []
 
 
