@@ -5,9 +5,10 @@ Under pytest-xdist each worker judges its own configurations and hands the basel
 would write to the controller, which writes them once, only after a run without failures.
 
 Bad input exits with code 2 and one ``regcheck: error:`` line, as the CLI does: a bad option
-value stops pytest before collection; bad data stops the session at the first test that needs
-it; a corrupt or missing baseline, or a missing Keras backend, fails the test it concerns and
-makes the session's exit code 2 (the other configurations are still compared).
+value stops pytest before collection; bad data stops it before the first study test runs
+(under xdist, each study test fails with the line); a corrupt or missing baseline, or a
+missing Keras backend, fails the test it concerns and makes the session's exit code 2 (the
+other configurations are still compared).
 """
 
 from __future__ import annotations
@@ -106,11 +107,9 @@ class StudyFixture:
         __tracebackhide__ = True
         try:
             return action()
-        except DataError as error:
-            # No configuration can run without the table: stop the session with the one line.
-            self._state.bad_input = True
-            pytest.exit(f"regcheck: error: {error}", returncode=EXIT_USAGE)
         except RegcheckError as error:
+            # Bad data is caught before the first test (pytest_runtestloop) except under xdist,
+            # where each study test fails with the line; either way the session exits with 2.
             self._state.bad_input = True
             pytest.fail(f"regcheck: error: {error}", pytrace=False)
 
@@ -144,9 +143,36 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def regcheck_study(request: pytest.FixtureRequest) -> StudyFixture:
     """One study per session (per worker under xdist): each configuration is fitted once."""
-    fixture = StudyFixture(request.config)
-    request.config.stash[_STATE].fixture = fixture  # type: ignore[attr-defined]
+    return _study_fixture(request.config)
+
+
+def _study_fixture(config: pytest.Config) -> StudyFixture:
+    state = config.stash[_STATE]
+    if getattr(state, "fixture", None) is None:
+        state.fixture = StudyFixture(config)  # type: ignore[attr-defined]
+    fixture: StudyFixture = state.fixture  # type: ignore[attr-defined]
     return fixture
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> bool | None:
+    """Check the heart table once before the first study test: bad data is one line and exit code 2.
+
+    xdist workers skip this (their loop belongs to xdist); there each study test fails with
+    the same line instead, and the session still exits with code 2.
+    """
+    config = session.config
+    if hasattr(config, "workerinput") or config.option.collectonly:
+        return None
+    if not any("regcheck_study" in getattr(item, "fixturenames", ()) for item in session.items):
+        return None
+    try:
+        _study_fixture(config).study.table  # noqa: B018
+    except DataError as error:
+        config.stash[_STATE].bad_input = True
+        print(f"regcheck: error: {error}", file=sys.stderr)
+        return True  # no test runs; pytest_sessionfinish turns the exit code into 2
+    return None
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
