@@ -98,13 +98,17 @@ class BaselineStore:
             if path in files:  # two results for one configuration: a bug upstream, never a silent pick
                 raise BaselineError(f"{path}: two updates for configuration {baseline.config_id}; nothing was written")
             files[path] = (json.dumps(baseline.to_document(), indent=1) + "\n").encode("utf-8")
-        with exclusive_lock(self.root):
-            for folder in {path.parent for path in files}:
-                if folder.is_dir():
-                    remove_stale_temporaries(folder)
-            write_files_atomically(list(files.items()))
-            for baseline in baselines:
-                self.obtained_path_for(baseline.model, baseline.config_id).unlink(missing_ok=True)
+        try:
+            with exclusive_lock(self.root):
+                for folder in {path.parent for path in files}:
+                    if folder.is_dir():
+                        remove_stale_temporaries(folder)
+                write_files_atomically(list(files.items()))
+                for baseline in baselines:
+                    self.obtained_path_for(baseline.model, baseline.config_id).unlink(missing_ok=True)
+        except OSError as exc:  # staging failed (full disk, read-only folder): the old files stand
+            where = exc.filename or self.root
+            raise BaselineError(f"{where}: cannot write the baselines ({exc.strerror})") from None
         return list(files)
 
     def write_obtained(self, model: str, config_id: str, document: dict[str, Any]) -> Path:

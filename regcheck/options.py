@@ -59,19 +59,25 @@ def existing_folder(text: str) -> Path:
 
 def check_writable_file(path: Path, flag: str) -> None:
     """Fail before the run, not after it, when ``path`` could not be written; leave nothing behind."""
-    import tempfile
-
     folder = path.parent
     if path.is_dir():
         raise UsageError(f"{flag} {path}: is a folder; expected a file name")
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
         raise UsageError(f"{flag} {path}: folder {folder} {what}")
-    try:  # the only honest test of writability (root ignores permission bits, some mounts refuse)
+    check_writable_folder(folder, f"{flag} {path}: folder")
+
+
+def check_writable_folder(folder: Path, what: str) -> None:
+    """Create and delete a temporary file in ``folder``: the only honest test of writability
+    (root ignores permission bits; read-only mounts and special file systems refuse anyway)."""
+    import tempfile
+
+    try:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:
-        raise UsageError(f"{flag} {path}: folder {folder} cannot be written ({exc.strerror})") from None
+        raise UsageError(f"{what} {folder} cannot be written ({exc.strerror})") from None
 
 
 @dataclass(frozen=True)

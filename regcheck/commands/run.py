@@ -9,7 +9,17 @@ from pathlib import Path
 
 from regcheck.commands import verb_parser
 from regcheck.errors import EXIT_MOVED, EXIT_OK, EXIT_USAGE, UsageError
-from regcheck.options import BASELINES, DATA, MODEL, REASON, SEEDS, UPDATE, check_writable_file, models_for
+from regcheck.options import (
+    BASELINES,
+    DATA,
+    MODEL,
+    REASON,
+    SEEDS,
+    UPDATE,
+    check_writable_file,
+    check_writable_folder,
+    models_for,
+)
 
 RUN_EXAMPLES = """  regcheck run                           both halves of the study
   regcheck run --model logreg            the logistic half: published table, verdict per row
@@ -38,6 +48,8 @@ def handle(args: argparse.Namespace) -> int:
     baselines = args.regcheck_baselines or Path("baselines")
     if not baselines.is_dir():
         raise UsageError(f"--baselines {baselines}: no such folder; run from the project root or pass --baselines DIR")
+    if args.regcheck_update:  # an update that cannot be written is refused before the run, not after
+        check_writable_folder(baselines, "--baselines")
     if args.json is not None:
         check_writable_file(args.json, "--json")
     outcome = run_study(

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -383,4 +385,48 @@ def test_missing_baseline_exits_2_naming_the_file_and_how_to_create_it(project: 
         "(or: pytest --regcheck-update)"
     ) in result.out.splitlines()
     assert "logreg-l2-C0.1    0.87       0.87 (53/61)                 exact  missing" in result.out.splitlines()
+    assert project.snapshot() == before
+
+
+@pytest.fixture
+def unwritable_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder this process cannot write to: a read-only one for a user, a kernel one for root."""
+    import os
+    import tempfile
+
+    if os.geteuid() != 0:
+        folder = tmp_path / "read-only"
+        folder.mkdir(mode=0o500)
+        yield folder
+        folder.chmod(0o700)
+        return
+    for candidate in (Path("/sys"), Path("/proc")):
+        try:
+            with tempfile.TemporaryFile(dir=candidate):
+                pass
+        except OSError:
+            yield candidate
+            return
+    pytest.skip("running as root with no unwritable folder to point at")
+
+
+def test_a_json_path_that_cannot_be_written_is_refused_before_the_run(
+    project: Project, cli: Any, unwritable_folder: Path
+) -> None:
+    before = project.snapshot()
+    target = unwritable_folder / "run.json"
+    result = cli("run", "--model", "logreg", "--data", str(project.data), "--json", str(target))
+    assert (result.rc, result.out) == (2, "")
+    assert re.fullmatch(rf"regcheck: error: --json {target}: folder {unwritable_folder} cannot be written \(.+\)\n",
+                        result.err)  # fmt: skip
+    assert project.snapshot() == before and not target.exists()
+
+
+def test_an_update_into_a_baselines_folder_that_cannot_be_written_is_refused_before_the_run(
+    project: Project, cli: Any, unwritable_folder: Path
+) -> None:
+    before = project.snapshot()
+    result = cli("bless", "--model", "logreg", "--data", str(project.data), "--baselines", str(unwritable_folder))
+    assert (result.rc, result.out) == (2, "")
+    assert re.fullmatch(rf"regcheck: error: --baselines {unwritable_folder} cannot be written \(.+\)\n", result.err)
     assert project.snapshot() == before
