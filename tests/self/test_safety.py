@@ -154,7 +154,7 @@ def test_offline_the_error_says_exactly_where_to_put_the_file(project: Project, 
 
 # --- JSON only --------------------------------------------------------------------------------
 
-UNSAFE_LOADERS = re.compile(r"\b(import pickle|import marshal|import shelve|import dill|yaml\.load|eval\(|exec\()")
+UNSAFE_LOADERS = re.compile(r"\b((import|from) (pickle|cPickle|marshal|shelve|dill|yaml)\b|eval\(|exec\()")
 
 
 def test_no_module_of_regcheck_can_load_pickle_or_evaluate_text() -> None:
