@@ -10,7 +10,7 @@ import textwrap
 import time
 
 import pytest
-from conftest import Project
+from self_support import Project
 
 from regcheck.atomic import exclusive_lock
 from regcheck.baselines import BaselineStore

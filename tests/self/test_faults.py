@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Project
+from self_support import Project
 
 from regcheck.baselines import BaselineStore
 from regcheck.experiments import LOGREG_GRID

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from conftest import UNREACHABLE_URL, Project
+from self_support import UNREACHABLE_URL, Project
 
 from regcheck.baselines import BaselineStore
 from regcheck.data import load_heart

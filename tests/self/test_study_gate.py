@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import Project
+from self_support import Project
 
 from regcheck.baselines import BaselineStore
 
@@ -161,7 +161,7 @@ def test_update_creates_and_rewrites_baselines_atomically_and_says_what_changed(
 
 
 def original_coefficient(config_id: str) -> float:
-    from conftest import REPO
+    from self_support import REPO
 
     document = json.loads((REPO / "baselines" / "heart" / "logreg" / f"{config_id}.json").read_text())
     value: float = document["seeds"]["42"]["coefficients"][0]
