@@ -78,7 +78,7 @@ def parse_heart_csv(raw: bytes, where: str) -> pd.DataFrame:
     found = canonical_sha256(raw)
     if found != CANONICAL_SHA256:
         raise DataError(f"{where}: checksum mismatch: sha256 of its LF text is {found}, expected {CANONICAL_SHA256}")
-    frame = pd.DataFrame(values, columns=list(COLUMNS))
+    frame: pd.DataFrame = pd.DataFrame(values, columns=list(COLUMNS))
     frame[TARGET] = frame[TARGET].astype(int)
     return frame
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from regcheck.experiments import LOGREG_GRID
 from regcheck.records import ResultRecord
@@ -34,7 +35,7 @@ def logreg_claims(records: dict[str, ResultRecord]) -> list[Claim]:
             ))  # fmt: skip
     zero_counts = [(c.C, records[c.config_id].n_zero_coefficients or 0) for c in l1]
     if len(zero_counts) > 1:
-        grows = [f"C={a:g}: {za} -> C={b:g}: {zb}" for (a, za), (b, zb) in zip(zero_counts, zero_counts[1:]) if zb > za]
+        grows = [f"C={a:g}: {za} -> C={b:g}: {zb}" for (a, za), (b, zb) in pairwise(zero_counts) if zb > za]
         claims.append(Claim(
             "L1 zero coefficients do not grow as C grows",
             not grows,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
@@ -24,7 +23,8 @@ from regcheck.options import (
 RUN_EXAMPLES = """  regcheck run                           both halves of the study
   regcheck run --model logreg            the logistic half: published table, verdict per row
   regcheck run --model mlp --seeds 0-4   the MLP grid over five seeds
-  regcheck run --json run.json           also write every result record as JSON"""
+  regcheck run --json run.json           also write every result record as JSON
+  regcheck run --markdown summary.md     also write a Markdown summary (CI job summary, PR comment)"""
 BLESS_EXAMPLES = """  regcheck bless --model logreg --reason 'scikit-learn 1.10'
   regcheck run --update --model mlp --seeds 0-9 --reason 'Keras 3.16'"""
 
@@ -36,13 +36,19 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         for option in (DATA, BASELINES, SEEDS, MODEL, REASON):
             parser.add_argument(option.cli_flag, dest=option.dest, **option.argparse_kwargs())
         parser.add_argument("--json", metavar="PATH", type=Path, help="write the run's records and verdicts here")
+        parser.add_argument("--markdown", metavar="PATH", type=Path,
+                            help="write a Markdown summary of the run here (also appended to $GITHUB_STEP_SUMMARY "
+                                 "when that is set, as on GitHub Actions; default: off)")  # fmt: skip
     run.add_argument(UPDATE.cli_flag, dest=UPDATE.dest, **UPDATE.argparse_kwargs())
     run.set_defaults(handler=handle)
     bless.set_defaults(handler=handle, regcheck_update=True)
 
 
 def handle(args: argparse.Namespace) -> int:
-    from regcheck.reports.console import explain, study_table, summary_line
+    from regcheck.reports.console import explain, grid_tables, study_table
+    from regcheck.reports.grids import summary_line
+    from regcheck.reports.progress import ProgressBar
+    from regcheck.reports.run_outputs import outcome_document, run_view, write_json, write_markdown
     from regcheck.runner_loop import run_study
 
     baselines = args.regcheck_baselines or Path("baselines")
@@ -50,14 +56,26 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError(f"--baselines {baselines}: no such folder; run from the project root or pass --baselines DIR")
     if args.regcheck_update:  # an update that cannot be written is refused before the run, not after
         check_writable_folder(baselines, "--baselines")
-    if args.json is not None:
-        check_writable_file(args.json, "--json")
-    outcome = run_study(
-        baselines, models_for(args.regcheck_model), args.regcheck_data, args.regcheck_seeds,
-        args.regcheck_update, args.regcheck_reason, progress=_progress,
-    )  # fmt: skip
+    for flag, path in (("--json", args.json), ("--markdown", args.markdown)):
+        if path is not None:
+            check_writable_file(path, flag)
+    progress = ProgressBar()
+    started = time.perf_counter()
+    try:
+        outcome = run_study(
+            baselines, models_for(args.regcheck_model), args.regcheck_data, args.regcheck_seeds,
+            args.regcheck_update, args.regcheck_reason, progress=progress,
+        )  # fmt: skip
+    finally:
+        progress.close()
+    document = outcome_document(outcome, models_for(args.regcheck_model), time.perf_counter() - started)
+    run = run_view(document)
     study = outcome.study
     print(study_table(outcome.verdicts, study.records, study.published))
+    for table in grid_tables(run):
+        print()
+        print(table)
+    print()
     for claim in outcome.claims:
         print(f"claim {'holds' if claim.holds else 'BROKEN'}: {claim.name} ({claim.detail})")
     for verdict in outcome.verdicts:
@@ -66,21 +84,13 @@ def handle(args: argparse.Namespace) -> int:
             print(explain(verdict, outcome.obtained_paths.get(verdict.config_id)))
     missing = [verdict for verdict in outcome.verdicts if verdict.status == "missing"]
     if args.json is not None and not missing:  # bad input writes nothing, the run file included
-        from regcheck.records import write_run_file
-
-        records = [record for records in study.records.values() for record in records]
-        write_run_file(args.json, records, [verdict.to_dict() for verdict in outcome.verdicts])
+        write_json(args.json, outcome, document)
         print(f"records written to {args.json}")
+    for line in write_markdown(run, None if missing else args.markdown):
+        print(line)
     for line in outcome.update_messages:
         print(line)
-    print(summary_line(outcome.verdicts))
+    print(summary_line(run))
     if missing:  # a baseline to create is bad input (exit 2), not a result that moved
         return EXIT_USAGE
     return EXIT_MOVED if outcome.failed else EXIT_OK
-
-
-def _progress(done: int, total: int, config_id: str, status: str, started: float) -> None:
-    elapsed = time.perf_counter() - started
-    left = elapsed / done * (total - done)
-    print(f"[{done}/{total}] {config_id:<24} {status:<8} {elapsed:6.1f} s elapsed, ~{left:.0f} s left",
-          file=sys.stderr, flush=True)  # fmt: skip

@@ -223,6 +223,16 @@ def with_option(*replacement: str, base: tuple[str, ...] = RUN) -> tuple[str, ..
     return (*base, *replacement)
 
 
+def verbs() -> str:
+    """The verbs as argparse lists them (each branch of the project may add one)."""
+    import argparse
+
+    from regcheck.cli import build_parser
+
+    action = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return ", ".join(repr(name) for name in action.choices)
+
+
 OPTION_CASES = [
     Case("option-unknown-model", nothing,
          f"argument --model: unknown model 'forest'; expected one of logreg, mlp, all {SEE_RUN_HELP}",
@@ -252,7 +262,7 @@ OPTION_CASES = [
          "--json {data}/run.json: folder {data} is not a folder",
          with_option("--json", "{data}/run.json")),
     Case("option-unknown-verb", nothing,
-         "argument VERB: invalid choice: 'rnu' (choose from 'run', 'bless', 'env') (see 'regcheck --help')",
+         lambda project: f"argument VERB: invalid choice: 'rnu' (choose from {verbs()}) (see 'regcheck --help')",
          ("rnu",)),
     Case("option-unknown-flag", nothing,
          "unrecognized arguments: --modle logreg (see 'regcheck --help')",
