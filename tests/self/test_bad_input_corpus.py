@@ -440,3 +440,20 @@ def test_an_update_into_a_baselines_folder_that_cannot_be_written_is_refused_bef
     assert (result.rc, result.out) == (2, "")
     assert re.fullmatch(rf"regcheck: error: --baselines {unwritable_folder} cannot be written \(.+\)\n", result.err)
     assert project.snapshot() == before
+
+
+def test_the_real_command_exits_2_with_the_line_and_no_traceback(project: Project) -> None:
+    """The in-process cases above, once through a real process: exit status, streams, nothing else."""
+    import os
+    import subprocess
+    import sys
+
+    bad = project.root / "absent.csv"
+    result = subprocess.run(
+        [sys.executable, "-m", "regcheck", "run", "--model", "logreg", "--baselines", str(project.baselines)],
+        capture_output=True, text=True, cwd=project.root, env={**os.environ, "REGCHECK_DATA": str(bad)},
+    )  # fmt: skip
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"regcheck: error: {bad}: no such file; pass the path of heart.csv or set REGCHECK_DATA_DIR to its folder\n"
+    )
