@@ -13,11 +13,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from regcheck.backends import require_backend
 from regcheck.baselines import Baseline, BaselineStore
 from regcheck.comparison import Verdict, compare_exact
 from regcheck.data import HeartTable, load_heart
 from regcheck.environment import fingerprint
-from regcheck.experiments import Config
+from regcheck.errors import RegcheckError
+from regcheck.experiments import Config, all_config_ids
 from regcheck.halves import ModelHalf, half_for
 from regcheck.published import PublishedTable, load_published
 from regcheck.records import ResultRecord, now_utc
@@ -72,6 +74,20 @@ class Study:
     def seeds_for(self, model: str) -> tuple[int, ...]:
         return self.half(model).seeds(self.requested_seeds)
 
+    def check_inputs(self, models: tuple[str, ...]) -> None:
+        """Fail on the first bad input before anything is fitted: data, published table, backend, baselines.
+
+        Raises ``RegcheckError`` (one line, exit code 2); nothing has been written at that point.
+        """
+        self.table  # noqa: B018
+        self.published  # noqa: B018
+        for model in models:
+            if model == "mlp":
+                require_backend()
+            self.store.check_folder(model)
+            for config_id in all_config_ids(model):
+                self.store.load(model, config_id)
+
     def run(self, config: Config) -> list[ResultRecord]:
         """Fit every seed of one configuration (once per run; later calls reuse the records)."""
         if config.config_id not in self.records:
@@ -91,6 +107,8 @@ class Study:
         baseline = self.store.load(config.model, config.config_id)
         try:
             records = self.run(config)
+        except RegcheckError:  # bad input (data, backend) is the user's to fix: one line, exit 2
+            raise
         except Exception as exc:  # crash isolation: one broken configuration must not hide the others
             last = traceback.extract_tb(exc.__traceback__)[-1]
             verdict = Verdict(config.model, config.config_id, "error", "none", "the fit raised",
@@ -98,6 +116,8 @@ class Study:
             self.verdicts[config.config_id] = verdict
             return verdict
         verdict = self.half(config.model).judge(config, records, baseline, self.published)
+        if verdict.status == "missing":  # say which file to create (the how is in the report)
+            verdict.detail = str(self.store.path_for(config.model, config.config_id))
         if self.update and verdict.status in ("moved", "missing") and not _off_published(verdict):
             self._plan_update(config, records, baseline)
             verdict.status = "updated"

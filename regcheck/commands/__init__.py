@@ -11,6 +11,7 @@ VERB_MODULES = (
     "regcheck.commands.run",
     "regcheck.commands.env",
     "regcheck.commands.report",
+    "regcheck.commands.compare",
     "regcheck.commands.matrix",
 )
 

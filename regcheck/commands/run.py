@@ -7,8 +7,18 @@ import time
 from pathlib import Path
 
 from regcheck.commands import verb_parser
-from regcheck.errors import EXIT_MOVED, EXIT_OK, UsageError
-from regcheck.options import BASELINES, DATA, MODEL, REASON, SEEDS, UPDATE, models_for
+from regcheck.errors import EXIT_MOVED, EXIT_OK, EXIT_USAGE, UsageError
+from regcheck.options import (
+    BASELINES,
+    DATA,
+    MODEL,
+    REASON,
+    SEEDS,
+    UPDATE,
+    check_writable_file,
+    check_writable_folder,
+    models_for,
+)
 
 RUN_EXAMPLES = """  regcheck run                           both halves of the study
   regcheck run --model logreg            the logistic half: published table, verdict per row
@@ -44,9 +54,11 @@ def handle(args: argparse.Namespace) -> int:
     baselines = args.regcheck_baselines or Path("baselines")
     if not baselines.is_dir():
         raise UsageError(f"--baselines {baselines}: no such folder; run from the project root or pass --baselines DIR")
+    if args.regcheck_update:  # an update that cannot be written is refused before the run, not after
+        check_writable_folder(baselines, "--baselines")
     for flag, path in (("--json", args.json), ("--markdown", args.markdown)):
-        if path is not None and not path.parent.is_dir():
-            raise UsageError(f"{flag} {path}: folder {path.parent} does not exist")
+        if path is not None:
+            check_writable_file(path, flag)
     progress = ProgressBar()
     started = time.perf_counter()
     try:
@@ -70,12 +82,15 @@ def handle(args: argparse.Namespace) -> int:
         if verdict.failed:
             print()
             print(explain(verdict, outcome.obtained_paths.get(verdict.config_id)))
-    if args.json is not None:
+    missing = [verdict for verdict in outcome.verdicts if verdict.status == "missing"]
+    if args.json is not None and not missing:  # bad input writes nothing, the run file included
         write_json(args.json, outcome, document)
         print(f"records written to {args.json}")
-    for line in write_markdown(run, args.markdown):
+    for line in write_markdown(run, None if missing else args.markdown):
         print(line)
     for line in outcome.update_messages:
         print(line)
     print(summary_line(run))
+    if missing:  # a baseline to create is bad input (exit 2), not a result that moved
+        return EXIT_USAGE
     return EXIT_MOVED if outcome.failed else EXIT_OK

@@ -49,7 +49,8 @@ def explain(verdict: Verdict, obtained_path: str | None = None) -> str:
         lines.append(f"  the fit raised {verdict.detail}")
         return "\n".join(lines)
     if verdict.status == "missing":
-        lines.append(f"  no baseline for this configuration yet; create it with: {UPDATE_HINT.format(model=verdict.model)}")
+        where = f"file {verdict.detail}" if verdict.detail else "for this configuration"
+        lines.append(f"  no baseline {where} yet; create it with: {UPDATE_HINT.format(model=verdict.model)}")
         return "\n".join(lines)
     if verdict.detail:
         lines.append(f"  {verdict.detail}")
