@@ -72,7 +72,7 @@ LADDER = (
     "n_test", "n_correct", "predictions", "n_zero_coefficients",
     "coefficients", "intercept", "probabilities", "loss", "weights_sha256",
 )  # fmt: skip
-_LABEL_FIELDS = frozenset({"n_test", "n_correct", "predictions", "n_zero_coefficients"})
+LABEL_FIELDS = frozenset({"n_test", "n_correct", "predictions", "n_zero_coefficients"})
 SEVERITY = ("identical", "last-bits", "values", "labels")
 MARK_SYMBOLS = {
     "identical": "=", "last-bits": "~", "values": "*", "labels": "!", "no-reference": "?", "reference": "",
@@ -386,12 +386,12 @@ def compare_outcomes(
         if old is None and new is None:
             continue
         diff = _field_difference(name, old, new, seed)
-        if name not in _LABEL_FIELDS and _numeric(old) and _numeric(new):
+        if name not in LABEL_FIELDS and _numeric(old) and _numeric(new):
             largest[name] = diff.abs_difference or 0.0 if diff else 0.0
         if diff is None:
             continue
         first = first or diff
-        if name in _LABEL_FIELDS:
+        if name in LABEL_FIELDS:
             severity = "labels"
         else:
             severity = "last-bits" if diff.within_tolerance else "values"
@@ -407,11 +407,11 @@ def _field_difference(name: str, old: Any, new: Any, seed: int) -> FieldDiff | N
         if len(old) != len(new):
             return FieldDiff(seed, name, None, f"{len(old)} values", f"{len(new)} values", None, False)
         gaps = [(abs(b - a), i) for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
-        size, index = gaps[0] if name in _LABEL_FIELDS else max(gaps)
-        within = name not in _LABEL_FIELDS and all(within_tolerance(a, b) for a, b in zip(old, new, strict=True))
+        size, index = gaps[0] if name in LABEL_FIELDS else max(gaps)
+        within = name not in LABEL_FIELDS and all(within_tolerance(a, b) for a, b in zip(old, new, strict=True))
         return FieldDiff(seed, name, index, old[index], new[index], float(size), within)
     if _numeric(old) and _numeric(new) and not isinstance(old, list):
-        within = name not in _LABEL_FIELDS and within_tolerance(float(old), float(new))
+        within = name not in LABEL_FIELDS and within_tolerance(float(old), float(new))
         return FieldDiff(seed, name, None, old, new, abs(float(new) - float(old)), within)
     return FieldDiff(seed, name, None, _shown(old), _shown(new), None, False)
 

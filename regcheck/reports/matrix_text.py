@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from regcheck.comparison import COEFFICIENT_ATOL, COEFFICIENT_RTOL
-from regcheck.matrix import Cell, EnvDifference, FieldDiff, Matrix, environment_differences
+from regcheck.matrix import LABEL_FIELDS, Cell, EnvDifference, FieldDiff, Matrix, environment_differences
 from regcheck.reports.tables import render_table
 
 LEGEND = (
@@ -43,12 +43,13 @@ def matrix_rows(matrix: Matrix) -> tuple[list[str], list[list[str]]]:
 
 
 def describe_field(diff: FieldDiff | None) -> str:
+    """Short, for the table: ``coefficients up to 1e-12`` or ``n_correct 53 -> 52``."""
     if diff is None:
         return "no record to compare"
-    name = f"{diff.field}[{diff.index}]" if diff.index is not None else diff.field
-    if diff.abs_difference is None:
-        return f"{name} {diff.reference} -> {diff.value}"
-    return f"{name} by {diff.abs_difference:.2g}"
+    if diff.index is not None and not _is_label(diff.field):
+        return f"{diff.field} up to {diff.abs_difference:.2g}"
+    where = f"[{diff.index}]" if diff.index is not None else ""
+    return f"{diff.field}{where} {_value(diff.reference)} -> {_value(diff.value)}"
 
 
 def difference_lines(matrix: Matrix) -> list[str]:
@@ -59,16 +60,26 @@ def difference_lines(matrix: Matrix) -> list[str]:
             diff = cell.first_difference
             if cell.mark in ("reference", "identical") or diff is None:
                 continue
-            field = f"{diff.field}[{diff.index}]" if diff.index is not None else diff.field
-            size = f" (|difference| {diff.abs_difference:.3g})" if diff.abs_difference is not None else ""
-            scope = "within tolerance" if diff.within_tolerance else "beyond tolerance"
             largest = ", ".join(f"{key} {value:.3g}" for key, value in cell.largest_abs_difference.items() if value)
             lines.append(
-                f"{row.config_id} in {name}, seed {diff.seed}: first differs at {field}: "
-                f"{_value(diff.reference)} -> {_value(diff.value)}{size}, {scope}; mark {cell.mark}"
+                f"{row.config_id} in {name}, seed {diff.seed}: first differs in {_detail(diff)}; mark {cell.mark}"
                 + (f"; largest |difference|: {largest}" if largest else "")
             )
     return lines
+
+
+def _detail(diff: FieldDiff) -> str:
+    change = f"{_value(diff.reference)} -> {_value(diff.value)}"
+    if _is_label(diff.field):
+        return f"{diff.field}, first at [{diff.index}]: {change}" if diff.index is not None else f"{diff.field}: {change}"
+    scope = "within tolerance" if diff.within_tolerance else "beyond tolerance"
+    size = f"|difference| {diff.abs_difference:.3g}, " if diff.abs_difference is not None else ""
+    where = f", most at [{diff.index}]" if diff.index is not None else ""
+    return f"{diff.field}{where}: {change} ({size}{scope})"
+
+
+def _is_label(field: str) -> bool:
+    return field in LABEL_FIELDS
 
 
 def _value(value: object) -> str:
