@@ -37,9 +37,15 @@ def matrix_rows(matrix: Matrix) -> tuple[list[str], list[list[str]]]:
     for row in matrix.rows:
         cells = [cell_text(row.cells[c.name]) if c.name in row.cells else "-" for c in matrix.columns]
         first = row.first_differing_column
-        where = f"{first}: {describe_field(row.cells[first].first_difference)}" if first else "-"
+        where = _first_difference(first, row.cells[first]) if first else "-"
         rows.append([row.config_id, *cells, where])
     return headers, rows
+
+
+def _first_difference(column: str, cell: Cell) -> str:
+    diff = cell.first_difference
+    seed = f" seed {diff.seed}" if diff is not None and len(cell.seeds) > 1 else ""
+    return f"{column}{seed}: {describe_field(diff)}"
 
 
 def describe_field(diff: FieldDiff | None) -> str:

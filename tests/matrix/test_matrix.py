@@ -178,6 +178,8 @@ def test_several_seeds_take_the_worst_mark_and_the_reference_shows_only_compared
     assert cells["run"]["n_correct"] == [52, 53]
     assert cells["run"]["mark"] == "labels"
     assert (cells["run"]["first_difference"]["seed"], cells["run"]["first_difference"]["field"]) == (7, "n_correct")
+    _, out, _ = run_matrix(capsys, str(tmp_path), "--reference", "ref")
+    assert "53/53  52/53! exact  run seed 7: n_correct 53 -> 52" in out
 
 
 def test_json_document_has_the_documented_shape(
