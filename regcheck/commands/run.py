@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -26,6 +27,8 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         for option in (DATA, BASELINES, SEEDS, MODEL, REASON):
             parser.add_argument(option.cli_flag, dest=option.dest, **option.argparse_kwargs())
         parser.add_argument("--json", metavar="PATH", type=Path, help="write the run's records and verdicts here")
+        parser.add_argument("--jobs", metavar="N", type=_positive, default=os.cpu_count() or 1,
+                            help="worker processes for the MLP fits; 1 fits in this process (default: the CPU count)")
     run.add_argument(UPDATE.cli_flag, dest=UPDATE.dest, **UPDATE.argparse_kwargs())
     run.set_defaults(handler=handle)
     bless.set_defaults(handler=handle, regcheck_update=True)
@@ -42,12 +45,17 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError(f"--json {args.json}: folder {args.json.parent} does not exist")
     outcome = run_study(
         baselines, models_for(args.regcheck_model), args.regcheck_data, args.regcheck_seeds,
-        args.regcheck_update, args.regcheck_reason, progress=_progress,
+        args.regcheck_update, args.regcheck_reason, progress=_progress, jobs=args.jobs,
     )  # fmt: skip
     study = outcome.study
     print(study_table(outcome.verdicts, study.records, study.published))
     for claim in outcome.claims:
         print(f"claim {'holds' if claim.holds else 'BROKEN'}: {claim.name} ({claim.detail})")
+    if "mlp" in models_for(args.regcheck_model):
+        from regcheck.mlp_half import MlpHalf
+
+        for note in MlpHalf().notes(study.records, study.published):
+            print(note.line())
     for verdict in outcome.verdicts:
         if verdict.failed:
             print()
@@ -62,6 +70,12 @@ def handle(args: argparse.Namespace) -> int:
         print(line)
     print(summary_line(outcome.verdicts))
     return EXIT_MOVED if outcome.failed else EXIT_OK
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of processes")
+    return int(text)
 
 
 def _progress(done: int, total: int, config_id: str, status: str, started: float) -> None:
