@@ -104,7 +104,10 @@ class Study:
         except Exception as exc:  # crash isolation: one broken configuration must not hide the others
             return self.record_error(config, describe_exception(exc))
         verdict = self.half(config.model).judge(config, records, baseline, self.published)
-        if self.update and verdict.status in ("moved", "missing") and not _off_published(verdict):
+        # A band verdict means the baseline was made in another profile: updating re-baselines
+        # it in this one (all its seeds replaced), so later runs here get the exact tier.
+        rebaseline = verdict.rule == "band" and verdict.status == "held"
+        if self.update and (verdict.status in ("moved", "missing") or rebaseline) and not _off_published(verdict):
             self._plan_update(config, records, baseline)
             verdict.status = "updated"
         self.verdicts[config.config_id] = verdict
@@ -128,6 +131,12 @@ class Study:
         self.plan.baselines.append(self._new_baseline(config, records, previous))
         if previous is None:
             self.plan.changes.append(f"{config.config_id}: created")
+            return
+        profile = self.half(config.model).profile()
+        if previous.profile != profile:
+            seeds = ", ".join(str(record.seed) for record in records)
+            self.plan.changes.append(f"{config.config_id}: re-baselined in this profile (seeds {seeds}); "
+                                     f"was made in {previous.profile}")  # fmt: skip
             return
         for record in records:
             if record.seed not in previous.seeds:

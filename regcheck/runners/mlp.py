@@ -67,7 +67,8 @@ def detect_flavour() -> KerasFlavour:
     """Read from package metadata and ``KERAS_BACKEND`` only: nothing heavy is imported."""
     tf_version = tensorflow_version()
     if tf_version and _version_tuple(tf_version) < KERAS3_TENSORFLOW:
-        return KerasFlavour("tf.keras2", "tensorflow", tf_version, tf_version)
+        # tf.keras 2 is the ``keras`` 2.x package TensorFlow pins (2.15.1 ships keras 2.15.0).
+        return KerasFlavour("tf.keras2", "tensorflow", package_version("keras") or tf_version, tf_version)
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
     keras_version = package_version("keras") or "not installed"
     framework = {"tensorflow": tf_version, "jax": package_version("jax"), "torch": package_version("torch")}
