@@ -181,7 +181,7 @@ def _why(config: MlpConfig) -> str:
     if is_asserted(config):
         return "l1=0.1 collapses to the majority class for every seed, Keras 2 and 3"
     if config.l2 == 0.1 and config.l1 == 0.01:
-        return "seed-dependent: bimodal, 0.525 for most seeds, 0.869 for some"
+        return "seed-dependent, bimodal: 0.525 for most seeds, 0.852 or 0.869 for the others"
     if config.l2 == 0.1:
         return "not reproduced: 0.852 for every seed measured, Keras 2 and 3"
     return "depends on the publication's unknown seed and versions"
