@@ -123,3 +123,27 @@ def test_published_notes_mark_heavy_l1_asserted_and_0_885_reported(half: MlpHalf
     assert notes["mlp-l1_0.1-l2_0.1"].asserted
     assert not notes[CONFIG.config_id].asserted
     assert notes[CONFIG.config_id].line().startswith("published 0.885 vs obtained 0.836: mlp-l1_0.01-l2_0.001 (reported only")
+
+
+def test_update_under_the_band_rebaselines_in_this_profile(tmp_path: Path) -> None:
+    import shutil
+
+    from regcheck.baselines import BaselineStore
+    from regcheck.suite import Study
+
+    shutil.copy(ROOT / "baselines" / "published.json", tmp_path / "published.json")
+    store = BaselineStore(tmp_path)
+    old_profile = {**MlpHalf().profile(), "keras": "3.0.0"}
+    store.write_all([baseline(CONFIG, dict(enumerate([51, 51, 50, 50, 51, 51, 50, 53])), old_profile)])
+    study = Study(tmp_path, update=True, reason="Keras upgrade")
+    study.adopt(CONFIG, [record(CONFIG, seed, n) for seed, n in zip(range(5), [50, 51, 52, 51, 50], strict=True)])
+
+    verdict = study.judge(CONFIG)
+
+    assert (verdict.status, verdict.rule) == ("updated", "band")
+    assert study.plan.changes[0].startswith(f"{CONFIG.config_id}: re-baselined in this profile (seeds 0, 1, 2, 3, 4)")
+    study.commit_updates()
+    rewritten = store.load("mlp", CONFIG.config_id)
+    assert rewritten is not None
+    assert rewritten.profile == MlpHalf().profile()
+    assert sorted(rewritten.seeds) == [0, 1, 2, 3, 4]
