@@ -9,6 +9,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+TEMP_SUFFIX = ".tmp"
+
 
 def write_bytes_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary file beside ``path``, fsync, then rename over it.
@@ -16,18 +18,68 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
     A rename within one folder is atomic on POSIX: a reader (or a process killed
     half-way) sees the old file or the new one, never a torn mix.
     """
+    write_files_atomically([(path, data)])
+
+
+def write_files_atomically(files: list[tuple[Path, bytes]]) -> None:
+    """Stage every file first (written and fsynced beside its target), then rename each over its target.
+
+    A process killed while staging (the slow part) leaves every target as it was; the renames
+    that follow take microseconds together and each is atomic, so a file is never torn. A kill
+    can leave staged temporaries (``.<name>.*.tmp``); ``remove_stale_temporaries`` clears them.
+    """
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in files:
+            staged.append((_stage(path, data), path))
+        for temp_name, path in staged:
+            os.replace(temp_name, path)
+        for folder in {path.parent for _, path in staged}:
+            _fsync_folder(folder)
+    except BaseException:
+        for temp_name, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp_name)
+        raise
+
+
+def _stage(path: Path, data: bytes) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
         raise
+    return temp_name
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the renames themselves durable (a power cut after return keeps the new files)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems cannot fsync a folder; the renames are still atomic
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temporaries(folder: Path, pattern: str = f".*.json.*{TEMP_SUFFIX}") -> list[Path]:
+    """Delete temporaries a killed writer left behind; call only while holding ``exclusive_lock``."""
+    removed = []
+    for path in folder.glob(pattern):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def write_text_atomically(path: Path, text: str) -> None:

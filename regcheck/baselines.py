@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from regcheck.atomic import exclusive_lock, write_text_atomically
+from regcheck.atomic import exclusive_lock, remove_stale_temporaries, write_files_atomically, write_text_atomically
 from regcheck.data import CANONICAL_SHA256, DATASET_NAME
 from regcheck.errors import BaselineError
 from regcheck.experiments import GRIDS, all_config_ids, is_safe_id
@@ -54,15 +54,16 @@ class BaselineStore:
         self.root = root
 
     def folder(self, model: str) -> Path:
+        # Names built from configurations must not leave the baselines folder ("../", "/").
+        if not is_safe_id(model):
+            raise BaselineError(f"model name {model!r} cannot name a baselines folder (letters, digits, . _ - only)")
         return self.root / DATASET_NAME / model
 
     def path_for(self, model: str, config_id: str) -> Path:
-        if not is_safe_id(config_id):
-            raise BaselineError(f"configuration id {config_id!r} cannot name a baseline file (letters, digits, . _ - only)")
-        return self.folder(model) / f"{config_id}.json"
+        return self.folder(model) / f"{_safe_id(config_id)}.json"
 
     def obtained_path_for(self, model: str, config_id: str) -> Path:
-        return self.folder(model) / f"{config_id}{OBTAINED_SUFFIX}"
+        return self.folder(model) / f"{_safe_id(config_id)}{OBTAINED_SUFFIX}"
 
     def load(self, model: str, config_id: str) -> Baseline | None:
         """The baseline of one configuration, or ``None`` when its file does not exist yet."""
@@ -86,21 +87,42 @@ class BaselineStore:
                 )
 
     def write_all(self, baselines: list[Baseline]) -> list[Path]:
-        """Rewrite baselines, each file atomically, under a lock so parallel updates never interleave."""
-        written = []
-        with exclusive_lock(self.root):
-            for baseline in baselines:
-                path = self.path_for(baseline.model, baseline.config_id)
-                write_text_atomically(path, json.dumps(baseline.to_document(), indent=1) + "\n")
-                self.obtained_path_for(baseline.model, baseline.config_id).unlink(missing_ok=True)
-                written.append(path)
-        return written
+        """Rewrite baselines under a lock, so parallel updates never interleave.
+
+        Every file is staged (written and fsynced) before the first rename, so a process killed
+        during the update leaves the old baselines as they were; each rename is atomic.
+        """
+        files: dict[Path, bytes] = {}
+        for baseline in baselines:
+            path = self.path_for(baseline.model, baseline.config_id)
+            if path in files:  # two results for one configuration: a bug upstream, never a silent pick
+                raise BaselineError(f"{path}: two updates for configuration {baseline.config_id}; nothing was written")
+            files[path] = (json.dumps(baseline.to_document(), indent=1) + "\n").encode("utf-8")
+        try:
+            with exclusive_lock(self.root):
+                for folder in {path.parent for path in files}:
+                    if folder.is_dir():
+                        remove_stale_temporaries(folder)
+                write_files_atomically(list(files.items()))
+                for baseline in baselines:
+                    self.obtained_path_for(baseline.model, baseline.config_id).unlink(missing_ok=True)
+        except OSError as exc:  # staging failed (full disk, read-only folder): the old files stand
+            where = exc.filename or self.root
+            raise BaselineError(f"{where}: cannot write the baselines ({exc.strerror})") from None
+        return list(files)
 
     def write_obtained(self, model: str, config_id: str, document: dict[str, Any]) -> Path:
         """Write what a run obtained beside the expected file, for a diff tool (git-ignored)."""
         path = self.obtained_path_for(model, config_id)
-        write_text_atomically(path, json.dumps(document, indent=1) + "\n")
+        with exclusive_lock(self.root):  # a concurrent write_all clears stale temporaries
+            write_text_atomically(path, json.dumps(document, indent=1) + "\n")
         return path
+
+
+def _safe_id(config_id: str) -> str:
+    if not is_safe_id(config_id):
+        raise BaselineError(f"configuration id {config_id!r} cannot name a baseline file (letters, digits, . _ - only)")
+    return config_id
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -7,15 +7,29 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from regcheck.commands import EXIT_CODES_HELP, VERB_MODULES
 from regcheck.errors import EXIT_USAGE, RegcheckError
 
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader went away
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one ``regcheck: error:`` line (no usage block), exit code 2.
+
+    Verb parsers inherit this class (``add_subparsers`` uses the parent's class).
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"regcheck: error: {message} (see '{self.prog} --help')\n")
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="regcheck", description="Did any ML result move? Run the study and compare it with its baselines.",
         epilog=f"'regcheck VERB --help' shows each verb's options and examples.\n\n{EXIT_CODES_HELP}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -27,7 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # --help, or a usage error already printed as one line
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     try:
         code: int = args.handler(args)
     except RegcheckError as error:
@@ -36,4 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("regcheck: interrupted; no baseline was written", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `regcheck run | head`: the reader left; say nothing more (Python's documented idiom).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     return code

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from regcheck.errors import UsageError
 from regcheck.experiments import MODELS
 
 SEEDS_EXAMPLE = "e.g. 42, 0-4 or 0,1,42"
@@ -40,6 +41,8 @@ def parse_model(text: str) -> str:
 
 def existing_file(text: str) -> Path:
     path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: is a folder; expected a file")
     if not path.is_file():
         raise argparse.ArgumentTypeError(f"{text}: no such file")
     return path
@@ -47,9 +50,34 @@ def existing_file(text: str) -> Path:
 
 def existing_folder(text: str) -> Path:
     path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: not a folder")
     if not path.is_dir():
         raise argparse.ArgumentTypeError(f"{text}: no such folder")
     return path
+
+
+def check_writable_file(path: Path, flag: str) -> None:
+    """Fail before the run, not after it, when ``path`` could not be written; leave nothing behind."""
+    folder = path.parent
+    if path.is_dir():
+        raise UsageError(f"{flag} {path}: is a folder; expected a file name")
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise UsageError(f"{flag} {path}: folder {folder} {what}")
+    check_writable_folder(folder, f"{flag} {path}: folder")
+
+
+def check_writable_folder(folder: Path, what: str) -> None:
+    """Create and delete a temporary file in ``folder``: the only honest test of writability
+    (root ignores permission bits; read-only mounts and special file systems refuse anyway)."""
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise UsageError(f"{what} {folder} cannot be written ({exc.strerror})") from None
 
 
 @dataclass(frozen=True)
@@ -77,6 +105,25 @@ class SharedOption:
         if self.flag:
             return {"action": "store_true", "default": False, "help": self.help}
         return {"metavar": self.metavar, "type": self.parse, "default": self.default, "help": self.help}
+
+    def pytest_kwargs(self) -> dict[str, Any]:
+        """As ``argparse_kwargs`` but the value stays text: the plugin validates it with ``value``.
+
+        pytest turns a bad option type into its own usage error (exit code 4, a usage block);
+        regcheck promises one ``regcheck: error:`` line and exit code 2 from both front ends.
+        """
+        kwargs = self.argparse_kwargs()
+        kwargs.pop("type", None)
+        return kwargs
+
+    def value(self, raw: Any) -> Any:
+        """The parsed value of ``raw`` (text from pytest's parser, or already parsed)."""
+        if self.parse is None or not isinstance(raw, str):
+            return raw
+        try:
+            return self.parse(raw)
+        except argparse.ArgumentTypeError as error:
+            raise UsageError(f"argument {self.pytest_flag}: {error}") from None
 
 
 DATA = SharedOption(

@@ -7,6 +7,7 @@ compares bit for bit with the run that wrote it.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
@@ -68,15 +69,26 @@ def now_utc() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def write_run_file(path: Path, records: list[ResultRecord], verdicts: list[dict[str, Any]]) -> None:
-    """The ``--json`` file: every record and verdict of one run, written whole or not at all."""
-    document = {
+def run_document(
+    records: list[ResultRecord], verdicts: list[dict[str, Any]], extra: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Every record and verdict of one run; ``extra`` adds context for reports (published table, profiles)."""
+    document: dict[str, Any] = {
         "schema_version": RECORD_SCHEMA_VERSION,
         "kind": "regcheck.run",
         "created": now_utc(),
         "records": [record.to_dict() for record in records],
         "verdicts": verdicts,
     }
+    document.update(extra or {})
+    return document
+
+
+def write_run_file(
+    path: Path, records: list[ResultRecord], verdicts: list[dict[str, Any]], extra: Mapping[str, Any] | None = None
+) -> None:
+    """The ``--json`` file: every record and verdict of one run, written whole or not at all."""
+    document = run_document(records, verdicts, extra)
     if path.parent and not path.parent.exists():
         raise UsageError(f"--json {path}: folder {path.parent} does not exist")
     try:

@@ -36,7 +36,7 @@ def run_study(
     update: bool, reason: str | None, progress: Progress | None = None, jobs: int = 1,
 ) -> StudyOutcome:  # fmt: skip
     study = Study(baselines, data, seeds, update, reason)
-    study.table  # fail on bad data before any fit starts  # noqa: B018
+    study.check_inputs(models)  # fail on bad input (one line, exit 2) before any fit starts
     configs = [config for model in models for config in GRIDS[model]]
     started = time.perf_counter()
     judged: dict[str, Verdict] = {}

@@ -13,11 +13,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from regcheck.backends import require_backend
 from regcheck.baselines import Baseline, BaselineStore
 from regcheck.comparison import Verdict, compare_exact
 from regcheck.data import HeartTable, load_heart
 from regcheck.environment import fingerprint
-from regcheck.experiments import Config
+from regcheck.errors import RegcheckError
+from regcheck.experiments import Config, all_config_ids
 from regcheck.halves import ModelHalf, half_for
 from regcheck.published import PublishedTable, load_published
 from regcheck.records import ResultRecord, now_utc
@@ -82,6 +84,20 @@ class Study:
             record.dataset = {"name": "heart", "sha256": self.table.sha256}
         self.records[config.config_id] = records
 
+    def check_inputs(self, models: tuple[str, ...]) -> None:
+        """Fail on the first bad input before anything is fitted: data, published table, backend, baselines.
+
+        Raises ``RegcheckError`` (one line, exit code 2); nothing has been written at that point.
+        """
+        self.table  # noqa: B018
+        self.published  # noqa: B018
+        for model in models:
+            if model == "mlp":
+                require_backend()
+            self.store.check_folder(model)
+            for config_id in all_config_ids(model):
+                self.store.load(model, config_id)
+
     def run(self, config: Config) -> list[ResultRecord]:
         """Fit every seed of one configuration (once per run; later calls reuse the records)."""
         if config.config_id not in self.records:
@@ -101,9 +117,13 @@ class Study:
         baseline = self.store.load(config.model, config.config_id)
         try:
             records = self.run(config)
+        except RegcheckError:  # bad input (data, backend) is the user's to fix: one line, exit 2
+            raise
         except Exception as exc:  # crash isolation: one broken configuration must not hide the others
             return self.record_error(config, describe_exception(exc))
         verdict = self.half(config.model).judge(config, records, baseline, self.published)
+        if verdict.status == "missing" and not verdict.detail:  # say which file to create (the how is in the report)
+            verdict.detail = str(self.store.path_for(config.model, config.config_id))
         # A band verdict means the baseline was made in another profile: updating re-baselines
         # it in this one (all its seeds replaced), so later runs here get the exact tier.
         rebaseline = verdict.rule == "band" and verdict.status == "held"

@@ -10,6 +10,8 @@ import argparse
 VERB_MODULES = (
     "regcheck.commands.run",
     "regcheck.commands.env",
+    "regcheck.commands.report",
+    "regcheck.commands.compare",
 )
 
 EXIT_CODES_HELP = "exit codes: 0 all results held, 1 a result moved or a configuration failed, 2 bad usage or input"

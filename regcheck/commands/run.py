@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
 from regcheck.commands import verb_parser
-from regcheck.errors import EXIT_MOVED, EXIT_OK, UsageError
-from regcheck.options import BASELINES, DATA, MODEL, REASON, SEEDS, UPDATE, models_for
+from regcheck.errors import EXIT_MOVED, EXIT_OK, EXIT_USAGE, UsageError
+from regcheck.options import (
+    BASELINES,
+    DATA,
+    MODEL,
+    REASON,
+    SEEDS,
+    UPDATE,
+    check_writable_file,
+    check_writable_folder,
+    models_for,
+)
 
 RUN_EXAMPLES = """  regcheck run                           both halves of the study
   regcheck run --model logreg            the logistic half: published table, verdict per row
   regcheck run --model mlp --seeds 0-4   the MLP grid over five seeds
-  regcheck run --json run.json           also write every result record as JSON"""
+  regcheck run --json run.json           also write every result record as JSON
+  regcheck run --markdown summary.md     also write a Markdown summary (CI job summary, PR comment)"""
 BLESS_EXAMPLES = """  regcheck bless --model logreg --reason 'scikit-learn 1.10'
   regcheck run --update --model mlp --seeds 0-9 --reason 'Keras 3.16'"""
 
@@ -29,26 +39,46 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         parser.add_argument("--json", metavar="PATH", type=Path, help="write the run's records and verdicts here")
         parser.add_argument("--jobs", metavar="N", type=_positive, default=os.cpu_count() or 1,
                             help="worker processes for the MLP fits; 1 fits in this process (default: the CPU count)")
+        parser.add_argument("--markdown", metavar="PATH", type=Path,
+                            help="write a Markdown summary of the run here (also appended to $GITHUB_STEP_SUMMARY "
+                                 "when that is set, as on GitHub Actions; default: off)")  # fmt: skip
     run.add_argument(UPDATE.cli_flag, dest=UPDATE.dest, **UPDATE.argparse_kwargs())
     run.set_defaults(handler=handle)
     bless.set_defaults(handler=handle, regcheck_update=True)
 
 
 def handle(args: argparse.Namespace) -> int:
-    from regcheck.reports.console import explain, study_table, summary_line
+    from regcheck.reports.console import explain, grid_tables, study_table
+    from regcheck.reports.grids import summary_line
+    from regcheck.reports.progress import ProgressBar
+    from regcheck.reports.run_outputs import outcome_document, run_view, write_json, write_markdown
     from regcheck.runner_loop import run_study
 
     baselines = args.regcheck_baselines or Path("baselines")
     if not baselines.is_dir():
         raise UsageError(f"--baselines {baselines}: no such folder; run from the project root or pass --baselines DIR")
-    if args.json is not None and not args.json.parent.is_dir():
-        raise UsageError(f"--json {args.json}: folder {args.json.parent} does not exist")
-    outcome = run_study(
-        baselines, models_for(args.regcheck_model), args.regcheck_data, args.regcheck_seeds,
-        args.regcheck_update, args.regcheck_reason, progress=_progress, jobs=args.jobs,
-    )  # fmt: skip
+    if args.regcheck_update:  # an update that cannot be written is refused before the run, not after
+        check_writable_folder(baselines, "--baselines")
+    for flag, path in (("--json", args.json), ("--markdown", args.markdown)):
+        if path is not None:
+            check_writable_file(path, flag)
+    progress = ProgressBar()
+    started = time.perf_counter()
+    try:
+        outcome = run_study(
+            baselines, models_for(args.regcheck_model), args.regcheck_data, args.regcheck_seeds,
+            args.regcheck_update, args.regcheck_reason, progress=progress, jobs=args.jobs,
+        )  # fmt: skip
+    finally:
+        progress.close()
+    document = outcome_document(outcome, models_for(args.regcheck_model), time.perf_counter() - started)
+    run = run_view(document)
     study = outcome.study
     print(study_table(outcome.verdicts, study.records, study.published))
+    for table in grid_tables(run):
+        print()
+        print(table)
+    print()
     for claim in outcome.claims:
         print(f"claim {'holds' if claim.holds else 'BROKEN'}: {claim.name} ({claim.detail})")
     if "mlp" in models_for(args.regcheck_model):
@@ -60,15 +90,17 @@ def handle(args: argparse.Namespace) -> int:
         if verdict.failed:
             print()
             print(explain(verdict, outcome.obtained_paths.get(verdict.config_id)))
-    if args.json is not None:
-        from regcheck.records import write_run_file
-
-        records = [record for records in study.records.values() for record in records]
-        write_run_file(args.json, records, [verdict.to_dict() for verdict in outcome.verdicts])
+    missing = [verdict for verdict in outcome.verdicts if verdict.status == "missing"]
+    if args.json is not None and not missing:  # bad input writes nothing, the run file included
+        write_json(args.json, outcome, document)
         print(f"records written to {args.json}")
+    for line in write_markdown(run, None if missing else args.markdown):
+        print(line)
     for line in outcome.update_messages:
         print(line)
-    print(summary_line(outcome.verdicts))
+    print(summary_line(run))
+    if missing:  # a baseline to create is bad input (exit 2), not a result that moved
+        return EXIT_USAGE
     return EXIT_MOVED if outcome.failed else EXIT_OK
 
 
@@ -77,9 +109,3 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of processes")
     return int(text)
 
-
-def _progress(done: int, total: int, config_id: str, status: str, started: float) -> None:
-    elapsed = time.perf_counter() - started
-    left = elapsed / done * (total - done)
-    print(f"[{done}/{total}] {config_id:<24} {status:<8} {elapsed:6.1f} s elapsed, ~{left:.0f} s left",
-          file=sys.stderr, flush=True)  # fmt: skip

@@ -1,4 +1,6 @@
-"""Console output: the study's table with a verdict per row, and failure explanations."""
+"""Console output: the study's table with a verdict per row, the study-shaped grids, failure explanations.
+
+The one-line summary lives in ``grids.summary_line``, shared with the Markdown and HTML reports."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ from collections.abc import Sequence
 from regcheck.comparison import Verdict
 from regcheck.published import PublishedTable
 from regcheck.records import ResultRecord
+from regcheck.reports.grids import study_grids
+from regcheck.reports.inputs import RunData
 from regcheck.reports.tables import render_table
 
 UPDATE_HINT = "regcheck bless --model {model} --reason '...'   (or: pytest --regcheck-update)"
@@ -46,7 +50,8 @@ def explain(verdict: Verdict, obtained_path: str | None = None) -> str:
         lines.append(f"  the fit raised {verdict.detail}" if verdict.rule == "none" else f"  {verdict.detail}")
         return "\n".join(lines)
     if verdict.status == "missing":
-        lines.append(f"  no baseline for this configuration yet; create it with: {UPDATE_HINT.format(model=verdict.model)}")
+        where = f"file {verdict.detail}" if verdict.detail else "for this configuration"
+        lines.append(f"  no baseline {where} yet; create it with: {UPDATE_HINT.format(model=verdict.model)}")
         return "\n".join(lines)
     if verdict.detail:
         lines.append(f"  {verdict.detail}")
@@ -64,11 +69,10 @@ def explain(verdict: Verdict, obtained_path: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def summary_line(verdicts: Sequence[Verdict]) -> str:
-    counts: dict[str, int] = {}
-    for verdict in verdicts:
-        counts[verdict.status] = counts.get(verdict.status, 0) + 1
-    rules = sorted({verdict.rule for verdict in verdicts})
-    parts = [f"{counts.get(status, 0)} {status}" for status in ("held", "moved", "missing", "error", "updated")
-             if counts.get(status)]  # fmt: skip
-    return f"regcheck: {', '.join(parts) or 'nothing ran'} (rules: {', '.join(rules) or '-'})"
+def grid_tables(run: RunData) -> list[str]:
+    """The study's own table shapes (penalty x C; l1 x l2 with a count per seed), as aligned text."""
+    tables = []
+    for grid in study_grids(run):
+        rows = [[label, *(cell.text for cell in cells)] for label, cells in grid.rows]
+        tables.append(f"{grid.title}\n" + render_table([grid.corner, *grid.columns], rows) + f"\n({grid.note})")
+    return tables

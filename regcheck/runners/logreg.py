@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 import warnings
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ L1_RATIO_SINCE = (1, 8)
 _L1_RATIO = {"l1": 1.0, "l2": 0.0}
 
 
+@functools.cache  # a metadata lookup costs ~1 ms, as much as a fit; the version cannot change in-process
 def sklearn_version() -> tuple[int, int]:
     version = package_version("scikit-learn") or "0.0"
     major, minor = version.split(".")[:2]

@@ -124,7 +124,18 @@ def _configure_tensorflow(tf: Any, threads: int | None) -> None:
 
 
 def device_kind() -> str:
-    """``cpu`` or ``gpu``: where the backend places the model's arrays by default."""
+    """``cpu`` or ``gpu``: where the backend places the model's arrays by default.
+
+    ``not installed`` when the backend is missing: the report header asks before any check
+    has said so in one line (``regcheck.backends.require_backend``).
+    """
+    try:
+        return _device_kind()
+    except ImportError:
+        return "not installed"
+
+
+def _device_kind() -> str:
     flavour = detect_flavour()
     if flavour.backend == "tensorflow":
         if package_version("tensorflow") is None:  # tensorflow-cpu alone has no GPU kernels
@@ -173,28 +184,35 @@ def weights_sha256(weights: list[Any]) -> str:
     return digest.hexdigest()
 
 
-def fit_mlp(config: MlpConfig, split: StudySplit, seed: int, validation_pass: bool = False) -> ResultRecord:
-    """Train one configuration for one seed and evaluate it on the test part.
+def build_and_train(config: MlpConfig, split: StudySplit, seed: int, validation_pass: bool = False) -> Any:
+    """Seed, build and train one model; return the trained Keras model (no evaluation).
 
     ``validation_pass=True`` is the published call verbatim; the default trains on the same
     rows without the per-epoch validation pass (identical weights, proven by a test).
     """
     keras = load_keras()
-    flavour = detect_flavour()
     # The input's dtype is the model's: cast once, as Keras would on every batch.
     x_train = split.x_train.astype("float32")
     y_train = split.y_train.astype("float32")
-    x_test = split.x_test.astype("float32")
-    y_test = split.y_test.astype("float32")
     keras.utils.set_random_seed(seed)
     model = build_model(keras, config)
-    started = time.perf_counter()
     if validation_pass:
         model.fit(x_train, y_train, validation_split=VALIDATION_SPLIT, epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=0)
     else:
         rows = training_rows(len(x_train))
         model.fit(x_train[:rows], y_train[:rows], epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=0)
+    return model
+
+
+def fit_mlp(config: MlpConfig, split: StudySplit, seed: int, validation_pass: bool = False) -> ResultRecord:
+    """Train one configuration for one seed and evaluate it on the test part (the suite's runner)."""
+    flavour = detect_flavour()
+    load_keras()  # the first import is not training time
+    started = time.perf_counter()
+    model = build_and_train(config, split, seed, validation_pass)
     fit_seconds = time.perf_counter() - started
+    x_test = split.x_test.astype("float32")
+    y_test = split.y_test.astype("float32")
     loss, _ = model.evaluate(x_test, y_test, verbose=0)
     probabilities = model.predict(x_test, verbose=0).reshape(-1)
     # Keras' "accuracy" for a sigmoid output counts y_pred > 0.5 as class 1; so do we.

@@ -1,0 +1,459 @@
+"""The corpus of bad inputs: each one gets exactly one ``regcheck: error:`` line, exit code 2,
+no traceback, and nothing written (no baseline, no obtained record, no ``--json`` file).
+
+Each case breaks one thing in a throw-away project, runs ``regcheck run`` (or ``bless``)
+in-process, and compares the whole of stderr with the expected line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from self_support import Project, uci_original_path
+
+CANONICAL = "d235cad39b7bcc1d63c7b672146fb3b6108b861201d2e29e288ec7fe03e35082"
+COLUMNS = "age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal,target"
+KNOWN_IDS = "logreg-l1-C0.001, logreg-l1-C0.01, logreg-l1-C0.1, logreg-l2-C0.001, logreg-l2-C0.01, logreg-l2-C0.1"
+RUN = ("run", "--model", "logreg", "--data", "{data}", "--baselines", "{baselines}", "--json", "{root}/run.json")
+BLESS = ("bless", "--model", "logreg", "--data", "{data}", "--baselines", "{baselines}", "--json", "{root}/run.json")
+SEE_RUN_HELP = "(see 'regcheck run --help')"
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    setup: Callable[[Project], None]
+    message: str | Callable[[Project], str]  # the line after "regcheck: error: "; {root} {data} {baselines}
+    args: tuple[str, ...] = RUN
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def nothing(project: Project) -> None:
+    pass
+
+
+# --- data -------------------------------------------------------------------------------
+
+def rewrite_lines(edit: Callable[[list[str]], list[str]]) -> Callable[[Project], None]:
+    def setup(project: Project) -> None:
+        lines = project.data.read_text().splitlines()
+        project.data.write_text("\n".join(edit(lines)) + "\n")
+
+    return setup
+
+
+def set_cell(line: int, column: int, value: str) -> Callable[[list[str]], list[str]]:
+    """Replace one cell; ``line`` counts from 1 like an editor (line 1 is the header)."""
+
+    def edit(lines: list[str]) -> list[str]:
+        cells = lines[line - 1].split(",")
+        cells[column] = value
+        lines[line - 1] = ",".join(cells)
+        return lines
+
+    return edit
+
+
+def drop_column(name: str) -> Callable[[list[str]], list[str]]:
+    def edit(lines: list[str]) -> list[str]:
+        index = lines[0].split(",").index(name)
+        return [",".join(cell for i, cell in enumerate(line.split(",")) if i != index) for line in lines]
+
+    return edit
+
+
+def checksum_of_data(project: Project) -> str:
+    found = hashlib.sha256(project.data.read_bytes()).hexdigest()
+    return f"{project.data}: checksum mismatch: sha256 of its LF text is {found}, expected {CANONICAL}"
+
+
+def original_with(edit: Callable[[list[str]], list[str]]) -> Callable[[Project], None]:
+    """A REGCHECK_DATA_DIR holding only a (broken) UCI original, made from the shared copy."""
+
+    def setup(project: Project) -> None:
+        source = uci_original_path()
+        assert source is not None  # the test asked for the uci_original fixture first
+        folder = project.root / "uci"
+        folder.mkdir()
+        lines = source.read_text().splitlines()
+        (folder / "processed.cleveland.data").write_text("\n".join(edit(lines)) + "\n")
+
+    return setup
+
+
+DATA_ENV = {"REGCHECK_DATA": "{data}"}
+DATA_RUN = ("run", "--model", "logreg", "--baselines", "{baselines}", "--json", "{root}/run.json")
+UCI_ENV = {"REGCHECK_DATA_DIR": "{root}/uci"}
+
+DATA_CASES = [
+    Case("data-missing-file", lambda p: p.data.unlink(),
+         "{data}: no such file; pass the path of heart.csv or set REGCHECK_DATA_DIR to its folder",
+         DATA_RUN, DATA_ENV),
+    Case("data-missing-file-given-as-option", lambda p: p.data.unlink(),
+         f"argument --data: {{data}}: no such file {SEE_RUN_HELP}"),
+    Case("data-path-is-a-folder", lambda p: (p.data.unlink(), p.data.mkdir()),
+         f"argument --data: {{data}}: is a folder; expected a file {SEE_RUN_HELP}"),
+    Case("data-empty-file", lambda p: p.data.write_bytes(b""),
+         "{data}: the file is empty; expected the 303-row heart table with a header line"),
+    Case("data-truncated-mid-row", rewrite_lines(lambda lines: [*lines[:101], "63,1"]),
+         "{data}: line 102 has 2 fields, expected 14"),
+    Case("data-truncated-at-a-row", rewrite_lines(lambda lines: lines[:151]),
+         "{data}: 150 data rows, expected 303 (truncated or not the Cleveland table?)"),
+    Case("data-row-too-many", rewrite_lines(lambda lines: [*lines, lines[1]]),
+         "{data}: 304 data rows, expected 303 (truncated or not the Cleveland table?)"),
+    Case("data-column-missing", rewrite_lines(drop_column("chol")),
+         f"{{data}}: missing column(s) chol; expected exactly {COLUMNS}"),
+    Case("data-column-extra", rewrite_lines(lambda lines: [lines[0] + ",note"] + [line + ",0" for line in lines[1:]]),
+         f"{{data}}: unexpected column(s) note; expected exactly {COLUMNS}"),
+    Case("data-columns-out-of-order", rewrite_lines(lambda lines: [lines[0].replace("age,sex", "sex,age"), *lines[1:]]),
+         f"{{data}}: columns out of order; expected {COLUMNS}"),
+    Case("data-non-numeric-cell", rewrite_lines(set_cell(6, 4, "abc")),
+         "{data}: line 6, column chol: 'abc' is not a number"),
+    Case("data-empty-cell", rewrite_lines(set_cell(40, 12, "")),
+         "{data}: line 40, column thal: '' is not a number"),
+    Case("data-nan-cell", rewrite_lines(set_cell(6, 9, "NaN")),
+         "{data}: line 6, column oldpeak: 'NaN' is not a finite number"),
+    Case("data-wrong-checksum", rewrite_lines(set_cell(2, 0, "64")), checksum_of_data),
+    Case("data-not-utf8", lambda p: p.data.write_bytes(p.data.read_bytes()[:50] + b"\xff" + p.data.read_bytes()[50:]),
+         "{data}: not UTF-8 text (byte 50); expected the heart table as CSV"),
+    Case("data-dir-holds-neither-file", lambda p: (p.root / "uci").mkdir(),
+         "REGCHECK_DATA_DIR={root}/uci: holds neither heart.csv nor processed.cleveland.data; put one of them there",
+         DATA_RUN, UCI_ENV),
+    Case("uci-original-unknown-code", original_with(set_cell(1, 2, "5")),
+         "{root}/uci/processed.cleveland.data: column cp: 5 is not a code of the original; expected 4, 2, 3, 1",
+         DATA_RUN, UCI_ENV),
+    Case("uci-original-truncated", original_with(lambda lines: lines[:150]),
+         "{root}/uci/processed.cleveland.data: 150 rows, expected 303 in the UCI Cleveland original",
+         DATA_RUN, UCI_ENV),
+    Case("uci-original-non-numeric", original_with(set_cell(3, 4, "high")),
+         "{root}/uci/processed.cleveland.data: line 3, column chol: 'high' is not a number",
+         DATA_RUN, UCI_ENV),
+]  # fmt: skip
+
+
+# --- baselines --------------------------------------------------------------------------
+
+def baseline_path(project: Project, config_id: str = "logreg-l1-C0.1") -> str:
+    return str(project.baseline(config_id))
+
+
+def edit_baseline(
+    edit: Callable[[dict[str, Any]], Any], config_id: str = "logreg-l1-C0.1"
+) -> Callable[[Project], None]:
+    def setup(project: Project) -> None:
+        path = project.baseline(config_id)
+        document = json.loads(path.read_text())
+        edit(document)
+        path.write_text(json.dumps(document, indent=1))
+
+    return setup
+
+
+def outcome(document: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = document["seeds"]["42"]
+    return result
+
+
+def write_baseline_bytes(data: bytes) -> Callable[[Project], None]:
+    def setup(project: Project) -> None:
+        project.baseline("logreg-l1-C0.1").write_bytes(data)
+
+    return setup
+
+
+B = "{baselines}/heart/logreg/logreg-l1-C0.1.json"
+BASELINE_CASES = [
+    Case("baseline-invalid-json", write_baseline_bytes(b'{"schema_version": 1,\n "kind": '),
+         f"{B}: invalid JSON at line 2, column 10: Expecting value"),
+    Case("baseline-invalid-json-under-bless", write_baseline_bytes(b"{'schema_version': 1}"),
+         f"{B}: invalid JSON at line 1, column 2: Expecting property name enclosed in double quotes", BLESS),
+    Case("baseline-not-an-object", write_baseline_bytes(b"[1, 2, 3]"), f"{B}: expected a JSON object, found list"),
+    Case("baseline-is-a-pickle", write_baseline_bytes(b"\x80\x04\x95\x0b\x00\x00\x00\x00\x00\x00\x00}\x94."),
+         f"{B}: cannot be read ('utf-8' codec can't decode byte 0x80 in position 0: invalid start byte)"),
+    Case("baseline-schema-version-missing", edit_baseline(lambda d: d.pop("schema_version")),
+         f"{B}: missing schema_version; expected 1"),
+    Case("baseline-schema-version-wrong", edit_baseline(lambda d: d.update(schema_version=2)),
+         f"{B}: schema_version is 2, expected 1"),
+    Case("baseline-schema-version-wrong-under-bless", edit_baseline(lambda d: d.update(schema_version="1")),
+         f"{B}: schema_version is '1', expected 1", BLESS),
+    Case("baseline-unknown-configuration",
+         lambda p: p.baseline("logreg-l1-C0.1").rename(p.baseline("logreg-l3-C0.5")),
+         f"{{baselines}}/heart/logreg/logreg-l3-C0.5.json: unknown configuration 'logreg-l3-C0.5'; "
+         f"expected one of {KNOWN_IDS}"),
+    Case("baseline-names-another-configuration", edit_baseline(lambda d: d.update(config_id="logreg-l1-C0.01")),
+         f'{B}: field config_id: expected \'logreg-l1-C0.1\', found "logreg-l1-C0.01"'),
+    Case("baseline-for-another-dataset", edit_baseline(lambda d: d["dataset"].update(sha256="0" * 64)),
+         f"{B}: made for another dataset (dataset.sha256 {'0' * 64}); expected the heart table {CANONICAL}"),
+    Case("baseline-accuracy-above-one", edit_baseline(lambda d: outcome(d).update(accuracy=1.5)),
+         f"{B}: field seeds.42.accuracy: expected a number in [0, 1], found 1.5"),
+    Case("baseline-accuracy-negative", edit_baseline(lambda d: outcome(d).update(accuracy=-0.1)),
+         f"{B}: field seeds.42.accuracy: expected a number in [0, 1], found -0.1"),
+    Case("baseline-n-correct-above-n-test", edit_baseline(lambda d: outcome(d).update(n_correct=62)),
+         f"{B}: field seeds.42.n_correct: expected at most n_test (61), found 62"),
+    Case("baseline-n-test-as-text", edit_baseline(lambda d: outcome(d).update(n_test="61")),
+         f'{B}: field seeds.42.n_test: expected an integer >= 1, found "61"'),
+    Case("baseline-predictions-not-a-list", edit_baseline(lambda d: outcome(d).update(predictions="all zero")),
+         f'{B}: field seeds.42.predictions: expected a list of numbers, found "all zero"'),
+    Case("baseline-predictions-short", edit_baseline(lambda d: outcome(d)["predictions"].pop()),
+         f'{B}: field seeds.42.predictions: expected a list of 61 numbers (n_test), found "60 items"'),
+    Case("baseline-prediction-not-a-label", edit_baseline(lambda d: outcome(d)["predictions"].__setitem__(3, 2)),
+         f"{B}: field seeds.42.predictions: expected labels 0 or 1, found [2]"),
+    Case("baseline-probability-as-text", edit_baseline(lambda d: outcome(d)["probabilities"].__setitem__(0, "0.5")),
+         f'{B}: field seeds.42.probabilities: expected numbers in [0, 1], found "0.5"'),
+    Case("baseline-seed-not-a-number", edit_baseline(lambda d: d["seeds"].update(forty=d["seeds"]["42"])),
+         f"{B}: field seeds: key 'forty' is not a seed (a non-negative integer)"),
+    Case("published-table-invalid-json", lambda p: (p.baselines / "published.json").write_text("{"),
+         "{baselines}/published.json: invalid JSON at line 1, column 2: "
+         "Expecting property name enclosed in double quotes"),
+    Case("published-table-missing", lambda p: (p.baselines / "published.json").unlink(),
+         "{baselines}/published.json: no such file; the published table belongs in the baselines folder"),
+]  # fmt: skip
+
+
+# --- CLI options and environment ----------------------------------------------------------
+
+def with_option(*replacement: str, base: tuple[str, ...] = RUN) -> tuple[str, ...]:
+    return (*base, *replacement)
+
+
+def verbs() -> str:
+    """The verbs as argparse lists them (each branch of the project may add one)."""
+    import argparse
+
+    from regcheck.cli import build_parser
+
+    action = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return ", ".join(repr(name) for name in action.choices)
+
+
+OPTION_CASES = [
+    Case("option-unknown-model", nothing,
+         f"argument --model: unknown model 'forest'; expected one of logreg, mlp, all {SEE_RUN_HELP}",
+         with_option("--model", "forest")),
+    Case("option-seed-range-reversed", nothing,
+         f"argument --seeds: '3-1': range 3-1 ends below its start (e.g. 42, 0-4 or 0,1,42) {SEE_RUN_HELP}",
+         with_option("--seeds", "3-1")),
+    Case("option-seed-not-a-number", nothing,
+         f"argument --seeds: 'x' is not a seed list (e.g. 42, 0-4 or 0,1,42) {SEE_RUN_HELP}",
+         with_option("--seeds", "x")),
+    Case("option-seed-negative", nothing,
+         f"argument --seeds: '-1' is not a seed list (e.g. 42, 0-4 or 0,1,42) {SEE_RUN_HELP}",
+         with_option("--seeds=-1")),
+    Case("option-baselines-folder-missing", nothing,
+         f"argument --baselines: {{root}}/nowhere: no such folder {SEE_RUN_HELP}",
+         with_option("--baselines", "{root}/nowhere")),
+    Case("option-baselines-is-a-file", nothing,
+         f"argument --baselines: {{data}}: not a folder {SEE_RUN_HELP}",
+         with_option("--baselines", "{data}")),
+    Case("option-json-folder-missing", nothing,
+         "--json {root}/out/run.json: folder {root}/out does not exist",
+         with_option("--json", "{root}/out/run.json")),
+    Case("option-json-is-a-folder", nothing,
+         "--json {baselines}: is a folder; expected a file name",
+         with_option("--json", "{baselines}")),
+    Case("option-json-under-a-file", nothing,
+         "--json {data}/run.json: folder {data} is not a folder",
+         with_option("--json", "{data}/run.json")),
+    Case("option-unknown-verb", nothing,
+         lambda project: f"argument VERB: invalid choice: 'rnu' (choose from {verbs()}) (see 'regcheck --help')",
+         ("rnu",)),
+    Case("option-unknown-flag", nothing,
+         "unrecognized arguments: --modle logreg (see 'regcheck --help')",
+         ("run", "--modle", "logreg")),
+    Case("backend-unknown", nothing,
+         "KERAS_BACKEND=theano: unknown Keras backend for the MLP half; expected one of tensorflow, jax, torch",
+         with_option("--model", "mlp"), {"KERAS_BACKEND": "theano"}),
+    Case("backend-unknown-with-the-whole-study", nothing,
+         "KERAS_BACKEND=mxnet: unknown Keras backend for the MLP half; expected one of tensorflow, jax, torch",
+         with_option("--model", "all"), {"KERAS_BACKEND": "mxnet"}),
+]  # fmt: skip
+
+CASES = DATA_CASES + BASELINE_CASES + OPTION_CASES
+
+
+def test_the_corpus_holds_at_least_25_distinct_bad_inputs() -> None:
+    assert len({case.id for case in CASES}) == len(CASES) >= 25
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_bad_input_gets_one_error_line_exit_code_2_and_nothing_written(
+    case: Case, project: Project, cli: Any, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    if case.id.startswith("uci-"):
+        request.getfixturevalue("uci_original")
+    names = {"root": project.root, "data": project.data, "baselines": project.baselines}
+    case.setup(project)
+    for name, value in case.env.items():
+        monkeypatch.setenv(name, value.format(**names))
+    before = project.snapshot()
+
+    result = cli(*(arg.format(**names) for arg in case.args))
+
+    expected = case.message(project) if callable(case.message) else case.message.format(**names)
+    assert (result.rc, result.err, result.out) == (2, f"regcheck: error: {expected}\n", "")
+    assert project.snapshot() == before
+
+
+# --- the same promises through pytest ------------------------------------------------------
+
+PYTEST_OPTION_CASES = [
+    (("--regcheck-model", "forest"),
+     "argument --regcheck-model: unknown model 'forest'; expected one of logreg, mlp, all"),
+    (("--regcheck-seeds", "3-1"),
+     "argument --regcheck-seeds: '3-1': range 3-1 ends below its start (e.g. 42, 0-4 or 0,1,42)"),
+    (("--regcheck-seeds", "x"), "argument --regcheck-seeds: 'x' is not a seed list (e.g. 42, 0-4 or 0,1,42)"),
+    (("--regcheck-baselines", "nowhere"), "argument --regcheck-baselines: nowhere: no such folder"),
+    (("--regcheck-data", "nowhere.csv"), "argument --regcheck-data: nowhere.csv: no such file"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "message"), PYTEST_OPTION_CASES, ids=[" ".join(args) for args, _ in PYTEST_OPTION_CASES]
+)
+def test_bad_pytest_option_gets_one_error_line_exit_code_2_before_anything_runs(
+    args: tuple[str, ...], message: str, pytester: pytest.Pytester, study_project: Project
+) -> None:
+    before = study_project.snapshot()
+    # A subprocess: pytest stops before its session exists, which in-process pytester cannot record.
+    result = pytester.runpytest_subprocess(*args, "--regcheck-update")
+    assert result.ret == 2
+    assert result.stderr.lines == [f"regcheck: error: {message}"]
+    assert "collected" not in result.stdout.str() and "Traceback" not in result.stdout.str()
+    assert study_project.snapshot() == before
+
+
+def test_bad_data_under_pytest_stops_the_session_before_any_test_with_one_line_and_exit_code_2(
+    pytester: pytest.Pytester, study_project: Project
+) -> None:
+    rewrite_lines(set_cell(6, 4, "abc"))(study_project)
+    before = study_project.snapshot()
+    result = pytester.runpytest("--regcheck-update")
+    assert result.ret == 2
+    assert result.stderr.lines == [f"regcheck: error: {study_project.data}: line 6, column chol: 'abc' is not a number"]
+    result.assert_outcomes()  # not one test ran
+    assert "Traceback" not in result.stdout.str()
+    assert study_project.snapshot() == before
+
+
+def test_corrupt_baseline_under_pytest_fails_its_test_the_others_still_compared_exit_code_2(
+    pytester: pytest.Pytester, study_project: Project
+) -> None:
+    path = study_project.baseline("logreg-l1-C0.1")
+    path.write_text('{"schema_version": 1,\n "kind": ')
+    before = study_project.snapshot()
+    result = pytester.runpytest("--regcheck-update")
+    result.assert_outcomes(passed=6, failed=1)
+    assert result.ret == 2
+    result.stdout.fnmatch_lines([
+        "*_ test_configuration[[]logreg-l1-C0.1[]] _*",
+        f"regcheck: error: {path}: invalid JSON at line 2, column 10: Expecting value",
+        "regcheck: 5 held (rules: exact)",
+        "regcheck: baselines NOT updated: the run failed or stopped early; nothing was written",
+    ])  # fmt: skip
+    assert study_project.snapshot() == before
+
+
+def test_missing_backend_under_pytest_fails_the_mlp_test_with_one_line_and_exit_code_2(
+    pytester: pytest.Pytester, study_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KERAS_BACKEND", "theano")
+    pytester.makepyfile(test_mlp=MLP_TEST)
+    result = pytester.runpytest("test_mlp.py")
+    result.assert_outcomes(failed=1)
+    assert result.ret == 2
+    result.stdout.fnmatch_lines([
+        "regcheck: error: KERAS_BACKEND=theano: unknown Keras backend for the MLP half; "
+        "expected one of tensorflow, jax, torch",
+    ])  # fmt: skip
+
+
+MLP_TEST = '''
+from regcheck.experiments import MLP_GRID
+
+
+def test_mlp_configuration(regcheck_study):
+    regcheck_study.check(MLP_GRID[0])
+'''
+
+
+def test_missing_baseline_exits_2_naming_the_file_and_how_to_create_it(project: Project, cli: Any) -> None:
+    missing = project.baseline("logreg-l2-C0.1")
+    missing.unlink()
+    before = project.snapshot()
+    result = cli("run", "--model", "logreg", "--data", str(project.data), "--baselines", str(project.baselines),
+                 "--json", str(project.root / "run.json"))  # fmt: skip
+    assert result.rc == 2
+    assert (
+        f"  no baseline file {missing} yet; create it with: regcheck bless --model logreg --reason '...'   "
+        "(or: pytest --regcheck-update)"
+    ) in result.out.splitlines()
+    assert "logreg-l2-C0.1    0.87       0.87 (53/61)                 exact  missing" in result.out.splitlines()
+    assert project.snapshot() == before
+
+
+@pytest.fixture
+def unwritable_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder this process cannot write to: a read-only one for a user, a kernel one for root."""
+    import os
+    import tempfile
+
+    if os.geteuid() != 0:
+        folder = tmp_path / "read-only"
+        folder.mkdir(mode=0o500)
+        yield folder
+        folder.chmod(0o700)
+        return
+    for candidate in (Path("/sys"), Path("/proc")):
+        try:
+            with tempfile.TemporaryFile(dir=candidate):
+                pass
+        except OSError:
+            yield candidate
+            return
+    pytest.skip("running as root with no unwritable folder to point at")
+
+
+def test_a_json_path_that_cannot_be_written_is_refused_before_the_run(
+    project: Project, cli: Any, unwritable_folder: Path
+) -> None:
+    before = project.snapshot()
+    target = unwritable_folder / "run.json"
+    result = cli("run", "--model", "logreg", "--data", str(project.data), "--json", str(target))
+    assert (result.rc, result.out) == (2, "")
+    assert re.fullmatch(rf"regcheck: error: --json {target}: folder {unwritable_folder} cannot be written \(.+\)\n",
+                        result.err)  # fmt: skip
+    assert project.snapshot() == before and not target.exists()
+
+
+def test_an_update_into_a_baselines_folder_that_cannot_be_written_is_refused_before_the_run(
+    project: Project, cli: Any, unwritable_folder: Path
+) -> None:
+    before = project.snapshot()
+    result = cli("bless", "--model", "logreg", "--data", str(project.data), "--baselines", str(unwritable_folder))
+    assert (result.rc, result.out) == (2, "")
+    assert re.fullmatch(rf"regcheck: error: --baselines {unwritable_folder} cannot be written \(.+\)\n", result.err)
+    assert project.snapshot() == before
+
+
+def test_the_real_command_exits_2_with_the_line_and_no_traceback(project: Project) -> None:
+    """The in-process cases above, once through a real process: exit status, streams, nothing else."""
+    import os
+    import subprocess
+    import sys
+
+    bad = project.root / "absent.csv"
+    result = subprocess.run(
+        [sys.executable, "-m", "regcheck", "run", "--model", "logreg", "--baselines", str(project.baselines)],
+        capture_output=True, text=True, cwd=project.root, env={**os.environ, "REGCHECK_DATA": str(bad)},
+    )  # fmt: skip
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"regcheck: error: {bad}: no such file; pass the path of heart.csv or set REGCHECK_DATA_DIR to its folder\n"
+    )
