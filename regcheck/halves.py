@@ -12,7 +12,7 @@ from regcheck.comparison import Verdict, compare_exact
 from regcheck.experiments import DEFAULT_SEED, Config, LogregConfig
 
 if TYPE_CHECKING:
-    from regcheck.baselines import Baseline
+    from regcheck.baselines import Baseline, BaselineStore
     from regcheck.published import PublishedTable
     from regcheck.records import ResultRecord
     from regcheck.study import StudySplit
@@ -72,11 +72,12 @@ class LogregHalf:
         return verdict
 
 
-def half_for(model: str) -> ModelHalf:
+def half_for(model: str, store: BaselineStore | None = None) -> ModelHalf:
+    """The half for ``model``; ``store`` lets a half read its baselines' profile to pick default seeds."""
     if model == "logreg":
         return LogregHalf()
     if model == "mlp":
         from regcheck.mlp_half import MlpHalf
 
-        return MlpHalf()
+        return MlpHalf(store)
     raise KeyError(model)

@@ -137,6 +137,12 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_STATE] = _PluginState()
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:  # an xdist worker: share the cores with the other workers
+        from regcheck.parallel import threads_per_worker
+        from regcheck.runners.mlp import THREADS_VARIABLE
+
+        os.environ.setdefault(THREADS_VARIABLE, str(threads_per_worker(int(workerinput.get("workercount", 1)))))
     config.addinivalue_line("markers", "regcheck_study: a test that runs part of the study (slow for the MLP)")
 
 
@@ -184,7 +190,16 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"regcheck: model={config.getoption(MODEL.dest)} seeds={','.join(map(str, seeds)) if seeds else 'default'} "
         f"update={'yes' if config.getoption(UPDATE.dest) else 'no'} backend={os.environ.get('KERAS_BACKEND', 'tensorflow')}",
         f"regcheck: data={data} (verified by sha256 of its LF text)",
+        *_mlp_header(config),
     ]
+
+
+def _mlp_header(config: pytest.Config) -> list[str]:
+    if "mlp" not in models_for(config.getoption(MODEL.dest)):
+        return []
+    from regcheck.mlp_half import MlpHalf, profile_text
+
+    return [f"regcheck: mlp profile: {profile_text(MlpHalf().profile())}"]
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from regcheck.comparison import Verdict
-from regcheck.experiments import GRIDS
+from regcheck.experiments import GRIDS, Config
 from regcheck.invariants import Claim, logreg_claims
+from regcheck.records import ResultRecord
 from regcheck.suite import Study
 
 Progress = Callable[[int, int, str, str, float], None]
+# Models whose fits take seconds: these go to the process pool when jobs > 1.
+POOLED_MODELS = ("mlp",)
 
 
 @dataclass
@@ -30,18 +33,26 @@ class StudyOutcome:
 
 def run_study(
     baselines: Path, models: tuple[str, ...], data: Path | None, seeds: tuple[int, ...] | None,
-    update: bool, reason: str | None, progress: Progress | None = None,
+    update: bool, reason: str | None, progress: Progress | None = None, jobs: int = 1,
 ) -> StudyOutcome:  # fmt: skip
     study = Study(baselines, data, seeds, update, reason)
     study.check_inputs(models)  # fail on bad input (one line, exit 2) before any fit starts
     configs = [config for model in models for config in GRIDS[model]]
     started = time.perf_counter()
-    verdicts = []
-    for done, config in enumerate(configs, start=1):
-        verdict = study.judge(config)
-        verdicts.append(verdict)
+    judged: dict[str, Verdict] = {}
+
+    def record(config: Config, verdict: Verdict) -> None:
+        judged[config.config_id] = verdict
         if progress:
-            progress(done, len(configs), config.config_id, verdict.status, started)
+            progress(len(judged), len(configs), config.config_id, verdict.status, started)
+
+    pooled = [config for config in configs if jobs > 1 and config.model in POOLED_MODELS]
+    for config in configs:
+        if config not in pooled:
+            record(config, study.judge(config))
+    if pooled:
+        _judge_in_pool(study, pooled, jobs, record)
+    verdicts = [judged[config.config_id] for config in configs]
     claims = logreg_claims({cid: recs[0] for cid, recs in study.records.items() if recs[0].model == "logreg"})
     outcome = StudyOutcome(study, verdicts, claims)
     for verdict in verdicts:
@@ -53,6 +64,26 @@ def run_study(
     if update:
         outcome.update_messages = _apply_update(study, outcome)
     return outcome
+
+
+def _judge_in_pool(study: Study, configs: list[Config], jobs: int, record: Callable[[Config, Verdict], None]) -> None:
+    """Fit in worker processes, judge here as each configuration completes (in completion order)."""
+    from regcheck.parallel import FitFailure, fit_in_pool
+
+    for model in {config.model for config in configs}:
+        study.store.check_folder(model)
+    for config in configs:
+        study.store.load(config.model, config.config_id)  # a corrupt baseline stops the run before any fit
+
+    def done(config: Config, result: list[ResultRecord] | FitFailure, _done: int, _total: int) -> None:
+        if isinstance(result, FitFailure):
+            record(config, study.record_error(config, f"seed {result.seed}: {result.detail}"))
+            return
+        study.adopt(config, result)
+        record(config, study.judge(config))
+
+    plan = [(config, study.seeds_for(config.model)) for config in configs]
+    fit_in_pool(plan, study.split, jobs, done)
 
 
 def _apply_update(study: Study, outcome: StudyOutcome) -> list[str]:

@@ -49,6 +49,7 @@ class Study:
         self.records: dict[str, list[ResultRecord]] = {}
         self.verdicts: dict[str, Verdict] = {}
         self.plan = UpdatePlan()
+        self._halves: dict[str, ModelHalf] = {}
 
     @cached_property
     def table(self) -> HeartTable:
@@ -69,10 +70,19 @@ class Study:
         return fingerprint()
 
     def half(self, model: str) -> ModelHalf:
-        return half_for(model)
+        if model not in self._halves:
+            self._halves[model] = half_for(model, self.store)
+        return self._halves[model]
 
     def seeds_for(self, model: str) -> tuple[int, ...]:
         return self.half(model).seeds(self.requested_seeds)
+
+    def adopt(self, config: Config, records: list[ResultRecord]) -> None:
+        """Take records fitted elsewhere (a worker process) as this run's; ``judge`` then reuses them."""
+        for record in records:
+            record.environment = self.environment
+            record.dataset = {"name": "heart", "sha256": self.table.sha256}
+        self.records[config.config_id] = records
 
     def check_inputs(self, models: tuple[str, ...]) -> None:
         """Fail on the first bad input before anything is fitted: data, published table, backend, baselines.
@@ -110,17 +120,22 @@ class Study:
         except RegcheckError:  # bad input (data, backend) is the user's to fix: one line, exit 2
             raise
         except Exception as exc:  # crash isolation: one broken configuration must not hide the others
-            last = traceback.extract_tb(exc.__traceback__)[-1]
-            verdict = Verdict(config.model, config.config_id, "error", "none", "the fit raised",
-                              detail=f"{type(exc).__name__}: {exc} ({Path(last.filename).name}:{last.lineno})")  # fmt: skip
-            self.verdicts[config.config_id] = verdict
-            return verdict
+            return self.record_error(config, describe_exception(exc))
         verdict = self.half(config.model).judge(config, records, baseline, self.published)
-        if verdict.status == "missing":  # say which file to create (the how is in the report)
+        if verdict.status == "missing" and not verdict.detail:  # say which file to create (the how is in the report)
             verdict.detail = str(self.store.path_for(config.model, config.config_id))
-        if self.update and verdict.status in ("moved", "missing") and not _off_published(verdict):
+        # A band verdict means the baseline was made in another profile: updating re-baselines
+        # it in this one (all its seeds replaced), so later runs here get the exact tier.
+        rebaseline = verdict.rule == "band" and verdict.status == "held"
+        if self.update and (verdict.status in ("moved", "missing") or rebaseline) and not _off_published(verdict):
             self._plan_update(config, records, baseline)
             verdict.status = "updated"
+        self.verdicts[config.config_id] = verdict
+        return verdict
+
+    def record_error(self, config: Config, detail: str) -> Verdict:
+        """The verdict of a configuration whose fit raised (here or in a worker process)."""
+        verdict = Verdict(config.model, config.config_id, "error", "none", "the fit raised", detail=detail)
         self.verdicts[config.config_id] = verdict
         return verdict
 
@@ -136,6 +151,12 @@ class Study:
         self.plan.baselines.append(self._new_baseline(config, records, previous))
         if previous is None:
             self.plan.changes.append(f"{config.config_id}: created")
+            return
+        profile = self.half(config.model).profile()
+        if previous.profile != profile:
+            seeds = ", ".join(str(record.seed) for record in records)
+            self.plan.changes.append(f"{config.config_id}: re-baselined in this profile (seeds {seeds}); "
+                                     f"was made in {previous.profile}")  # fmt: skip
             return
         for record in records:
             if record.seed not in previous.seeds:
@@ -155,6 +176,13 @@ class Study:
     def commit_updates(self) -> list[Path]:
         """Write every planned baseline (each atomically, under the folder lock)."""
         return self.store.write_all(self.plan.baselines)
+
+
+def describe_exception(exc: BaseException) -> str:
+    """``Type: message (file.py:line)``, the line where it was raised: an error verdict's cause."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" ({Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"
 
 
 def _off_published(verdict: Verdict) -> bool:

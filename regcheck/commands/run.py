@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -36,6 +37,8 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         for option in (DATA, BASELINES, SEEDS, MODEL, REASON):
             parser.add_argument(option.cli_flag, dest=option.dest, **option.argparse_kwargs())
         parser.add_argument("--json", metavar="PATH", type=Path, help="write the run's records and verdicts here")
+        parser.add_argument("--jobs", metavar="N", type=_positive, default=os.cpu_count() or 1,
+                            help="worker processes for the MLP fits; 1 fits in this process (default: the CPU count)")
         parser.add_argument("--markdown", metavar="PATH", type=Path,
                             help="write a Markdown summary of the run here (also appended to $GITHUB_STEP_SUMMARY "
                                  "when that is set, as on GitHub Actions; default: off)")  # fmt: skip
@@ -64,7 +67,7 @@ def handle(args: argparse.Namespace) -> int:
     try:
         outcome = run_study(
             baselines, models_for(args.regcheck_model), args.regcheck_data, args.regcheck_seeds,
-            args.regcheck_update, args.regcheck_reason, progress=progress,
+            args.regcheck_update, args.regcheck_reason, progress=progress, jobs=args.jobs,
         )  # fmt: skip
     finally:
         progress.close()
@@ -78,6 +81,11 @@ def handle(args: argparse.Namespace) -> int:
     print()
     for claim in outcome.claims:
         print(f"claim {'holds' if claim.holds else 'BROKEN'}: {claim.name} ({claim.detail})")
+    if "mlp" in models_for(args.regcheck_model):
+        from regcheck.mlp_half import MlpHalf
+
+        for note in MlpHalf().notes(study.records, study.published):
+            print(note.line())
     for verdict in outcome.verdicts:
         if verdict.failed:
             print()
@@ -94,3 +102,10 @@ def handle(args: argparse.Namespace) -> int:
     if missing:  # a baseline to create is bad input (exit 2), not a result that moved
         return EXIT_USAGE
     return EXIT_MOVED if outcome.failed else EXIT_OK
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of processes")
+    return int(text)
+

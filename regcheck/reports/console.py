@@ -46,7 +46,8 @@ def explain(verdict: Verdict, obtained_path: str | None = None) -> str:
     """Why a configuration failed: a table of field / expected / obtained / difference, flipped rows, the fix."""
     lines = [f"{verdict.config_id}: {verdict.status} (rule: {verdict.rule}; {verdict.reason})"]
     if verdict.status == "error":
-        lines.append(f"  the fit raised {verdict.detail}")
+        # rule "none": the fit raised; otherwise the rule could not be applied, and detail says why.
+        lines.append(f"  the fit raised {verdict.detail}" if verdict.rule == "none" else f"  {verdict.detail}")
         return "\n".join(lines)
     if verdict.status == "missing":
         where = f"file {verdict.detail}" if verdict.detail else "for this configuration"
