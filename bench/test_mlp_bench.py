@@ -5,12 +5,11 @@ rounds (``--regcheck-bench-rounds``, default 1) instead of pytest-benchmark's ca
 The runner is ``regcheck.runners.mlp``; it imports Keras itself, lazily, so collecting this
 file imports no framework and ``pytest bench/ -k logreg`` never pays for one.
 
-What the cases need from the runner:
+What the cases time from the runner:
 
-* ``fit_mlp(config, split, seed) -> ResultRecord`` (the suite's runner): timed by the grid case,
-  and by the fit cases where the next one is missing;
-* ``build_and_train(config, split, seed) -> keras.Model`` (training only, no evaluation): timed by
-  the fit cases, and its model is what the predict cases time ``model.predict`` on.
+* ``fit_mlp(config, split, seed) -> ResultRecord`` (the suite's runner): the grid case;
+* ``build_and_train(config, split, seed) -> keras.Model`` (training only, no evaluation): the fit
+  cases, and its model is what the predict cases time ``model.predict`` on.
 """
 
 from __future__ import annotations
@@ -32,8 +31,6 @@ BEST = MlpConfig(0.01, 0.001)
 
 def _missing_reason() -> str | None:
     """Why the MLP cases cannot run here, or None; asks importlib without importing any framework."""
-    if importlib.util.find_spec(RUNNER) is None:
-        return f"{RUNNER} is not installed yet (the MLP half of the study); these cases run once it is"
     if importlib.util.find_spec("keras") is None:
         return "keras is not installed: pip install -e '.[tensorflow]' (or '.[jax]', '.[torch]')"
     backend = keras_backend()
@@ -51,8 +48,6 @@ def mlp_runner() -> Any:
 
 
 def _train(runner: Any, bench: Any, config: MlpConfig) -> Any:
-    if not hasattr(runner, "build_and_train"):
-        pytest.skip(f"{RUNNER} has no build_and_train(config, split, seed) returning the trained Keras model")
     return runner.build_and_train(config, bench.split, bench.seed)
 
 
@@ -66,16 +61,11 @@ def _device() -> str:
 @pytest.mark.parametrize("config", MLP_GRID, ids=lambda config: config.config_id)
 def test_mlp_fit(benchmark, bench, mlp_runner, config: MlpConfig) -> None:
     split = bench.split
-    if hasattr(mlp_runner, "build_and_train"):
-        model = benchmark.pedantic(bench.slowed(mlp_runner.build_and_train), args=(config, split, bench.seed),
-                                   rounds=bench.rounds, iterations=1)  # fmt: skip
-        bench.trained[config.config_id] = model
-        n_correct = count_correct(keras_predict_labels(model, split.x_test), split.y_test)
-        timed = "build_and_train"
-    else:
-        record = benchmark.pedantic(bench.slowed(mlp_runner.fit_mlp), args=(config, split, bench.seed),
-                                    rounds=bench.rounds, iterations=1)  # fmt: skip
-        n_correct, timed = record.n_correct, "fit_mlp (training and evaluation)"
+    model = benchmark.pedantic(bench.slowed(mlp_runner.build_and_train), args=(config, split, bench.seed),
+                               rounds=bench.rounds, iterations=1)  # fmt: skip
+    bench.trained[config.config_id] = model
+    n_correct = count_correct(keras_predict_labels(model, split.x_test), split.y_test)
+    timed = "build_and_train"
     bench.describe(benchmark, "mlp", "fit", config.config_id, f"pedantic {bench.rounds}", n_correct=n_correct,
                    n_test=len(split.y_test), timed=timed, backend=keras_backend(), device=_device())  # fmt: skip
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 from regcheck.experiments import LOGREG_GRID, MLP_GRID
 
@@ -32,14 +29,6 @@ def test_bench_has_fit_and_predict_per_configuration_and_a_grid_per_model() -> N
         assert {f"test_mlp_fit[{config.config_id}]", f"test_mlp_predict[{config.config_id}]"} <= collected
     assert {"test_logreg_grid", "test_mlp_grid", "test_mlp_fit_on_the_gpu"} <= collected
     assert len(collected) == 2 * len(LOGREG_GRID) + 1 + 2 * len(MLP_GRID) + 2
-
-
-@pytest.mark.skipif(importlib.util.find_spec("regcheck.runners.mlp") is not None, reason="the MLP runner is installed")
-def test_mlp_cases_skip_naming_the_missing_runner() -> None:
-    done = _pytest("bench/test_mlp_bench.py", "-q", "-rs")
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "20 skipped" in done.stdout
-    assert "regcheck.runners.mlp is not installed yet (the MLP half of the study)" in done.stdout
 
 
 def test_a_bad_rounds_value_is_a_usage_error() -> None:
