@@ -18,6 +18,7 @@ from regcheck.atomic import exclusive_lock, remove_stale_temporaries, write_file
 from regcheck.data import CANONICAL_SHA256, DATASET_NAME
 from regcheck.errors import BaselineError
 from regcheck.experiments import GRIDS, all_config_ids, is_safe_id
+from regcheck.jsonfile import read_json_object
 
 BASELINE_SCHEMA_VERSION = 1
 BASELINE_KIND = "regcheck.baseline"
@@ -70,7 +71,7 @@ class BaselineStore:
         path = self.path_for(model, config_id)
         if not path.exists():
             return None
-        return parse_baseline(_read_json(path), path, model, config_id)
+        return parse_baseline(read_json_object(path, BaselineError), path, model, config_id)
 
     def check_folder(self, model: str) -> None:
         """Fail on files that describe no configuration of the grid (a renamed or stray baseline)."""
@@ -123,20 +124,6 @@ def _safe_id(config_id: str) -> str:
     if not is_safe_id(config_id):
         raise BaselineError(f"configuration id {config_id!r} cannot name a baseline file (letters, digits, . _ - only)")
     return config_id
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"{path}: cannot be read ({exc})") from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BaselineError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    if not isinstance(document, dict):
-        raise BaselineError(f"{path}: expected a JSON object, found {type(document).__name__}")
-    return document
 
 
 def parse_baseline(document: dict[str, Any], path: Path, model: str, config_id: str) -> Baseline:

@@ -59,6 +59,7 @@ from regcheck.baselines import BaselineStore
 from regcheck.comparison import within_tolerance
 from regcheck.errors import RegcheckError
 from regcheck.experiments import GRIDS
+from regcheck.jsonfile import read_json_object
 from regcheck.records import RECORD_SCHEMA_VERSION, now_utc
 
 MATRIX_SCHEMA_VERSION = 1
@@ -240,7 +241,7 @@ def _is_matrix_document(path: Path) -> bool:
 
 def load_run_file(path: Path) -> Column:
     """One ``regcheck run --json`` file as a column named after the file (the tox environment)."""
-    document = _read_json_object(path)
+    document = read_json_object(path, MatrixInputError, "a JSON object (a regcheck run file)")
     if document.get("kind") != RUN_KIND:
         raise MatrixInputError(f"{path}: not a regcheck run file (kind is {document.get('kind')!r}, expected {RUN_KIND!r})")
     if document.get("schema_version") != RECORD_SCHEMA_VERSION:
@@ -277,20 +278,6 @@ def _check_record(path: Path, position: int, record: Any) -> None:
         value = record.get(name)
         if not isinstance(value, kind) or isinstance(value, bool):
             raise MatrixInputError(f"{where}: field {name}: expected {kind.__name__}, found {json.dumps(value)[:40]}")
-
-
-def _read_json_object(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MatrixInputError(f"{path}: cannot be read ({exc})") from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise MatrixInputError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    if not isinstance(document, dict):
-        raise MatrixInputError(f"{path}: expected a JSON object (a regcheck run file), found {type(document).__name__}")
-    return document
 
 
 def load_baselines_column(root: Path, config_ids: Iterable[tuple[str, str]]) -> Column:
