@@ -59,24 +59,10 @@ def fit_logreg(config: LogregConfig, split: StudySplit, seed: int, api: str | No
             warnings.filterwarnings("ignore", message="Inconsistent values: penalty=", category=UserWarning)
         estimator.fit(split.x_train, split.y_train)
     fit_seconds = time.perf_counter() - started
-    predictions = estimator.predict(split.x_test)
-    probabilities = estimator.predict_proba(split.x_test)[:, 1]
     coefficients = estimator.coef_.ravel()
-    n_correct = int((predictions == split.y_test).sum())
-    return ResultRecord(
-        model=config.model,
-        config_id=config.config_id,
-        params=config.params(),
-        seed=seed,
-        n_test=len(split.y_test),
-        n_correct=n_correct,
-        accuracy=n_correct / len(split.y_test),
-        predictions=[int(value) for value in predictions],
-        probabilities=[float(value) for value in probabilities],
-        test_rows=list(split.test_rows),
-        true_labels=[int(value) for value in split.y_test],
-        fit_seconds=fit_seconds,
-        coefficients=[float(value) for value in coefficients],
+    return ResultRecord.on_test_part(
+        config, split, seed, estimator.predict(split.x_test), estimator.predict_proba(split.x_test)[:, 1],
+        fit_seconds, coefficients=[float(value) for value in coefficients],
         intercept=[float(value) for value in estimator.intercept_],
         n_zero_coefficients=int((coefficients == 0).sum()),
     )

@@ -216,23 +216,8 @@ def fit_mlp(config: MlpConfig, split: StudySplit, seed: int, validation_pass: bo
     loss, _ = model.evaluate(x_test, y_test, verbose=0)
     probabilities = model.predict(x_test, verbose=0).reshape(-1)
     # Keras' "accuracy" for a sigmoid output counts y_pred > 0.5 as class 1; so do we.
-    predictions = [int(value > 0.5) for value in probabilities]
-    n_correct = sum(int(p == t) for p, t in zip(predictions, split.y_test, strict=True))
-    return ResultRecord(
-        model=config.model,
-        config_id=config.config_id,
-        params=config.params(),
-        seed=seed,
-        n_test=len(split.y_test),
-        n_correct=n_correct,
-        accuracy=n_correct / len(split.y_test),
-        predictions=predictions,
-        probabilities=[float(value) for value in probabilities],
-        test_rows=list(split.test_rows),
-        true_labels=[int(value) for value in split.y_test],
-        fit_seconds=fit_seconds,
-        loss=float(loss),
-        backend=flavour.backend,
-        device=device_kind(),
+    return ResultRecord.on_test_part(
+        config, split, seed, (int(value > 0.5) for value in probabilities), probabilities, fit_seconds,
+        loss=float(loss), backend=flavour.backend, device=device_kind(),
         weights_sha256=weights_sha256(model.get_weights()),
     )
