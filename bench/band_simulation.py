@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from regcheck.band import ALPHA, compare_band  # noqa: E402
+from regcheck.engine.band import ALPHA, compare_band  # noqa: E402
 
 POWER = 0.8
 MAX_SHIFT = 25

@@ -1,7 +1,7 @@
 """Benchmarks of the study: options, the environment a saved run carries, and shared fixtures.
 
 Run with ``pytest bench/`` (the project's ``testpaths`` leaves bench/ out of the test run).
-Timing helpers live in ``regcheck.benchmarks``; this file only wires them into pytest.
+Timing helpers live in ``regcheck.timing.cases``; this file only wires them into pytest.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from regcheck.errors import RegcheckError
-from regcheck.experiments import DEFAULT_SEED
+from regcheck.engine.errors import RegcheckError
+from regcheck.studies.heart.configs import DEFAULT_SEED
 
 DEFAULT_DL_ROUNDS = 1
 PREDICT_ROUNDS = 10
@@ -57,7 +57,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    from regcheck.devices import keras_backend
+    from regcheck.engine.devices import keras_backend
 
     rounds = config.getoption("regcheck_bench_rounds")
     lines = [f"regcheck bench: keras backend={keras_backend()} deep-learning rounds={rounds} seed={DEFAULT_SEED}"]
@@ -69,7 +69,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_benchmark_update_machine_info(config: pytest.Config, machine_info: dict[str, Any]) -> None:
-    from regcheck.benchmarks import run_environment
+    from regcheck.timing.cases import run_environment
 
     machine_info["regcheck"] = run_environment(config.getoption("regcheck_inject_delay"))
 
@@ -90,7 +90,7 @@ class BenchContext:
     def study(self) -> Any:
         """One Study per session: the data, the split and the baselines, loaded once."""
         if self._study is None:
-            from regcheck.suite import Study
+            from regcheck.engine.run import Study
 
             self._study = Study(Path(str(self.config.rootpath)) / "baselines")
         return self._study
@@ -116,7 +116,7 @@ class BenchContext:
 
     def describe(self, benchmark: Any, model: str, phase: str, config_id: str | None, rounds: str,
                  **results: Any) -> None:  # fmt: skip
-        from regcheck.benchmarks import case_info
+        from regcheck.timing.cases import case_info
 
         benchmark.extra_info.update(case_info(model, phase, config_id, self.seed, rounds))
         benchmark.extra_info.update(results)

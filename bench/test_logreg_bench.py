@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from regcheck.benchmarks import count_correct
-from regcheck.experiments import LOGREG_GRID, LogregConfig
-from regcheck.runners.logreg import fit_logreg, make_estimator
+from regcheck.studies.heart.configs import LOGREG_GRID, LogregConfig
+from regcheck.studies.heart.logreg import fit_logreg, make_estimator
+from regcheck.timing.cases import count_correct
 
 
 def _verdict(bench, config: LogregConfig) -> str:

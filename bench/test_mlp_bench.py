@@ -2,7 +2,7 @@
 
 One fit is seconds (100 epochs), so every case runs in pedantic mode with a fixed number of
 rounds (``--regcheck-bench-rounds``, default 1) instead of pytest-benchmark's calibration.
-The runner is ``regcheck.runners.mlp``; it imports Keras itself, lazily, so collecting this
+The runner is ``regcheck.studies.heart.mlp_training``; it imports Keras itself, lazily, so collecting this
 file imports no framework and ``pytest bench/ -k logreg`` never pays for one.
 
 What the cases time from the runner:
@@ -20,11 +20,11 @@ from typing import Any
 
 import pytest
 
-from regcheck.benchmarks import count_correct, keras_predict_labels
-from regcheck.devices import keras_backend, no_gpu_reason
-from regcheck.experiments import MLP_GRID, MlpConfig
+from regcheck.engine.devices import keras_backend, no_gpu_reason
+from regcheck.studies.heart.configs import MLP_GRID, MlpConfig
+from regcheck.timing.cases import count_correct, keras_predict_labels
 
-RUNNER = "regcheck.runners.mlp"
+RUNNER = "regcheck.studies.heart.mlp_training"
 # The configuration the publication reports as its best (0.885): the GPU-only case times it.
 BEST = MlpConfig(0.01, 0.001)
 
@@ -52,7 +52,7 @@ def _train(runner: Any, bench: Any, config: MlpConfig) -> Any:
 
 
 def _device() -> str:
-    from regcheck.devices import detect
+    from regcheck.engine.devices import detect
 
     return detect(keras_backend()).label
 

@@ -5,7 +5,7 @@
 Runs, one after the other on the same machine, each as a fresh process (imports included):
 
 1. the published loop: nine ``model.fit(..., validation_split=0.2)`` in sequence, seed 42,
-   TensorFlow's default threads (``regcheck.runners.published_mlp``);
+   TensorFlow's default threads (``regcheck.studies.heart.published_loop``);
 2. ``regcheck run --model mlp --seeds 42`` (process pool, one worker per core, no validation pass),
    then the same with ``--jobs 3`` (one worker more than the cores);
 3. ``regcheck run --model mlp --seeds 0-4``;
@@ -35,9 +35,9 @@ GOAL_ONE_SEED = 0.35
 GOAL_FIVE_SEEDS = 1.5
 PUBLISHED_SCRIPT = """
 import json, sys
-from regcheck.data import load_heart
-from regcheck.study import prepare_split
-from regcheck.runners.published_mlp import published_loop
+from regcheck.studies.heart.data import load_heart
+from regcheck.studies.heart.split import prepare_split
+from regcheck.studies.heart.published_loop import published_loop
 outcomes = published_loop(prepare_split(load_heart(None).frame), 42)
 json.dump({o.config_id: [o.weights_sha256, list(o.predictions)] for o in outcomes}, open(sys.argv[1], "w"))
 """

@@ -2,7 +2,7 @@
 
     REGCHECK_DATA_DIR=$PWD/../shared/data .venv/bin/python bench/verify_published_identity.py --seeds 0-4,42
 
-For each seed, runs the publication's loop (``regcheck.runners.published_mlp``: nine fits with
+For each seed, runs the publication's loop (``regcheck.studies.heart.published_loop``: nine fits with
 ``validation_split=0.2``, default threads, no op-determinism switch) in its own process, two
 seeds at a time, and compares every configuration's weights sha256 and predictions with the
 baseline, which the suite made on its fast path (no validation pass, one thread per worker,
@@ -20,13 +20,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from regcheck.options import parse_seeds  # noqa: E402
+from regcheck.frontends.options import parse_seeds  # noqa: E402
 
 
 def published(seed: int) -> dict[str, tuple[str, list[int]]]:
-    from regcheck.data import load_heart
-    from regcheck.runners.published_mlp import published_loop
-    from regcheck.study import prepare_split
+    from regcheck.studies.heart.data import load_heart
+    from regcheck.studies.heart.published_loop import published_loop
+    from regcheck.studies.heart.split import prepare_split
 
     outcomes = published_loop(prepare_split(load_heart(None).frame), seed)
     return {o.config_id: (o.weights_sha256, list(o.predictions)) for o in outcomes}

@@ -2,6 +2,6 @@ from __future__ import annotations
 
 import sys
 
-from regcheck.cli import main
+from regcheck.frontends.cli import main
 
 sys.exit(main())

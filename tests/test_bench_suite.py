@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from regcheck.experiments import LOGREG_GRID, MLP_GRID
+from regcheck.studies.heart.configs import LOGREG_GRID, MLP_GRID
 
 ROOT = Path(__file__).resolve().parents[1]
 

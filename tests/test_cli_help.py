@@ -7,8 +7,8 @@ import importlib
 
 import pytest
 
-from regcheck.cli import main
-from regcheck.commands import EXIT_CODES_HELP, VERB_MODULES
+from regcheck.frontends.cli import main
+from regcheck.frontends.verbs import EXIT_CODES_HELP, VERB_MODULES
 
 
 def _registered(module_name: str) -> dict[str, argparse.ArgumentParser]:

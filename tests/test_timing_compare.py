@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from regcheck.cli import main
-from regcheck.devices import detect, framework_loaded, keras_backend
-from regcheck.timing import MIN_ROUNDS, Timing, judge_change, load_run
+from regcheck.engine.devices import detect, framework_loaded, keras_backend
+from regcheck.frontends.cli import main
+from regcheck.timing.compare import MIN_ROUNDS, Timing, judge_change, load_run
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ("logreg-l2-C0.01 fit", "logreg-l2-C0.01 predict")

@@ -46,7 +46,7 @@ for backend in $BACKENDS; do
     for device in $(printf '%s\n' $DEVICES | sort); do
         if [ "$device" = cpu ]; then hide=(env CUDA_VISIBLE_DEVICES= JAX_PLATFORMS=cpu); else hide=(env); fi
         # Fail fast (before minutes of benchmarks) if Keras cannot load this backend.
-        "${hide[@]}" KERAS_BACKEND="$backend" "$PYTHON" -c "import sys, keras; from regcheck.devices import detect
+        "${hide[@]}" KERAS_BACKEND="$backend" "$PYTHON" -c "import sys, keras; from regcheck.engine.devices import detect
 print('$backend/$device run: python', sys.version.split()[0], 'keras', keras.__version__, 'on', detect('$backend').label)"
         # -W default: a framework's deprecation warning must not abort a benchmark run (pyproject turns them into errors).
         "${hide[@]}" KERAS_BACKEND="$backend" "$PYTHON" -m pytest bench -k "$SELECT" -p no:cacheprovider -W default \

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from regcheck.comparison import Verdict
-from regcheck.published import PublishedTable
-from regcheck.records import ResultRecord
+from regcheck.engine.exact import Verdict
+from regcheck.engine.records import ResultRecord
 from regcheck.reports.grids import study_grids
 from regcheck.reports.inputs import RunData
 from regcheck.reports.tables import render_table
+from regcheck.studies.heart.published import PublishedTable
 
 UPDATE_HINT = "regcheck bless --model {model} --reason '...'   (or: pytest --regcheck-update)"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from regcheck.records import ResultRecord
+from regcheck.engine.records import ResultRecord
 from regcheck.reports.inputs import RunData, config_params
 
 

@@ -10,10 +10,10 @@ import math
 from collections.abc import Sequence
 from html import escape
 
-from regcheck.reports.bench_join import differing_descriptions, format_seconds, format_tick, join_runs, timing_rows
 from regcheck.reports.grids import Grid, GridCell, format_profile, logreg_grid, mlp_grid, summary_parts
 from regcheck.reports.inputs import BenchRun, MatrixCell, MatrixData, RunData
 from regcheck.reports.svg import MARK_COLORS, Svg, blend, legend, linear, log_ticks, series_color, status_color
+from regcheck.timing.join import differing_descriptions, format_seconds, format_tick, join_runs, timing_rows
 
 CSS = """
 body{font-family:'DejaVu Sans','Liberation Sans',Arial,sans-serif;margin:0 auto;max-width:1100px;padding:16px 24px;

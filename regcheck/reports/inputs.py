@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from regcheck.comparison import FieldDifference
-from regcheck.errors import UsageError
-from regcheck.records import ResultRecord
+from regcheck.engine.errors import UsageError
+from regcheck.engine.exact import FieldDifference
+from regcheck.engine.records import ResultRecord
 
 _LOGREG_ID = re.compile(r"^logreg-(?P<penalty>l[12])-C(?P<C>[0-9.e+-]+)$")
 _MLP_ID = re.compile(r"^mlp-l1_(?P<l1>[0-9.e+-]+)-l2_(?P<l2>[0-9.e+-]+)$")

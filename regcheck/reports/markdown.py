@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from regcheck.reports.bench_join import timing_rows
 from regcheck.reports.grids import Grid, format_profile, study_grids, summary_parts
 from regcheck.reports.inputs import BenchRun, MatrixData, RunData
+from regcheck.timing.join import timing_rows
 
 _MARK = {"held": "held", "moved": "**moved**", "missing": "**missing**", "error": "**error**", "updated": "updated"}
 

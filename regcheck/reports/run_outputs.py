@@ -10,12 +10,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from regcheck.errors import UsageError
+from regcheck.engine.errors import UsageError
 
 if TYPE_CHECKING:
-    from regcheck.records import ResultRecord
+    from regcheck.engine.grid import StudyOutcome
+    from regcheck.engine.records import ResultRecord
     from regcheck.reports.inputs import RunData
-    from regcheck.runner_loop import StudyOutcome
 
 STEP_SUMMARY_VARIABLE = "GITHUB_STEP_SUMMARY"
 # Context a report needs beyond records and verdicts: what was published, and what each tier was bound to.
@@ -28,7 +28,7 @@ def outcome_records(outcome: StudyOutcome) -> list[ResultRecord]:
 
 def outcome_document(outcome: StudyOutcome, models: tuple[str, ...], seconds: float) -> dict[str, Any]:
     """The run file's content, built in memory."""
-    from regcheck.records import run_document
+    from regcheck.engine.records import run_document
 
     study = outcome.study
     published = {cid: value for cid, value in study.published.accuracy.items() if cid.split("-", 1)[0] in models}
@@ -49,7 +49,7 @@ def _profile(outcome: StudyOutcome, model: str) -> dict[str, Any]:
 
 
 def write_json(path: Path, outcome: StudyOutcome, document: dict[str, Any]) -> None:
-    from regcheck.records import write_run_file
+    from regcheck.engine.records import write_run_file
 
     extra = {key: document[key] for key in EXTRA_KEYS if key in document}
     write_run_file(path, outcome_records(outcome), document["verdicts"], extra)
@@ -63,7 +63,7 @@ def run_view(document: dict[str, Any]) -> RunData:
 
 def write_markdown(run: RunData, path: Path | None) -> list[str]:
     """Write the summary to ``path`` and append it to $GITHUB_STEP_SUMMARY when set; say what was written."""
-    from regcheck.atomic import write_text_atomically
+    from regcheck.engine.atomic import write_text_atomically
     from regcheck.reports.markdown import run_markdown
 
     summary_path = os.environ.get(STEP_SUMMARY_VARIABLE)

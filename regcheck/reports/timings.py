@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from regcheck.reports.tables import render_table
-from regcheck.timing import BenchmarkRun, Change, as_dict, environment_differences, format_seconds
+from regcheck.timing.compare import BenchmarkRun, Change, as_dict, environment_differences, format_seconds
 
 HEADERS = ("case", "run", "median", "IQR", "rounds", "ratio", "result", "change")
 

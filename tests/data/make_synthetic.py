@@ -131,7 +131,7 @@ def matrix() -> dict[str, object]:
         first = next((name for name, cell in cells.items() if cell["mark"] not in ("reference", "identical")), None)
         rows.append({"config_id": f"mlp-l1_{l1:g}-l2_{l2:g}", "model": "mlp", "first_differing_column": first,
                      "cells": cells})  # fmt: skip
-    return {"schema_version": 1, "kind": "regcheck.matrix", "synthetic": NOTE, "created": "2026-11-26T12:00:00Z",
+    return {"schema_version": 1, "kind": "regcheck.matrix.table", "synthetic": NOTE, "created": "2026-11-26T12:00:00Z",
             "reference": "baselines", "failed": False, "columns": columns, "rows": rows}  # fmt: skip
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from report_fixtures import ROOT, merged_run
 
-from regcheck.cli import main
+from regcheck.frontends.cli import main
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from report_fixtures import EXPECTED_PLOTS, SYNTHETIC_BENCHES, SYNTHETIC_MATRIX
 
-from regcheck.cli import main
+from regcheck.frontends.cli import main
 
 FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from report_fixtures import ROOT, merged_run, with_moved
 
-from regcheck.cli import main
+from regcheck.frontends.cli import main
 from regcheck.reports.console import grid_tables
 from regcheck.reports.grids import logreg_grid, mlp_grid, summary_line
 from regcheck.reports.inputs import run_data_from_document

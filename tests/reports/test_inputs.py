@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from report_fixtures import REAL_MATRIX, SYNTHETIC_BENCHES, SYNTHETIC_MATRIX
 
-from regcheck.errors import UsageError
+from regcheck.engine.errors import UsageError
 from regcheck.reports.inputs import matrix_from_document, read_benches, read_matrix, read_run
 
 CELL = {"status": "moved", "tier": "band", "value": 0.852, "first_difference": True}
@@ -57,7 +57,7 @@ def test_a_row_of_regcheck_matrix_outlines_only_the_column_where_it_first_differ
         "sklearn15": {"seeds": [42], "n_correct": [53], "status": "moved", "rule": "exact", "mark": "labels",
                       "first_difference": differs},
     }}  # fmt: skip
-    document = {"kind": "regcheck.matrix", "reference": "baselines", "rows": [row],
+    document = {"kind": "regcheck.matrix.table", "reference": "baselines", "rows": [row],
                 "columns": [{"name": name, "environment": {"python": "3.11.7", "packages": {}}}
                             for name in ("baselines", "sklearn13", "sklearn15")]}  # fmt: skip
     cells = matrix_from_document(document, "matrix.json").cells

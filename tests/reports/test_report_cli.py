@@ -11,7 +11,7 @@ import pytest
 from page_parts import plot_marks
 from report_fixtures import EXPECTED_PLOTS, SYNTHETIC_BENCHES, SYNTHETIC_MATRIX, with_moved
 
-from regcheck.cli import main
+from regcheck.frontends.cli import main
 
 
 def _report(tmp_path: Path, *arguments: str) -> tuple[int, Path]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from self_support import STUDY_TESTS, UNREACHABLE_URL, CliResult, Project, make_project, uci_original_path
 
-from regcheck.data import FILE_NAME, load_heart
+from regcheck.studies.heart.data import FILE_NAME, load_heart
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +23,7 @@ def heart_bytes() -> bytes:
     assert table.path is not None
     if table.path.name == FILE_NAME:
         return table.path.read_bytes().replace(b"\r\n", b"\n")
-    from regcheck.uci import convert_original
+    from regcheck.studies.heart.uci import convert_original
 
     return convert_original(table.path.read_bytes(), str(table.path))
 
@@ -54,7 +54,7 @@ def project(tmp_path: Path, heart_bytes: bytes, isolated_env: None) -> Project:
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, project: Project):  # type: ignore[no-untyped-def]
     """Run ``regcheck ARGS`` in-process from the project folder; return its exit code and output."""
-    from regcheck.cli import main
+    from regcheck.frontends.cli import main
 
     monkeypatch.chdir(project.root)
 
@@ -74,9 +74,9 @@ def fitted_once(heart_bytes: bytes, tmp_path_factory: pytest.TempPathFactory) ->
     ``runpytest`` (in-process) forgets the modules a run imported; numpy's C extensions
     cannot be loaded twice in one process, so everything a fit imports must be imported here.
     """
-    from regcheck.experiments import LOGREG_GRID
-    from regcheck.runners.logreg import fit_logreg
-    from regcheck.study import prepare_split
+    from regcheck.studies.heart.configs import LOGREG_GRID
+    from regcheck.studies.heart.logreg import fit_logreg
+    from regcheck.studies.heart.split import prepare_split
 
     path = tmp_path_factory.mktemp("warm") / FILE_NAME
     path.write_bytes(heart_bytes)

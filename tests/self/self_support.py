@@ -7,7 +7,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from regcheck.data import FILE_NAME
+from regcheck.studies.heart.data import FILE_NAME
 
 REPO = Path(__file__).resolve().parents[2]
 # Read before any test removes it: where the shared data (and its UCI original) lives.
@@ -17,7 +17,7 @@ UNREACHABLE_URL = "https://127.0.0.1:9/processed.cleveland.data"  # the discard 
 STUDY_TESTS = '''
 import pytest
 
-from regcheck.experiments import LOGREG_GRID
+from regcheck.studies.heart.configs import LOGREG_GRID
 
 
 @pytest.mark.parametrize("config", LOGREG_GRID, ids=lambda config: config.config_id)

@@ -227,7 +227,7 @@ def verbs() -> str:
     """The verbs as argparse lists them (each branch of the project may add one)."""
     import argparse
 
-    from regcheck.cli import build_parser
+    from regcheck.frontends.cli import build_parser
 
     action = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     return ", ".join(repr(name) for name in action.choices)
@@ -375,7 +375,7 @@ def test_missing_backend_under_pytest_fails_the_mlp_test_with_one_line_and_exit_
 
 
 MLP_TEST = '''
-from regcheck.experiments import MLP_GRID
+from regcheck.studies.heart.configs import MLP_GRID
 
 
 def test_mlp_configuration(regcheck_study):

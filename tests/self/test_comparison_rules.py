@@ -8,19 +8,19 @@ from typing import Any
 import numpy as np
 import pytest
 
-from regcheck.comparison import FieldDifference, FlippedRow, Verdict, compare_exact
-from regcheck.data import parse_heart_csv
-from regcheck.experiments import LogregConfig
-from regcheck.records import ResultRecord
+from regcheck.engine.exact import FieldDifference, FlippedRow, Verdict, compare_exact
+from regcheck.engine.records import ResultRecord
 from regcheck.reports.console import explain
+from regcheck.studies.heart.configs import LogregConfig
+from regcheck.studies.heart.data import parse_heart_csv
 
 RULE = "rtol 1e-07, atol 1e-09"
 
 
 @pytest.fixture(scope="module")
 def record(heart_bytes: bytes) -> ResultRecord:
-    from regcheck.runners.logreg import fit_logreg
-    from regcheck.study import prepare_split
+    from regcheck.studies.heart.logreg import fit_logreg
+    from regcheck.studies.heart.split import prepare_split
 
     split = prepare_split(parse_heart_csv(heart_bytes, "heart.csv"))
     return fit_logreg(LogregConfig("l1", 0.1), split, 42)

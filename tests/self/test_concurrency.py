@@ -12,9 +12,9 @@ import time
 import pytest
 from self_support import Project
 
-from regcheck.atomic import exclusive_lock
-from regcheck.baselines import BaselineStore
-from regcheck.experiments import LOGREG_GRID
+from regcheck.engine.atomic import exclusive_lock
+from regcheck.engine.baselines import BaselineStore
+from regcheck.studies.heart.configs import LOGREG_GRID
 
 
 def test_under_xdist_every_configuration_is_judged_once_and_its_update_written_once(
@@ -49,7 +49,7 @@ def test_under_xdist_every_configuration_is_judged_once_and_its_update_written_o
 WRITER = textwrap.dedent('''
     import sys
     from pathlib import Path
-    from regcheck.baselines import BaselineStore
+    from regcheck.engine.baselines import BaselineStore
 
     store = BaselineStore(Path(sys.argv[1]))
     baseline = store.load("logreg", "logreg-l2-C0.01")

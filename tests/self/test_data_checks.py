@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from regcheck.data import CANONICAL_SHA256, load_heart, parse_heart_csv
+from regcheck.studies.heart.data import CANONICAL_SHA256, load_heart, parse_heart_csv
 
 CRLF_SHA256 = "beb016433f616358768e29f1edf63a0daa9ffe7c103c698b2c71353fe82f7c7a"
 
@@ -27,7 +27,7 @@ def test_the_crlf_and_the_lf_forms_both_pass_and_parse_to_the_same_table(heart_b
 def test_a_data_folder_holding_only_the_uci_original_gives_the_canonical_table(
     uci_original: Path, heart_bytes: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_env: None
 ) -> None:
-    from regcheck.uci import convert_original
+    from regcheck.studies.heart.uci import convert_original
 
     folder = tmp_path / "only-the-original"
     folder.mkdir()
@@ -60,7 +60,7 @@ def test_an_explicit_path_wins_over_the_data_folder_which_wins_over_the_cache(
 def test_a_corrupt_cached_copy_is_named_with_how_to_recover(
     heart_bytes: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_env: None
 ) -> None:
-    from regcheck.errors import DataError
+    from regcheck.engine.errors import DataError
 
     cached = tmp_path / "cache" / "heart.csv"
     cached.parent.mkdir()

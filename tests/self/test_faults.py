@@ -14,16 +14,16 @@ from typing import Any
 import pytest
 from self_support import Project
 
-from regcheck.baselines import BaselineStore
-from regcheck.experiments import LOGREG_GRID
+from regcheck.engine.baselines import BaselineStore
+from regcheck.studies.heart.configs import LOGREG_GRID
 
 # The child rewrites all six baselines (a new reason in their provenance) and pauses at the
 # moment named by argv[2], then waits to be killed: a real SIGKILL, no cleanup handler runs.
 KILLED_WRITER = textwrap.dedent('''
     import os, sys, time
     from pathlib import Path
-    from regcheck.baselines import BaselineStore
-    from regcheck.experiments import LOGREG_GRID
+    from regcheck.engine.baselines import BaselineStore
+    from regcheck.studies.heart.configs import LOGREG_GRID
 
     root, pause_at = Path(sys.argv[1]), sys.argv[2]
     store = BaselineStore(root)
@@ -104,7 +104,7 @@ def test_a_writer_killed_between_renames_leaves_every_baseline_whole_old_or_new(
 @pytest.fixture
 def one_configuration_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the fit of logreg-l1-C0.01 raise, as a broken library build would."""
-    from regcheck.halves import LogregHalf
+    from regcheck.studies.heart.models import LogregHalf
 
     real_fit = LogregHalf.fit
 
@@ -149,7 +149,7 @@ def test_a_configuration_that_raises_under_pytest_fails_its_own_test_with_its_ca
 # --- a Keras backend that is not installed -----------------------------------------------------
 
 MLP_AND_LOGREG_TESTS = '''
-from regcheck.experiments import LOGREG_GRID, MLP_GRID
+from regcheck.studies.heart.configs import LOGREG_GRID, MLP_GRID
 
 
 def test_logreg(regcheck_study):

@@ -21,11 +21,11 @@ from typing import Any, ClassVar
 import pytest
 from self_support import UNREACHABLE_URL, Project
 
-from regcheck.baselines import BaselineStore
-from regcheck.data import load_heart
-from regcheck.errors import BaselineError, DataError
-from regcheck.experiments import GRIDS, is_safe_id
-from regcheck.uci import ORIGINAL_SHA256
+from regcheck.engine.baselines import BaselineStore
+from regcheck.engine.errors import BaselineError, DataError
+from regcheck.studies.heart.configs import GRIDS, is_safe_id
+from regcheck.studies.heart.data import load_heart
+from regcheck.studies.heart.uci import ORIGINAL_SHA256
 
 PACKAGE = Path(__file__).resolve().parents[2] / "regcheck"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from regcheck.data import parse_heart_csv
-from regcheck.experiments import LOGREG_GRID, LogregConfig
-from regcheck.runners.logreg import L1_RATIO_SINCE, sklearn_version, uses_l1_ratio_api
+from regcheck.studies.heart.configs import LOGREG_GRID, LogregConfig
+from regcheck.studies.heart.data import parse_heart_csv
+from regcheck.studies.heart.logreg import L1_RATIO_SINCE, sklearn_version, uses_l1_ratio_api
 
 
 @pytest.mark.skipif(
@@ -15,8 +15,8 @@ from regcheck.runners.logreg import L1_RATIO_SINCE, sklearn_version, uses_l1_rat
 )
 @pytest.mark.parametrize("config", LOGREG_GRID, ids=lambda config: config.config_id)
 def test_the_penalty_and_l1_ratio_apis_give_identical_numbers(config: LogregConfig, heart_bytes: bytes) -> None:
-    from regcheck.runners.logreg import fit_logreg
-    from regcheck.study import prepare_split
+    from regcheck.studies.heart.logreg import fit_logreg
+    from regcheck.studies.heart.split import prepare_split
 
     split = prepare_split(parse_heart_csv(heart_bytes, "heart.csv"))
     by_penalty = fit_logreg(config, split, 42, api="penalty")
@@ -29,8 +29,8 @@ def test_the_penalty_and_l1_ratio_apis_give_identical_numbers(config: LogregConf
 
 def test_the_installed_version_gets_the_api_that_raises_no_warning(heart_bytes: bytes) -> None:
     """``filterwarnings = error`` turns a deprecation warning from the default path into a failure."""
-    from regcheck.runners.logreg import fit_logreg
-    from regcheck.study import prepare_split
+    from regcheck.studies.heart.logreg import fit_logreg
+    from regcheck.studies.heart.split import prepare_split
 
     split = prepare_split(parse_heart_csv(heart_bytes, "heart.csv"))
     for config in LOGREG_GRID:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from regcheck.experiments import LOGREG_GRID, LogregConfig
-from regcheck.plugin import StudyFixture
+from regcheck.frontends.pytest_plugin import StudyFixture
+from regcheck.studies.heart.configs import LOGREG_GRID, LogregConfig
 
 
 @pytest.mark.parametrize("config", LOGREG_GRID, ids=lambda config: config.config_id)

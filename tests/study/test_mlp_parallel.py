@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from regcheck.data import load_heart
-from regcheck.experiments import MlpConfig
-from regcheck.parallel import FitFailure, fit_in_pool, threads_per_worker
-from regcheck.records import ResultRecord
-from regcheck.study import prepare_split
-from regcheck.suite import Study
+from regcheck.engine.parallel import FitFailure, fit_in_pool, threads_per_worker
+from regcheck.engine.records import ResultRecord
+from regcheck.engine.run import Study
+from regcheck.studies.heart.configs import MlpConfig
+from regcheck.studies.heart.data import load_heart
+from regcheck.studies.heart.split import prepare_split
 
 ROOT = Path(__file__).resolve().parents[2]
 # Keras rejects a negative penalty factor when the layer is built: a real crash, raised in a worker.

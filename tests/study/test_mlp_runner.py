@@ -12,11 +12,11 @@ import sys
 
 import pytest
 
-from regcheck.data import load_heart
-from regcheck.experiments import MlpConfig
-from regcheck.records import ResultRecord
-from regcheck.runners.mlp import THREADS_VARIABLE, fit_mlp, training_rows
-from regcheck.study import StudySplit, prepare_split
+from regcheck.engine.records import ResultRecord
+from regcheck.studies.heart.configs import MlpConfig
+from regcheck.studies.heart.data import load_heart
+from regcheck.studies.heart.mlp_training import THREADS_VARIABLE, fit_mlp, training_rows
+from regcheck.studies.heart.split import StudySplit, prepare_split
 
 pytestmark = pytest.mark.slow
 # The configuration whose seed-42 result the publication reports (0.885; here 51/61).
@@ -39,7 +39,7 @@ def test_keras_trains_on_the_first_193_of_242_training_rows() -> None:
 
 
 def test_fast_path_gives_the_published_calls_weights_and_predictions(split: StudySplit, fast: ResultRecord) -> None:
-    from regcheck.runners.published_mlp import published_fit
+    from regcheck.studies.heart.published_loop import published_fit
 
     published = published_fit(CONFIG, split, SEED)
     assert fast.weights_sha256 == published.weights_sha256
@@ -63,8 +63,8 @@ def test_thread_count_of_the_process_changes_no_weight(fast: ResultRecord) -> No
     # Thread settings only take effect before the framework starts, hence a fresh process.
     threads = "2" if os.environ.get(THREADS_VARIABLE) == "1" else "1"
     script = (
-        "import json; from regcheck.data import load_heart; from regcheck.study import prepare_split;"
-        "from regcheck.experiments import MlpConfig; from regcheck.runners.mlp import fit_mlp;"
+        "import json; from regcheck.studies.heart.data import load_heart; from regcheck.studies.heart.split import prepare_split;"
+        "from regcheck.studies.heart.configs import MlpConfig; from regcheck.studies.heart.mlp_training import fit_mlp;"
         f"r = fit_mlp(MlpConfig({CONFIG.l1}, {CONFIG.l2}), prepare_split(load_heart(None).frame), {SEED});"
         "print(json.dumps([r.weights_sha256, r.predictions]))"
     )

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from regcheck.experiments import MLP_GRID, MlpConfig
-from regcheck.plugin import StudyFixture
+from regcheck.frontends.pytest_plugin import StudyFixture
+from regcheck.studies.heart.configs import MLP_GRID, MlpConfig
 
 
 @pytest.mark.slow

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from regcheck.band import ALPHA, compare_band, min_seeds, permutation_p_value
+from regcheck.engine.band import ALPHA, compare_band, min_seeds, permutation_p_value
 
 UNIMODAL = [51, 51, 50, 50, 51, 51, 50, 51, 52, 51, 51]
 BIMODAL = [32, 32, 32, 53, 32, 32, 32, 32, 53, 32, 32]

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from regcheck.baselines import Baseline
-from regcheck.experiments import MlpConfig
-from regcheck.mlp_half import BAND_DEFAULT_SEEDS, EXACT_DEFAULT_SEEDS, MlpHalf, profile_change
-from regcheck.published import load_published
-from regcheck.records import ResultRecord
+from regcheck.engine.baselines import Baseline
+from regcheck.engine.records import ResultRecord
+from regcheck.studies.heart.configs import MlpConfig
+from regcheck.studies.heart.mlp import BAND_DEFAULT_SEEDS, EXACT_DEFAULT_SEEDS, MlpHalf, profile_change
+from regcheck.studies.heart.published import load_published
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = MlpConfig(0.01, 0.001)
@@ -102,7 +102,7 @@ def test_heavy_l1_predicting_the_majority_class_satisfies_the_published_fact(hal
 
 
 def test_default_seeds_are_42_for_the_exact_tier_and_0_to_4_for_the_band(tmp_path: Path) -> None:
-    from regcheck.baselines import BaselineStore
+    from regcheck.engine.baselines import BaselineStore
 
     store = BaselineStore(tmp_path)
     half = MlpHalf(store)
@@ -128,8 +128,8 @@ def test_published_notes_mark_heavy_l1_asserted_and_0_885_reported(half: MlpHalf
 def test_update_under_the_band_rebaselines_in_this_profile(tmp_path: Path) -> None:
     import shutil
 
-    from regcheck.baselines import BaselineStore
-    from regcheck.suite import Study
+    from regcheck.engine.baselines import BaselineStore
+    from regcheck.engine.run import Study
 
     shutil.copy(ROOT / "baselines" / "published.json", tmp_path / "published.json")
     store = BaselineStore(tmp_path)

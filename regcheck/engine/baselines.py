@@ -1,0 +1,249 @@
+"""Baselines: reviewed JSON files, one per configuration, validated on every read.
+
+Layout: ``<root>/<dataset>/<model>/<config_id>.json``. A baseline keeps the outcome of
+each seed it was made with, the environment profile it was made in, and its provenance
+(when, from which environment fingerprint, and why). A corrupt baseline is never skipped:
+it fails loudly and names its path and field.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from regcheck.engine.atomic import exclusive_lock, remove_stale_temporaries, write_files_atomically, write_text_atomically
+from regcheck.engine.errors import BaselineError
+from regcheck.engine.jsonfile import read_json_object
+from regcheck.studies.heart.configs import GRIDS, all_config_ids, is_safe_id
+from regcheck.studies.heart.data import CANONICAL_SHA256, DATASET_NAME
+
+BASELINE_SCHEMA_VERSION = 1
+BASELINE_KIND = "regcheck.baseline"
+OBTAINED_SUFFIX = ".obtained.json"
+
+
+@dataclass
+class Baseline:
+    model: str
+    config_id: str
+    params: dict[str, Any]
+    seeds: dict[int, dict[str, Any]]
+    provenance: dict[str, Any]
+    profile: dict[str, Any] = field(default_factory=dict)
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "schema_version": BASELINE_SCHEMA_VERSION,
+            "kind": BASELINE_KIND,
+            "dataset": {"name": DATASET_NAME, "sha256": CANONICAL_SHA256},
+            "model": self.model,
+            "config_id": self.config_id,
+            "params": self.params,
+            "profile": self.profile,
+            "provenance": self.provenance,
+            "seeds": {str(seed): outcome for seed, outcome in sorted(self.seeds.items())},
+        }
+
+
+class BaselineStore:
+    """Reads and writes the baselines under one root folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def folder(self, model: str) -> Path:
+        # Names built from configurations must not leave the baselines folder ("../", "/").
+        if not is_safe_id(model):
+            raise BaselineError(f"model name {model!r} cannot name a baselines folder (letters, digits, . _ - only)")
+        return self.root / DATASET_NAME / model
+
+    def path_for(self, model: str, config_id: str) -> Path:
+        return self.folder(model) / f"{_safe_id(config_id)}.json"
+
+    def obtained_path_for(self, model: str, config_id: str) -> Path:
+        return self.folder(model) / f"{_safe_id(config_id)}{OBTAINED_SUFFIX}"
+
+    def load(self, model: str, config_id: str) -> Baseline | None:
+        """The baseline of one configuration, or ``None`` when its file does not exist yet."""
+        path = self.path_for(model, config_id)
+        if not path.exists():
+            return None
+        return parse_baseline(read_json_object(path, BaselineError), path, model, config_id)
+
+    def check_folder(self, model: str) -> None:
+        """Fail on files that describe no configuration of the grid (a renamed or stray baseline)."""
+        folder = self.folder(model)
+        if not folder.is_dir():
+            return
+        known = set(all_config_ids(model))
+        for path in sorted(folder.glob("*.json")):
+            if path.name.endswith(OBTAINED_SUFFIX):
+                continue
+            if path.stem not in known:
+                raise BaselineError(
+                    f"{path}: unknown configuration {path.stem!r}; expected one of {', '.join(sorted(known))}"
+                )
+
+    def write_all(self, baselines: list[Baseline]) -> list[Path]:
+        """Rewrite baselines under a lock, so parallel updates never interleave.
+
+        Every file is staged (written and fsynced) before the first rename, so a process killed
+        during the update leaves the old baselines as they were; each rename is atomic.
+        """
+        files: dict[Path, bytes] = {}
+        for baseline in baselines:
+            path = self.path_for(baseline.model, baseline.config_id)
+            if path in files:  # two results for one configuration: a bug upstream, never a silent pick
+                raise BaselineError(f"{path}: two updates for configuration {baseline.config_id}; nothing was written")
+            files[path] = (json.dumps(baseline.to_document(), indent=1) + "\n").encode("utf-8")
+        try:
+            with exclusive_lock(self.root):
+                for folder in {path.parent for path in files}:
+                    if folder.is_dir():
+                        remove_stale_temporaries(folder)
+                write_files_atomically(list(files.items()))
+                for baseline in baselines:
+                    self.obtained_path_for(baseline.model, baseline.config_id).unlink(missing_ok=True)
+        except OSError as exc:  # staging failed (full disk, read-only folder): the old files stand
+            where = exc.filename or self.root
+            raise BaselineError(f"{where}: cannot write the baselines ({exc.strerror})") from None
+        return list(files)
+
+    def write_obtained(self, model: str, config_id: str, document: dict[str, Any]) -> Path:
+        """Write what a run obtained beside the expected file, for a diff tool (git-ignored)."""
+        path = self.obtained_path_for(model, config_id)
+        with exclusive_lock(self.root):  # a concurrent write_all clears stale temporaries
+            write_text_atomically(path, json.dumps(document, indent=1) + "\n")
+        return path
+
+
+def _safe_id(config_id: str) -> str:
+    if not is_safe_id(config_id):
+        raise BaselineError(f"configuration id {config_id!r} cannot name a baseline file (letters, digits, . _ - only)")
+    return config_id
+
+
+def parse_baseline(document: dict[str, Any], path: Path, model: str, config_id: str) -> Baseline:
+    """Validate a baseline document field by field; every fault names the path and the field."""
+    check = _FieldChecker(path)
+    version = document.get("schema_version")
+    if version is None:
+        raise BaselineError(f"{path}: missing schema_version; expected {BASELINE_SCHEMA_VERSION}")
+    if version != BASELINE_SCHEMA_VERSION:
+        raise BaselineError(f"{path}: schema_version is {version!r}, expected {BASELINE_SCHEMA_VERSION}")
+    check.equal(document, "kind", BASELINE_KIND)
+    dataset = check.mapping(document, "dataset")
+    sha = dataset.get("sha256")
+    if sha != CANONICAL_SHA256:
+        raise BaselineError(
+            f"{path}: made for another dataset (dataset.sha256 {sha}); expected the heart table {CANONICAL_SHA256}"
+        )
+    check.equal(document, "model", model)
+    check.equal(document, "config_id", config_id)
+    if config_id not in all_config_ids(model):
+        raise BaselineError(f"{path}: unknown configuration {config_id!r} for model {model}")
+    seeds_field = check.mapping(document, "seeds")
+    if not seeds_field:
+        raise BaselineError(f"{path}: field seeds is empty; expected at least one seed's outcome")
+    seeds: dict[int, dict[str, Any]] = {}
+    for key, outcome in seeds_field.items():
+        if not (isinstance(key, str) and key.isdigit()):
+            raise BaselineError(f"{path}: field seeds: key {key!r} is not a seed (a non-negative integer)")
+        seeds[int(key)] = _check_outcome(check, outcome, f"seeds.{key}")
+    return Baseline(
+        model=model,
+        config_id=config_id,
+        params=check.mapping(document, "params"),
+        seeds=seeds,
+        provenance=check.mapping(document, "provenance"),
+        profile=check.mapping(document, "profile", required=False),
+    )
+
+
+def _check_outcome(check: _FieldChecker, outcome: Any, where: str) -> dict[str, Any]:
+    if not isinstance(outcome, dict):
+        check.fail(where, "an object", outcome)
+    n_test = check.integer(outcome, f"{where}.n_test", minimum=1)
+    n_correct = check.integer(outcome, f"{where}.n_correct", minimum=0)
+    if n_correct > n_test:
+        check.fail(f"{where}.n_correct", f"at most n_test ({n_test})", n_correct)
+    check.number(outcome, f"{where}.accuracy", 0.0, 1.0)
+    predictions = check.number_list(outcome, f"{where}.predictions", length=n_test)
+    if any(value not in (0, 1) for value in predictions):
+        check.fail(f"{where}.predictions", "labels 0 or 1", [v for v in predictions if v not in (0, 1)][:3])
+    check.number_list(outcome, f"{where}.probabilities", length=n_test, low=0.0, high=1.0)
+    for optional in ("coefficients", "intercept"):
+        if optional in outcome:
+            check.number_list(outcome, f"{where}.{optional}")
+    return dict(outcome)
+
+
+class _FieldChecker:
+    """Small typed checks whose failures read: ``<path>: field <name>: expected <what>, found <value>``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, name: str, expected: str, found: Any) -> None:
+        shown = json.dumps(found)[:60] if _jsonable(found) else repr(found)[:60]
+        raise BaselineError(f"{self.path}: field {name}: expected {expected}, found {shown}")
+
+    def _get(self, container: dict[str, Any], name: str) -> Any:
+        key = name.rsplit(".", 1)[-1]
+        if key not in container:
+            raise BaselineError(f"{self.path}: missing field {name}")
+        return container[key]
+
+    def equal(self, container: dict[str, Any], name: str, expected: str) -> None:
+        value = self._get(container, name)
+        if value != expected:
+            self.fail(name, repr(expected), value)
+
+    def mapping(self, container: dict[str, Any], name: str, required: bool = True) -> dict[str, Any]:
+        if not required and name not in container:
+            return {}
+        value = self._get(container, name)
+        if not isinstance(value, dict):
+            self.fail(name, "an object", value)
+        return dict(value)
+
+    def integer(self, container: dict[str, Any], name: str, minimum: int) -> int:
+        value = self._get(container, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self.fail(name, f"an integer >= {minimum}", value)
+        return int(value)
+
+    def number(self, container: dict[str, Any], name: str, low: float, high: float) -> float:
+        value = self._get(container, name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            self.fail(name, f"a number in [{low:g}, {high:g}]", value)
+        return float(value)
+
+    def number_list(
+        self, container: dict[str, Any], name: str, length: int | None = None,
+        low: float = -math.inf, high: float = math.inf,
+    ) -> list[float]:  # fmt: skip
+        value = self._get(container, name)
+        if not isinstance(value, list):
+            self.fail(name, "a list of numbers", value)
+        if length is not None and len(value) != length:
+            self.fail(name, f"a list of {length} numbers (n_test)", f"{len(value)} items")
+        for item in value:
+            if isinstance(item, bool) or not isinstance(item, (int, float)) or not low <= item <= high:
+                self.fail(name, f"numbers in [{low:g}, {high:g}]", item)
+        return list(value)
+
+
+def _jsonable(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def models_with_baselines(root: Path) -> list[str]:
+    return [model for model in GRIDS if (root / DATASET_NAME / model).is_dir()]

@@ -1,0 +1,97 @@
+"""Fit many (configuration, seed) pairs in worker processes: the CLI's parallel path.
+
+The standard library's process pool, nothing home-made. Workers are *spawned*: a forked
+child would inherit a half-initialised TensorFlow runtime. Each worker gets
+``cpu_count // jobs`` intra-op threads (at least 1), so the processes share the cores
+instead of fighting over them; the thread count changes no result (proven by a test), and
+each fit is seeded on its own, so a seed gives the same record in any worker, in any order.
+
+A fit that raises comes back as a ``FitFailure`` naming its cause; the other fits go on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from regcheck.studies.heart.configs import Config
+
+if TYPE_CHECKING:
+    from regcheck.engine.records import ResultRecord
+    from regcheck.studies.heart.split import StudySplit
+
+
+@dataclass(frozen=True)
+class FitFailure:
+    config_id: str
+    seed: int
+    detail: str
+
+
+Done = Callable[[Config, "list[ResultRecord] | FitFailure", int, int], None]
+
+
+def threads_per_worker(jobs: int) -> int:
+    return max(1, (os.cpu_count() or 1) // jobs)
+
+
+def _init_worker(threads: int) -> None:
+    from regcheck.studies.heart.mlp_training import THREADS_VARIABLE
+
+    # Read by the runner when it first imports the framework in this process.
+    os.environ.setdefault(THREADS_VARIABLE, str(threads))
+
+
+def _fit_one(config: Config, split: StudySplit, seed: int) -> ResultRecord | FitFailure:
+    from regcheck.engine.run import describe_exception
+    from regcheck.studies.heart.models import half_for
+
+    try:
+        return half_for(config.model).fit(config, split, seed)
+    except Exception as exc:  # crash isolation: reported as this configuration's error
+        return FitFailure(config.config_id, seed, describe_exception(exc))
+
+
+def fit_in_pool(
+    plan: Sequence[tuple[Config, tuple[int, ...]]], split: StudySplit, jobs: int, done: Done | None = None
+) -> dict[str, list[ResultRecord] | FitFailure]:
+    """Fit every seed of every configuration; call ``done`` as each configuration completes.
+
+    Returns, per configuration id, its records in seed order, or the first failure among its seeds.
+    """
+    pending = {config.config_id: len(seeds) for config, seeds in plan}
+    fitted: dict[str, dict[int, ResultRecord | FitFailure]] = {config.config_id: {} for config, _ in plan}
+    by_id = {config.config_id: (config, seeds) for config, seeds in plan}
+    results: dict[str, list[ResultRecord] | FitFailure] = {}
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                             initargs=(threads_per_worker(jobs),)) as pool:  # fmt: skip
+        futures = {pool.submit(_fit_one, config, split, seed): (config.config_id, seed)
+                   for config, seeds in plan for seed in seeds}  # fmt: skip
+        for future in as_completed(futures):
+            config_id, seed = futures[future]
+            try:
+                fitted[config_id][seed] = future.result()
+            except Exception as exc:  # the worker itself died (killed, out of memory)
+                cause = f"worker process failed: {type(exc).__name__}: {exc}"
+                fitted[config_id][seed] = FitFailure(config_id, seed, cause)
+            pending[config_id] -= 1
+            if pending[config_id] == 0:
+                config, seeds = by_id[config_id]
+                results[config_id] = _collect(fitted[config_id], seeds)
+                if done:
+                    done(config, results[config_id], len(results), len(plan))
+    return results
+
+
+def _collect(fitted: dict[int, ResultRecord | FitFailure], seeds: tuple[int, ...]) -> list[ResultRecord] | FitFailure:
+    failures = [fitted[seed] for seed in seeds if isinstance(fitted[seed], FitFailure)]
+    if failures:
+        failure = failures[0]
+        assert isinstance(failure, FitFailure)
+        return failure
+    return [record for seed in seeds if not isinstance(record := fitted[seed], FitFailure)]

@@ -1,0 +1,100 @@
+"""``regcheck matrix``: collect the run files of many environments into one drift table."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from regcheck.engine.errors import EXIT_MOVED, EXIT_OK, UsageError
+from regcheck.frontends.verbs import verb_parser
+
+MATRIX_EXAMPLES = """  tox -m sklearn && regcheck matrix          the folder tox.ini writes to (.tox/regcheck-records)
+  regcheck matrix runs/ --reference sklearn19  compare with one environment instead of the baselines
+  regcheck matrix a.json b.json --compare a b  which versions differ between two columns
+  regcheck matrix --markdown > matrix.md       the same table as Markdown
+  regcheck matrix --json matrix.json           the whole matrix as JSON (shape: regcheck/matrix.py)"""
+
+
+def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from regcheck.matrix.table import BASELINES_COLUMN, DEFAULT_RECORDS
+
+    parser = verb_parser(
+        verbs, "matrix", "collect run files (regcheck run --json) into a table of configurations x environments",
+        MATRIX_EXAMPLES,
+    )  # fmt: skip
+    parser.add_argument(
+        "inputs", nargs="*", type=Path, metavar="FOLDER_OR_FILE",
+        help=f"run files, or folders of them; each file is one column named after it (default: {DEFAULT_RECORDS})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--reference", metavar="COLUMN", default=BASELINES_COLUMN,
+        help=f"the column every cell is compared with: '{BASELINES_COLUMN}' (the committed baselines) or a "
+        f"run file's name (default: {BASELINES_COLUMN})",
+    )  # fmt: skip
+    parser.add_argument("--baselines", metavar="DIR", type=Path, default=Path("baselines"),
+                        help="baselines folder for the baselines column (default: ./baselines)")  # fmt: skip
+    parser.add_argument(
+        "--compare", nargs=2, metavar=("A", "B"),
+        help="also list every environment item that differs between columns A and B (default: off)",
+    )  # fmt: skip
+    parser.add_argument("--json", metavar="PATH", type=Path, help="also write the matrix as JSON here (default: off)")
+    parser.add_argument("--markdown", action="store_true", help="print Markdown instead of plain text (default: off)")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from regcheck.engine.atomic import write_text_atomically
+    from regcheck.matrix.table import (
+        BASELINES_COLUMN,
+        DEFAULT_RECORDS,
+        build_matrix,
+        load_baselines_column,
+        load_run_file,
+        run_file_paths,
+    )
+    from regcheck.matrix.text import comparison_table, render_markdown, render_text
+
+    if args.json is not None and not args.json.parent.is_dir():
+        raise UsageError(f"--json {args.json}: folder {args.json.parent} does not exist")
+    paths = run_file_paths(args.inputs or [DEFAULT_RECORDS])
+    columns = [load_run_file(path) for path in paths]
+    _check_unique_names(paths)
+    wanted = {args.reference, *(args.compare or [])}
+    known = [BASELINES_COLUMN] + [column.name for column in columns]
+    for name in sorted(wanted - set(known)):
+        option = "--reference" if name == args.reference else "--compare"
+        raise UsageError(f"{option} {name}: no such column; the columns are {', '.join(known)}")
+    if BASELINES_COLUMN in wanted:
+        if not args.baselines.is_dir():
+            raise UsageError(
+                f"--baselines {args.baselines}: no such folder; pass --baselines DIR or --reference COLUMN"
+            )
+        pairs = sorted({(model, cid) for column in columns for cid, model in column.models.items()})
+        columns.insert(0, load_baselines_column(args.baselines, pairs))
+    matrix = build_matrix(columns, args.reference)
+    print(render_markdown(matrix) if args.markdown else render_text(matrix))
+    if args.compare:
+        print()
+        print(comparison_table(matrix, *args.compare))
+    if args.json is not None:
+        try:
+            write_text_atomically(args.json, json.dumps(matrix.to_document(), indent=1) + "\n")
+        except OSError as exc:
+            raise UsageError(f"--json {args.json}: cannot be written ({exc.strerror})") from None
+        print(f"matrix written to {args.json}")
+    return EXIT_MOVED if matrix.failed else EXIT_OK
+
+
+def _check_unique_names(paths: list[Path]) -> None:
+    from regcheck.matrix.table import BASELINES_COLUMN
+
+    seen: dict[str, Path] = {}
+    for path in paths:
+        if path.stem == BASELINES_COLUMN:
+            raise UsageError(
+                f"{path}: a run file may not be named {BASELINES_COLUMN}.json (that column is the baselines)"
+            )
+        if path.stem in seen:
+            raise UsageError(f"{seen[path.stem]} and {path} would both be column {path.stem!r}; rename one")
+        seen[path.stem] = path

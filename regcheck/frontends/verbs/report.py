@@ -1,0 +1,78 @@
+"""``regcheck report``: a run file, and where given a version matrix and benchmark runs, as one HTML page
+(plots inline, nothing fetched when viewed) and a Markdown summary."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from regcheck.engine.errors import EXIT_MOVED, EXIT_OK, UsageError
+from regcheck.frontends.verbs import verb_parser
+
+REPORT_EXAMPLES = """  regcheck run --json run.json; regcheck report run.json          run.json -> report.html
+  regcheck report run.json --matrix matrix.json --bench .benchmarks --html out/report.html --markdown out/report.md
+  regcheck report --bench cpu.json --bench gpu.json               timings only: CPU vs GPU, ratios to the first
+  exit code 1 means the reported run had a result that moved; the page is written either way"""
+
+
+def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = verb_parser(
+        verbs, "report", "turn saved runs into one self-contained HTML page and a Markdown summary", REPORT_EXAMPLES
+    )
+    parser.add_argument(
+        "run",
+        metavar="RUN_JSON",
+        nargs="?",
+        type=Path,
+        help="a run file written by 'regcheck run --json' (default: none; its sections say so)",
+    )
+    parser.add_argument(
+        "--matrix", metavar="PATH", type=Path, help="the JSON written by 'regcheck matrix' (default: none)"
+    )
+    parser.add_argument(
+        "--bench",
+        metavar="PATH",
+        type=Path,
+        action="append",
+        default=[],
+        help="a pytest-benchmark saved run, or a folder of them such as .benchmarks; repeat to "
+        "compare runs, the first is the reference of every ratio (default: none)",
+    )
+    parser.add_argument(
+        "--html",
+        metavar="PATH",
+        type=Path,
+        default=Path("report.html"),
+        help="where to write the HTML page (default: report.html)",
+    )
+    parser.add_argument(
+        "--markdown", metavar="PATH", type=Path, help="also write the Markdown summary here (default: off)"
+    )
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from regcheck.engine.atomic import write_text_atomically
+    from regcheck.reports.html import report_html
+    from regcheck.reports.inputs import read_benches, read_matrix, read_run
+    from regcheck.reports.markdown import report_markdown
+
+    if args.run is None and args.matrix is None and not args.bench:
+        raise UsageError("nothing to report: give a run file (regcheck run --json PATH), --matrix PATH or --bench PATH")
+    for flag, path in (("--html", args.html), ("--markdown", args.markdown)):
+        if path is not None and not path.parent.is_dir():
+            raise UsageError(f"{flag} {path}: folder {path.parent} does not exist")
+    # Read everything before writing anything: a bad input leaves no half-made report behind.
+    run = read_run(args.run) if args.run is not None else None
+    matrix = read_matrix(args.matrix) if args.matrix is not None else None
+    benches = read_benches(args.bench)
+    outputs = [(args.html, report_html(run, matrix, benches))]
+    if args.markdown is not None:
+        outputs.append((args.markdown, report_markdown(run, matrix, benches)))
+    for path, text in outputs:
+        try:
+            write_text_atomically(path, text)
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot be written ({exc.strerror})") from None
+        print(f"report written to {path}")
+    return EXIT_MOVED if run is not None and any(v.failed for v in run.verdicts) else EXIT_OK

@@ -1,0 +1,178 @@
+"""The version matrix as text (console) or Markdown: one table, where cells first differ, and the versions.
+
+A cell reads ``53= exact``: the run's ``n_correct`` (one per seed, ``/``-separated), the mark
+against the reference (``=`` ``~`` ``*`` ``!`` ``?``, see ``regcheck.matrix.table``), the rule the run
+applied, and the verdict in capitals when it was not ``held`` (``51! band MOVED``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from regcheck.engine.exact import COEFFICIENT_ATOL, COEFFICIENT_RTOL
+from regcheck.matrix.table import LABEL_FIELDS, Cell, EnvDifference, FieldDiff, Matrix, environment_differences
+from regcheck.reports.tables import render_table
+
+LEGEND = (
+    "cells: n_correct per seed, then against the reference: '=' identical bit for bit, "
+    f"'~' only the last bits of real values differ (within rtol {COEFFICIENT_RTOL:g}, atol {COEFFICIENT_ATOL:g}), "
+    "'*' real values differ beyond that, '!' a count or a predicted label differs, '?' no reference record; "
+    "then the rule the environment's own run applied (exact or band) and its verdict when not held"
+)
+
+
+def cell_text(cell: Cell) -> str:
+    counts = "/".join(str(n) for n in cell.n_correct)
+    if cell.mark == "reference":
+        return counts
+    text = f"{counts}{cell.symbol} {cell.rule or '-'}"
+    if cell.status and cell.status != "held":
+        text += f" {cell.status.upper()}"
+    return text
+
+
+def matrix_rows(matrix: Matrix) -> tuple[list[str], list[list[str]]]:
+    headers = ["configuration"] + [c.name for c in matrix.columns] + ["first differs in"]
+    rows = []
+    for row in matrix.rows:
+        cells = [cell_text(row.cells[c.name]) if c.name in row.cells else "-" for c in matrix.columns]
+        first = row.first_differing_column
+        where = _first_difference(first, row.cells[first]) if first else "-"
+        rows.append([row.config_id, *cells, where])
+    return headers, rows
+
+
+def _first_difference(column: str, cell: Cell) -> str:
+    diff = cell.first_difference
+    seed = f" seed {diff.seed}" if diff is not None and len(cell.seeds) > 1 else ""
+    return f"{column}{seed}: {describe_field(diff)}"
+
+
+def describe_field(diff: FieldDiff | None) -> str:
+    """Short, for the table: ``coefficients up to 1e-12`` or ``n_correct 53 -> 52``."""
+    if diff is None:
+        return "no record to compare"
+    if diff.index is not None and not _is_label(diff.field):
+        return f"{diff.field} up to {diff.abs_difference:.2g}"
+    where = f"[{diff.index}]" if diff.index is not None else ""
+    return f"{diff.field}{where} {_value(diff.reference)} -> {_value(diff.value)}"
+
+
+def difference_lines(matrix: Matrix) -> list[str]:
+    """One line per cell that is not identical: where it first differs, by how much, and whether that is noise."""
+    lines = []
+    for row in matrix.rows:
+        for name, cell in row.cells.items():
+            diff = cell.first_difference
+            if cell.mark in ("reference", "identical") or diff is None:
+                continue
+            largest = ", ".join(f"{key} {value:.3g}" for key, value in cell.largest_abs_difference.items() if value)
+            lines.append(
+                f"{row.config_id} in {name}, seed {diff.seed}: first differs in {_detail(diff)}; mark {cell.mark}"
+                + (f"; largest |difference|: {largest}" if largest else "")
+            )
+    return lines
+
+
+def _detail(diff: FieldDiff) -> str:
+    change = f"{_value(diff.reference)} -> {_value(diff.value)}"
+    if _is_label(diff.field):
+        return f"{diff.field}, first at [{diff.index}]: {change}" if diff.index is not None else f"{diff.field}: {change}"
+    scope = "within tolerance" if diff.within_tolerance else "beyond tolerance"
+    size = f"|difference| {diff.abs_difference:.3g}, " if diff.abs_difference is not None else ""
+    where = f", most at [{diff.index}]" if diff.index is not None else ""
+    return f"{diff.field}{where}: {change} ({size}{scope})"
+
+
+def _is_label(field: str) -> bool:
+    return field in LABEL_FIELDS
+
+
+def _value(value: object) -> str:
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def environment_lines(matrix: Matrix) -> list[str]:
+    """Each column's versions that differ from the reference column's."""
+    reference = matrix.column(matrix.reference)
+    lines = []
+    for column in matrix.columns:
+        if column.name == matrix.reference:
+            continue
+        lines.append(f"{column.name}: {summarize(environment_differences(reference.environment, column.environment))}")
+    return lines
+
+
+def summarize(differences: Sequence[EnvDifference]) -> str:
+    """``scikit-learn 1.9.1 -> 1.3.2; ...; not installed here: keras`` (machine details left to --compare)."""
+    changed = [
+        f"{_item_name(d.item)} {d.reference} -> {d.value}"
+        for d in differences
+        if d.reference is not None and d.value is not None and _is_version(d.item)
+    ]
+    absent = [_item_name(d.item) for d in differences if d.value is None and _is_version(d.item)]
+    added = [f"{_item_name(d.item)} {d.value}" for d in differences if d.reference is None and _is_version(d.item)]
+    parts = []
+    if changed:
+        parts.append(", ".join(changed))
+    if added:
+        parts.append("only here: " + ", ".join(added))
+    if absent:
+        parts.append("not installed here: " + ", ".join(absent))
+    others = [_item_name(d.item) for d in differences if not _is_version(d.item)]
+    if others:
+        parts.append("also differs: " + ", ".join(others))
+    return "; ".join(parts) or "same Python and package versions"
+
+
+def _is_version(item: str) -> bool:
+    return item == "python" or item.startswith("packages.")
+
+
+def _item_name(item: str) -> str:
+    return item.removeprefix("packages.")
+
+
+def comparison_table(matrix: Matrix, left: str, right: str) -> str:
+    """Every fingerprint item that differs between two columns."""
+    differences = environment_differences(matrix.column(left).environment, matrix.column(right).environment)
+    if not differences:
+        return f"{left} and {right}: same environment fingerprint"
+    rows = [[d.item, d.reference or "(none)", d.value or "(none)"] for d in differences]
+    return f"{left} vs {right}: {len(rows)} item(s) differ\n" + render_table(["item", left, right], rows)
+
+
+def render_text(matrix: Matrix) -> str:
+    headers, rows = matrix_rows(matrix)
+    reference = matrix.column(matrix.reference)
+    lines = [
+        f"regcheck matrix: {len(matrix.rows)} configurations x {len(matrix.columns)} environments; "
+        f"reference: {reference.name} ({reference.source})",
+        "",
+        render_table(headers, rows),
+        "",
+        LEGEND,
+    ]
+    differences = difference_lines(matrix)
+    lines += ["", "where cells first differ from the reference:"]
+    lines += [f"  {line}" for line in differences] or ["  nowhere: every cell is identical to the reference, bit for bit"]
+    lines += ["", f"versions that differ from the reference ({reference.name}):"]
+    lines += [f"  {line}" for line in environment_lines(matrix)]
+    return "\n".join(lines)
+
+
+def render_markdown(matrix: Matrix) -> str:
+    headers, rows = matrix_rows(matrix)
+    reference = matrix.column(matrix.reference)
+    table = [_md_row(headers), _md_row(["---"] * len(headers))] + [_md_row(row) for row in rows]
+    lines = [f"Reference: `{reference.name}` ({reference.source}).", "", *table, "", LEGEND + "."]
+    differences = difference_lines(matrix)
+    lines += ["", "Where cells first differ from the reference:", ""]
+    lines += [f"- {line}" for line in differences] or ["- nowhere: every cell is identical to the reference, bit for bit"]
+    lines += ["", f"Versions that differ from the reference (`{reference.name}`):", ""]
+    lines += [f"- {line}" for line in environment_lines(matrix)]
+    return "\n".join(lines)
+
+
+def _md_row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"

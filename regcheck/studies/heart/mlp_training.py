@@ -1,0 +1,223 @@
+"""The MLP half: the published Keras model and training call, seeded, on any supported Keras.
+
+Supported: Keras 3 on the TensorFlow (default), JAX and PyTorch backends, chosen by
+``KERAS_BACKEND`` as Keras itself does; and tf.keras 2 where TensorFlow 2.15 or older is
+what is installed (TensorFlow 2.16 switched ``tf.keras`` to Keras 3).
+
+Every fit is seeded the same way: op determinism where the backend has it, then
+``keras.utils.set_random_seed(seed)`` (Python, NumPy and the backend's generators) right
+before the model is built, so the weights' initial values, the per-epoch shuffles and
+therefore the result depend on the seed alone.
+
+The published call is ``fit(x, y, validation_split=0.2, epochs=100, batch_size=10)``.
+Keras takes the validation part from the END of the arrays before any shuffling and only
+evaluates on it after each epoch; nothing it computes reaches a weight. So by default the
+suite fits on exactly the first 80% of the training rows without the validation pass
+(``validation_pass=False``), which is about 30% faster; ``tests/study/test_mlp_runner.py``
+proves weights and predictions are identical to the published call, bit for bit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import time
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from regcheck.engine.environment import package_version
+from regcheck.engine.records import ResultRecord
+from regcheck.studies.heart.configs import MlpConfig
+
+if TYPE_CHECKING:
+    from regcheck.studies.heart.split import StudySplit
+
+HIDDEN_UNITS = (128, 64)
+EPOCHS = 100
+BATCH_SIZE = 10
+VALIDATION_SPLIT = 0.2
+# tf.keras became Keras 3 in TensorFlow 2.16; up to 2.15 ``tf.keras`` is Keras 2.
+KERAS3_TENSORFLOW = (2, 16)
+BACKENDS = ("tensorflow", "jax", "torch")
+THREADS_VARIABLE = "REGCHECK_MLP_THREADS"
+
+
+@dataclass(frozen=True)
+class KerasFlavour:
+    """Which Keras this process trains with: ``keras3`` on a backend, or ``tf.keras2``."""
+
+    api: str  # "keras3" | "tf.keras2"
+    backend: str  # tensorflow | jax | torch
+    keras_version: str
+    framework_version: str  # the backend framework's own version (tensorflow, jax, torch)
+
+
+def _version_tuple(version: str) -> tuple[int, int]:
+    parts = [*version.split("."), "0"][:2]
+    return int(parts[0]), int("".join(ch for ch in parts[1] if ch.isdigit()) or 0)
+
+
+def tensorflow_version() -> str | None:
+    return package_version("tensorflow") or package_version("tensorflow-cpu")
+
+
+def detect_flavour() -> KerasFlavour:
+    """Read from package metadata and ``KERAS_BACKEND`` only: nothing heavy is imported."""
+    tf_version = tensorflow_version()
+    if tf_version and _version_tuple(tf_version) < KERAS3_TENSORFLOW:
+        # tf.keras 2 is the ``keras`` 2.x package TensorFlow pins (2.15.1 ships keras 2.15.0).
+        return KerasFlavour("tf.keras2", "tensorflow", package_version("keras") or tf_version, tf_version)
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    keras_version = package_version("keras") or "not installed"
+    framework = {"tensorflow": tf_version, "jax": package_version("jax"), "torch": package_version("torch")}
+    return KerasFlavour("keras3", backend, keras_version, framework.get(backend) or "not installed")
+
+
+@cache
+def load_keras() -> Any:
+    """Import Keras once per process, with determinism and thread settings applied first.
+
+    Thread settings must precede the framework's first operation, so they are applied here,
+    at import time, from ``REGCHECK_MLP_THREADS`` (the parallel runners set it to 1 per process).
+    """
+    flavour = detect_flavour()
+    threads = _threads_from_environment()
+    # TensorFlow's C++ start-up notes drown the progress lines; errors still show.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if flavour.api == "tf.keras2":
+        import tensorflow as tf
+
+        _configure_tensorflow(tf, threads)
+        return tf.keras
+    if flavour.backend == "jax":
+        # Must be set before JAX initialises; CPU is deterministic already, GPUs need the flag.
+        os.environ.setdefault("XLA_FLAGS", "--xla_gpu_deterministic_ops=true")
+    if flavour.backend == "torch":
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    import keras
+
+    if flavour.backend == "tensorflow":
+        import tensorflow as tf
+
+        _configure_tensorflow(tf, threads)
+    elif flavour.backend == "torch":
+        import torch
+
+        torch.use_deterministic_algorithms(True)
+        if threads:
+            torch.set_num_threads(threads)
+    return keras
+
+
+def _threads_from_environment() -> int | None:
+    text = os.environ.get(THREADS_VARIABLE, "").strip()
+    return int(text) if text.isdigit() and int(text) > 0 else None
+
+
+def _configure_tensorflow(tf: Any, threads: int | None) -> None:
+    tf.config.experimental.enable_op_determinism()
+    if threads:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+
+
+def device_kind() -> str:
+    """``cpu`` or ``gpu``: where the backend places the model's arrays by default.
+
+    ``not installed`` when the backend is missing: the report header asks before any check
+    has said so in one line (``regcheck.studies.heart.keras_backends.require_backend``).
+    """
+    try:
+        return _device_kind()
+    except ImportError:
+        return "not installed"
+
+
+def _device_kind() -> str:
+    flavour = detect_flavour()
+    if flavour.backend == "tensorflow":
+        if package_version("tensorflow") is None:  # tensorflow-cpu alone has no GPU kernels
+            return "cpu"
+        import tensorflow as tf
+
+        return "gpu" if tf.config.list_logical_devices("GPU") else "cpu"
+    if flavour.backend == "jax":
+        import jax
+
+        return "gpu" if jax.default_backend() in ("gpu", "cuda", "rocm") else str(jax.default_backend())
+    import torch
+
+    return "gpu" if torch.cuda.is_available() else "cpu"
+
+
+def build_model(keras: Any, config: MlpConfig) -> Any:
+    """The published architecture; ``l1_l2`` on the two hidden layers only."""
+    def penalty() -> Any:
+        return keras.regularizers.l1_l2(l1=config.l1, l2=config.l2)
+
+    model = keras.Sequential([
+        keras.Input(shape=(13,)),
+        keras.layers.Dense(HIDDEN_UNITS[0], activation="relu", kernel_regularizer=penalty()),
+        keras.layers.Dense(HIDDEN_UNITS[1], activation="relu", kernel_regularizer=penalty()),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])  # fmt: skip
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def training_rows(n_rows: int) -> int:
+    """How many leading rows Keras trains on under ``validation_split`` (its own formula)."""
+    return math.floor(n_rows * (1.0 - VALIDATION_SPLIT))
+
+
+def weights_sha256(weights: list[Any]) -> str:
+    """A digest of every weight array's shape, dtype and bytes: equal digests, identical weights."""
+    import numpy as np
+
+    digest = hashlib.sha256()
+    for array in weights:
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype.str}{array.shape}".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+def build_and_train(config: MlpConfig, split: StudySplit, seed: int, validation_pass: bool = False) -> Any:
+    """Seed, build and train one model; return the trained Keras model (no evaluation).
+
+    ``validation_pass=True`` is the published call verbatim; the default trains on the same
+    rows without the per-epoch validation pass (identical weights, proven by a test).
+    """
+    keras = load_keras()
+    # The input's dtype is the model's: cast once, as Keras would on every batch.
+    x_train = split.x_train.astype("float32")
+    y_train = split.y_train.astype("float32")
+    keras.utils.set_random_seed(seed)
+    model = build_model(keras, config)
+    if validation_pass:
+        model.fit(x_train, y_train, validation_split=VALIDATION_SPLIT, epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=0)
+    else:
+        rows = training_rows(len(x_train))
+        model.fit(x_train[:rows], y_train[:rows], epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=0)
+    return model
+
+
+def fit_mlp(config: MlpConfig, split: StudySplit, seed: int, validation_pass: bool = False) -> ResultRecord:
+    """Train one configuration for one seed and evaluate it on the test part (the suite's runner)."""
+    flavour = detect_flavour()
+    load_keras()  # the first import is not training time
+    started = time.perf_counter()
+    model = build_and_train(config, split, seed, validation_pass)
+    fit_seconds = time.perf_counter() - started
+    x_test = split.x_test.astype("float32")
+    y_test = split.y_test.astype("float32")
+    loss, _ = model.evaluate(x_test, y_test, verbose=0)
+    probabilities = model.predict(x_test, verbose=0).reshape(-1)
+    # Keras' "accuracy" for a sigmoid output counts y_pred > 0.5 as class 1; so do we.
+    return ResultRecord.on_test_part(
+        config, split, seed, (int(value > 0.5) for value in probabilities), probabilities, fit_seconds,
+        loss=float(loss), backend=flavour.backend, device=device_kind(),
+        weights_sha256=weights_sha256(model.get_weights()),
+    )
