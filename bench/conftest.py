@@ -88,17 +88,18 @@ class BenchContext:
 
     @property
     def study(self) -> Any:
-        """One Study per session: the data, the split and the baselines, loaded once."""
+        """One run of the heart study per session: the data, the split and the baselines, loaded once."""
         if self._study is None:
-            from regcheck.engine.run import Study
+            from regcheck.engine.run import StudyRun
+            from regcheck.studies.heart import study
 
-            self._study = Study(Path(str(self.config.rootpath)) / "baselines")
+            self._study = StudyRun(study, "heart", Path(str(self.config.rootpath)) / "baselines")
         return self._study
 
     @property
     def split(self) -> Any:
         try:
-            return self.study.split
+            return self.study.dataset.value
         except RegcheckError as error:
             pytest.exit(f"regcheck: error: {error}", returncode=2)
 

@@ -1,6 +1,6 @@
 """Baselines: reviewed JSON files, one per configuration, validated on every read.
 
-Layout: ``<root>/<dataset>/<model>/<config_id>.json``. A baseline keeps the outcome of
+Layout: ``<root>/<study>/<model>/<config_id>.json``. A baseline keeps the outcome of
 each seed it was made with, the environment profile it was made in, and its provenance
 (when, from which environment fingerprint, and why). A corrupt baseline is never skipped:
 it fails loudly and names its path and field.
@@ -12,13 +12,15 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from regcheck.engine.atomic import exclusive_lock, remove_stale_temporaries, write_files_atomically, write_text_atomically
 from regcheck.engine.errors import BaselineError
 from regcheck.engine.jsonfile import read_json_object
-from regcheck.studies.heart.configs import GRIDS, all_config_ids, is_safe_id
-from regcheck.studies.heart.data import CANONICAL_SHA256, DATASET_NAME
+from regcheck.engine.study import is_safe_name
+
+if TYPE_CHECKING:
+    from regcheck.engine.study import Study
 
 BASELINE_SCHEMA_VERSION = 1
 BASELINE_KIND = "regcheck.baseline"
@@ -27,6 +29,8 @@ OBTAINED_SUFFIX = ".obtained.json"
 
 @dataclass
 class Baseline:
+    study: str
+    dataset_sha256: str
     model: str
     config_id: str
     params: dict[str, Any]
@@ -38,7 +42,7 @@ class Baseline:
         return {
             "schema_version": BASELINE_SCHEMA_VERSION,
             "kind": BASELINE_KIND,
-            "dataset": {"name": DATASET_NAME, "sha256": CANONICAL_SHA256},
+            "dataset": {"name": self.study, "sha256": self.dataset_sha256},
             "model": self.model,
             "config_id": self.config_id,
             "params": self.params,
@@ -49,16 +53,26 @@ class Baseline:
 
 
 class BaselineStore:
-    """Reads and writes the baselines under one root folder."""
+    """Reads and writes one study's baselines under one root folder.
 
-    def __init__(self, root: Path) -> None:
+    ``dataset_sha256`` is the data every baseline must have been made from: the study's
+    declared hash, else the hash of the data this run loaded (``None``: not checked, as when
+    the matrix only reads the baselines as a column).
+    """
+
+    def __init__(self, root: Path, study: Study, dataset_sha256: str | None = None) -> None:
         self.root = root
+        self.study = study
+        self.dataset_sha256 = study.dataset_sha256 or dataset_sha256
 
     def folder(self, model: str) -> Path:
         # Names built from configurations must not leave the baselines folder ("../", "/").
-        if not is_safe_id(model):
+        if not is_safe_name(model):
             raise BaselineError(f"model name {model!r} cannot name a baselines folder (letters, digits, . _ - only)")
-        return self.root / DATASET_NAME / model
+        return self.root / self.study.name / model
+
+    def config_ids(self, model: str) -> tuple[str, ...]:
+        return self.study.model(model).config_ids()
 
     def path_for(self, model: str, config_id: str) -> Path:
         return self.folder(model) / f"{_safe_id(config_id)}.json"
@@ -71,14 +85,14 @@ class BaselineStore:
         path = self.path_for(model, config_id)
         if not path.exists():
             return None
-        return parse_baseline(read_json_object(path, BaselineError), path, model, config_id)
+        return parse_baseline(read_json_object(path, BaselineError), path, self, model, config_id)
 
     def check_folder(self, model: str) -> None:
         """Fail on files that describe no configuration of the grid (a renamed or stray baseline)."""
         folder = self.folder(model)
         if not folder.is_dir():
             return
-        known = set(all_config_ids(model))
+        known = set(self.config_ids(model))
         for path in sorted(folder.glob("*.json")):
             if path.name.endswith(OBTAINED_SUFFIX):
                 continue
@@ -112,6 +126,12 @@ class BaselineStore:
             raise BaselineError(f"{where}: cannot write the baselines ({exc.strerror})") from None
         return list(files)
 
+    def new_baseline(
+        self, model: str, config_id: str, params: dict[str, Any], seeds: dict[int, dict[str, Any]],
+        provenance: dict[str, Any], profile: dict[str, Any],
+    ) -> Baseline:  # fmt: skip
+        return Baseline(self.study.name, self.dataset_sha256 or "", model, config_id, params, seeds, provenance, profile)
+
     def write_obtained(self, model: str, config_id: str, document: dict[str, Any]) -> Path:
         """Write what a run obtained beside the expected file, for a diff tool (git-ignored)."""
         path = self.obtained_path_for(model, config_id)
@@ -121,12 +141,12 @@ class BaselineStore:
 
 
 def _safe_id(config_id: str) -> str:
-    if not is_safe_id(config_id):
+    if not is_safe_name(config_id):
         raise BaselineError(f"configuration id {config_id!r} cannot name a baseline file (letters, digits, . _ - only)")
     return config_id
 
 
-def parse_baseline(document: dict[str, Any], path: Path, model: str, config_id: str) -> Baseline:
+def parse_baseline(document: dict[str, Any], path: Path, store: BaselineStore, model: str, config_id: str) -> Baseline:
     """Validate a baseline document field by field; every fault names the path and the field."""
     check = _FieldChecker(path)
     version = document.get("schema_version")
@@ -137,13 +157,14 @@ def parse_baseline(document: dict[str, Any], path: Path, model: str, config_id: 
     check.equal(document, "kind", BASELINE_KIND)
     dataset = check.mapping(document, "dataset")
     sha = dataset.get("sha256")
-    if sha != CANONICAL_SHA256:
-        raise BaselineError(
-            f"{path}: made for another dataset (dataset.sha256 {sha}); expected the heart table {CANONICAL_SHA256}"
-        )
+    if not isinstance(sha, str):
+        check.fail("dataset.sha256", "the data's sha256", sha)
+    if store.dataset_sha256 and sha != store.dataset_sha256:
+        raise BaselineError(f"{path}: made for another dataset (dataset.sha256 {sha}); "
+                            f"expected the {store.study.name} data {store.dataset_sha256}")  # fmt: skip
     check.equal(document, "model", model)
     check.equal(document, "config_id", config_id)
-    if config_id not in all_config_ids(model):
+    if config_id not in store.config_ids(model):
         raise BaselineError(f"{path}: unknown configuration {config_id!r} for model {model}")
     seeds_field = check.mapping(document, "seeds")
     if not seeds_field:
@@ -154,6 +175,8 @@ def parse_baseline(document: dict[str, Any], path: Path, model: str, config_id: 
             raise BaselineError(f"{path}: field seeds: key {key!r} is not a seed (a non-negative integer)")
         seeds[int(key)] = _check_outcome(check, outcome, f"seeds.{key}")
     return Baseline(
+        study=store.study.name,
+        dataset_sha256=str(sha),
         model=model,
         config_id=config_id,
         params=check.mapping(document, "params"),
@@ -167,17 +190,22 @@ def _check_outcome(check: _FieldChecker, outcome: Any, where: str) -> dict[str, 
     if not isinstance(outcome, dict):
         check.fail(where, "an object", outcome)
     n_test = check.integer(outcome, f"{where}.n_test", minimum=1)
-    n_correct = check.integer(outcome, f"{where}.n_correct", minimum=0)
-    if n_correct > n_test:
-        check.fail(f"{where}.n_correct", f"at most n_test ({n_test})", n_correct)
-    check.number(outcome, f"{where}.accuracy", 0.0, 1.0)
+    if "n_correct" in outcome:
+        n_correct = check.integer(outcome, f"{where}.n_correct", minimum=0)
+        if n_correct > n_test:
+            check.fail(f"{where}.n_correct", f"at most n_test ({n_test})", n_correct)
+    if "accuracy" in outcome:
+        check.number(outcome, f"{where}.accuracy", 0.0, 1.0)
     predictions = check.number_list(outcome, f"{where}.predictions", length=n_test)
-    if any(value not in (0, 1) for value in predictions):
-        check.fail(f"{where}.predictions", "labels 0 or 1", [v for v in predictions if v not in (0, 1)][:3])
-    check.number_list(outcome, f"{where}.probabilities", length=n_test, low=0.0, high=1.0)
-    for optional in ("coefficients", "intercept"):
-        if optional in outcome:
-            check.number_list(outcome, f"{where}.{optional}")
+    if "probabilities" in outcome:  # a binary classifier: its labels are 0 and 1
+        if any(value not in (0, 1) for value in predictions):
+            check.fail(f"{where}.predictions", "labels 0 or 1", [v for v in predictions if v not in (0, 1)][:3])
+        check.number_list(outcome, f"{where}.probabilities", length=n_test, low=0.0, high=1.0)
+    for name, value in outcome.items():  # a study's own fields: numbers, text, or lists of numbers
+        if isinstance(value, list) and name not in ("predictions", "probabilities", "true_labels"):
+            check.number_list(outcome, f"{where}.{name}")
+        elif isinstance(value, float) and not math.isfinite(value):
+            check.fail(f"{where}.{name}", "a finite number", value)
     return dict(outcome)
 
 
@@ -245,5 +273,5 @@ def _jsonable(value: Any) -> bool:
     return True
 
 
-def models_with_baselines(root: Path) -> list[str]:
-    return [model for model in GRIDS if (root / DATASET_NAME / model).is_dir()]
+def models_with_baselines(root: Path, study: Study) -> list[str]:
+    return [name for name in study.model_names() if (root / study.name / name).is_dir()]

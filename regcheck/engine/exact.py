@@ -21,8 +21,8 @@ from typing import Any
 
 COEFFICIENT_RTOL = 1e-7
 COEFFICIENT_ATOL = 1e-9
-EXACT_FIELDS = ("n_test", "n_correct", "n_zero_coefficients")
-CLOSE_FIELDS = ("coefficients", "intercept", "probabilities")
+# Identity fields (they pick the baseline, they are not a result) and fields derived from others.
+NOT_COMPARED = ("model", "config_id", "seed", "accuracy")
 
 
 @dataclass(frozen=True)
@@ -68,29 +68,78 @@ class Verdict:
         return asdict(self)
 
 
+_TOLERANCE_RULE = f"rtol {COEFFICIENT_RTOL:g}, atol {COEFFICIENT_ATOL:g}"
+
+
 def within_tolerance(expected: float, obtained: float) -> bool:
     return math.isclose(obtained, expected, rel_tol=COEFFICIENT_RTOL, abs_tol=COEFFICIENT_ATOL)
 
 
 def compare_exact(expected: dict[str, Any], obtained: dict[str, Any]) -> tuple[list[FieldDifference], list[FlippedRow]]:
-    """Compare one seed's outcome with its baseline; return what moved and which rows flipped."""
-    differences = []
-    for name in EXACT_FIELDS:
-        if name in expected and expected[name] != obtained.get(name):
-            delta = _signed(obtained.get(name), expected[name])
-            differences.append(FieldDifference(name, "identical", str(expected[name]), str(obtained.get(name)), delta))
-    flipped = flipped_rows(expected, obtained)
-    if flipped:
-        differences.append(
-            FieldDifference("predictions", "identical", f"{len(expected['predictions'])} labels",
-                            f"{len(flipped)} flipped", f"rows {', '.join(str(r.data_row) for r in flipped)}")
-        )  # fmt: skip
-    for name in CLOSE_FIELDS:
-        if name in expected:
-            moved = _close_difference(name, expected[name], obtained.get(name) or [])
-            if moved:
-                differences.append(moved)
-    return differences, flipped
+    """Compare one seed's outcome with its baseline, field by field; return what moved and which rows flipped.
+
+    Every field the baseline holds is compared, whatever study wrote it: counts, labels and text
+    must be identical; real numbers (alone or in lists) must agree within the tolerance above.
+    Identity fields and ``accuracy`` (derived from ``n_correct``) are not compared on their own.
+    """
+    differences: list[tuple[int, FieldDifference]] = []
+    flipped: list[FlippedRow] = []
+    for name, old in expected.items():
+        if name in NOT_COMPARED:
+            continue
+        new = obtained.get(name)
+        if name == "predictions" and _labels(old) and _labels(new):
+            flipped = flipped_rows(expected, obtained)
+            if flipped or len(old) != len(new or []):
+                differences.append((_LABELS, FieldDifference(
+                    "predictions", "identical", f"{len(old)} labels", f"{len(flipped)} flipped",
+                    f"rows {', '.join(str(r.data_row) for r in flipped)}" if flipped else "length differs",
+                )))  # fmt: skip
+            continue
+        moved = _field_difference(name, old, new)
+        if moved:
+            differences.append((_rank(name, old), moved))
+    # Coarse to fine: counts and text, then labels, then the fitted parameters, then the outputs
+    # they produce (probabilities), so the first row of a failure table is its likeliest cause.
+    return [difference for _, difference in sorted(differences, key=lambda item: item[0])], flipped
+
+
+_COUNTS, _LABELS, _VALUES, _OUTPUTS = range(4)
+
+
+def _rank(name: str, value: Any) -> int:
+    if name in ("probabilities", "predictions"):
+        return _OUTPUTS
+    return _VALUES if isinstance(value, (list, float)) else _COUNTS
+
+
+def _field_difference(name: str, old: Any, new: Any) -> FieldDifference | None:
+    if isinstance(old, list) and any(isinstance(value, float) for value in old) and _numbers(new):
+        return _close_difference(name, old, new)
+    if _is_float(old) and _is_float(new) and not (isinstance(old, int) and isinstance(new, int)):
+        if within_tolerance(float(old), float(new)):
+            return None
+        return FieldDifference(name, _TOLERANCE_RULE, f"{old:.10g}", f"{new:.10g}", f"{new - old:+.3g}")
+    if old == new:
+        return None
+    return FieldDifference(name, "identical", _shown(old), _shown(new), _signed(new, old))
+
+
+def _labels(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, int) and not isinstance(item, bool) for item in value)
+
+
+def _numbers(value: Any) -> bool:
+    return isinstance(value, list) and all(_is_float(item) for item in value)
+
+
+def _is_float(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _shown(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 def flipped_rows(expected: dict[str, Any], obtained: dict[str, Any]) -> list[FlippedRow]:
@@ -105,7 +154,7 @@ def flipped_rows(expected: dict[str, Any], obtained: dict[str, Any]) -> list[Fli
 
 
 def _close_difference(name: str, expected: list[float], obtained: list[float]) -> FieldDifference | None:
-    rule = f"rtol {COEFFICIENT_RTOL:g}, atol {COEFFICIENT_ATOL:g}"
+    rule = _TOLERANCE_RULE
     if len(expected) != len(obtained):
         return FieldDifference(name, rule, f"{len(expected)} values", f"{len(obtained)} values", "length differs")
     worst_index, worst_delta = -1, 0.0

@@ -16,13 +16,11 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-from regcheck.studies.heart.configs import Config
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from regcheck.engine.records import ResultRecord
-    from regcheck.studies.heart.split import StudySplit
+    from regcheck.engine.study import Configuration
 
 
 @dataclass(frozen=True)
@@ -32,33 +30,35 @@ class FitFailure:
     detail: str
 
 
-Done = Callable[[Config, "list[ResultRecord] | FitFailure", int, int], None]
+Done = Callable[["Configuration", "list[ResultRecord] | FitFailure", int, int], None]
 
 
 def threads_per_worker(jobs: int) -> int:
     return max(1, (os.cpu_count() or 1) // jobs)
 
 
-def _init_worker(threads: int) -> None:
-    from regcheck.studies.heart.mlp_training import THREADS_VARIABLE
+def _init_worker(study_reference: str, threads: int) -> None:
+    """Each worker loads the study by the same reference as the controller and prepares its models."""
+    from regcheck.engine.registry import load_study
 
-    # Read by the runner when it first imports the framework in this process.
-    os.environ.setdefault(THREADS_VARIABLE, str(threads))
+    for model in load_study(study_reference).models():
+        model.prepare_worker(threads)
 
 
-def _fit_one(config: Config, split: StudySplit, seed: int) -> ResultRecord | FitFailure:
+def _fit_one(study_reference: str, config: Configuration, data: Any, seed: int) -> ResultRecord | FitFailure:
+    from regcheck.engine.registry import load_study
     from regcheck.engine.run import describe_exception
-    from regcheck.studies.heart.models import half_for
 
     try:
-        return half_for(config.model).fit(config, split, seed)
+        return load_study(study_reference).model(config.model).fit(config, data, seed)
     except Exception as exc:  # crash isolation: reported as this configuration's error
         return FitFailure(config.config_id, seed, describe_exception(exc))
 
 
 def fit_in_pool(
-    plan: Sequence[tuple[Config, tuple[int, ...]]], split: StudySplit, jobs: int, done: Done | None = None
-) -> dict[str, list[ResultRecord] | FitFailure]:
+    study_reference: str, plan: Sequence[tuple[Configuration, tuple[int, ...]]], data: Any, jobs: int,
+    done: Done | None = None,
+) -> dict[str, list[ResultRecord] | FitFailure]:  # fmt: skip
     """Fit every seed of every configuration; call ``done`` as each configuration completes.
 
     Returns, per configuration id, its records in seed order, or the first failure among its seeds.
@@ -69,8 +69,8 @@ def fit_in_pool(
     results: dict[str, list[ResultRecord] | FitFailure] = {}
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                             initargs=(threads_per_worker(jobs),)) as pool:  # fmt: skip
-        futures = {pool.submit(_fit_one, config, split, seed): (config.config_id, seed)
+                             initargs=(study_reference, threads_per_worker(jobs))) as pool:  # fmt: skip
+        futures = {pool.submit(_fit_one, study_reference, config, data, seed): (config.config_id, seed)
                    for config, seeds in plan for seed in seeds}  # fmt: skip
         for future in as_completed(futures):
             config_id, seed = futures[future]

@@ -1,13 +1,17 @@
-"""One run of the study: fit each configuration once per seed, judge it, collect updates.
+"""One run of a study: fit each configuration once per seed, judge it, check the claims, decide the update.
 
-Both front ends drive this class: the CLI loops over the grid, the pytest plugin asks for
-one configuration per test. Nothing is written to ``baselines/`` until ``commit_updates``,
-which the front ends call only after a complete run without failures.
+Both front ends drive this module and nothing else: the CLI calls ``run_study`` for the whole
+grid, the pytest plugin asks a ``StudyRun`` for one configuration per test and calls
+``decide_update`` at the end of the session. The claims check, the obtained files, the update
+decision and its messages exist here once. Nothing is written to the baselines until
+``decide_update`` finds a complete run without failures.
 """
 
 from __future__ import annotations
 
+import time
 import traceback
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -15,17 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from regcheck.engine.baselines import Baseline, BaselineStore
 from regcheck.engine.environment import fingerprint
-from regcheck.engine.errors import RegcheckError
+from regcheck.engine.errors import BaselineError, RegcheckError
 from regcheck.engine.exact import Verdict, compare_exact
+from regcheck.engine.judge import judge, profile_text
 from regcheck.engine.records import ResultRecord, now_utc
-from regcheck.studies.heart.configs import Config, all_config_ids
-from regcheck.studies.heart.data import HeartTable, load_heart
-from regcheck.studies.heart.keras_backends import require_backend
-from regcheck.studies.heart.models import ModelHalf, half_for
-from regcheck.studies.heart.published import PublishedTable, load_published
 
 if TYPE_CHECKING:
-    from regcheck.studies.heart.split import StudySplit
+    from regcheck.engine.study import Claim, Configuration, Dataset, Model, Published, Study
+
+Progress = Callable[[int, int, str, str, float], None]
 
 
 @dataclass
@@ -36,12 +38,16 @@ class UpdatePlan:
     changes: list[str] = field(default_factory=list)
 
 
-class Study:
+class StudyRun:
+    """The state of one run: the data, the records and verdicts so far, the planned update."""
+
     def __init__(
-        self, baselines_root: Path, data_path: Path | None = None, seeds: tuple[int, ...] | None = None,
-        update: bool = False, reason: str | None = None,
+        self, study: Study, study_reference: str, baselines_root: Path, data_path: Path | None = None,
+        seeds: tuple[int, ...] | None = None, update: bool = False, reason: str | None = None,
     ) -> None:  # fmt: skip
-        self.store = BaselineStore(baselines_root)
+        self.study = study
+        self.study_reference = study_reference
+        self.baselines_root = baselines_root
         self.data_path = data_path
         self.requested_seeds = seeds
         self.update = update
@@ -49,69 +55,83 @@ class Study:
         self.records: dict[str, list[ResultRecord]] = {}
         self.verdicts: dict[str, Verdict] = {}
         self.plan = UpdatePlan()
-        self._halves: dict[str, ModelHalf] = {}
 
     @cached_property
-    def table(self) -> HeartTable:
-        return load_heart(self.data_path)
+    def dataset(self) -> Dataset:
+        return self.study.load(self.data_path)
 
     @cached_property
-    def split(self) -> StudySplit:
-        from regcheck.studies.heart.split import prepare_split
-
-        return prepare_split(self.table.frame)
+    def store(self) -> BaselineStore:
+        # The study's declared hash needs no data; otherwise the loaded data's hash is the one.
+        sha = None if self.study.dataset_sha256 else self.dataset.sha256
+        return BaselineStore(self.baselines_root, self.study, sha)
 
     @cached_property
-    def published(self) -> PublishedTable:
-        return load_published(self.store.root)
+    def published(self) -> Published | None:
+        return self.study.published(self.baselines_root)
 
     @cached_property
     def environment(self) -> dict[str, Any]:
         return fingerprint()
 
-    def half(self, model: str) -> ModelHalf:
-        if model not in self._halves:
-            self._halves[model] = half_for(model, self.store)
-        return self._halves[model]
+    def model(self, name: str) -> Model:
+        return self.study.model(name)
 
-    def seeds_for(self, model: str) -> tuple[int, ...]:
-        return self.half(model).seeds(self.requested_seeds)
+    def configurations(self, models: Sequence[str]) -> list[Configuration]:
+        return [config for name in models for config in self.model(name).configurations()]
 
-    def adopt(self, config: Config, records: list[ResultRecord]) -> None:
-        """Take records fitted elsewhere (a worker process) as this run's; ``judge`` then reuses them."""
-        for record in records:
-            record.environment = self.environment
-            record.dataset = {"name": "heart", "sha256": self.table.sha256}
-        self.records[config.config_id] = records
+    def seeds_for(self, name: str) -> tuple[int, ...]:
+        """The requested seeds, else the model's exact-tier seeds where the exact tier applies, else its band seeds."""
+        if self.requested_seeds:
+            return self.requested_seeds
+        model = self.model(name)
+        if model.rule == "exact" or self.baseline_profile(name) == model.profile():
+            return model.exact_seeds
+        return model.band_seeds
 
-    def check_inputs(self, models: tuple[str, ...]) -> None:
-        """Fail on the first bad input before anything is fitted: data, published table, backend, baselines.
+    def baseline_profile(self, name: str) -> dict[str, Any] | None:
+        """The profile the model's baselines were made in (the first one found)."""
+        for config in self.model(name).configurations():
+            try:
+                baseline = self.store.load(name, config.config_id)
+            except BaselineError:
+                return None  # judged (and reported) per configuration, not here
+            if baseline is not None:
+                return {key: str(value) for key, value in baseline.profile.items()}
+        return None
+
+    def check_inputs(self, models: Sequence[str]) -> None:
+        """Fail on the first bad input before anything is fitted: data, published numbers, models, baselines.
 
         Raises ``RegcheckError`` (one line, exit code 2); nothing has been written at that point.
         """
-        self.table  # noqa: B018
+        self.dataset  # noqa: B018
         self.published  # noqa: B018
-        for model in models:
-            if model == "mlp":
-                require_backend()
-            self.store.check_folder(model)
-            for config_id in all_config_ids(model):
-                self.store.load(model, config_id)
+        for name in models:
+            self.model(name).check_ready()
+            self.store.check_folder(name)
+            for config in self.model(name).configurations():
+                self.store.load(name, config.config_id)
 
-    def run(self, config: Config) -> list[ResultRecord]:
+    def _stamp(self, records: list[ResultRecord]) -> list[ResultRecord]:
+        for record in records:
+            record.environment = self.environment
+            record.dataset = {"name": self.study.name, "sha256": self.dataset.sha256}
+        return records
+
+    def adopt(self, config: Configuration, records: list[ResultRecord]) -> None:
+        """Take records fitted elsewhere (a worker process) as this run's; ``judge`` then reuses them."""
+        self.records[config.config_id] = self._stamp(records)
+
+    def run(self, config: Configuration) -> list[ResultRecord]:
         """Fit every seed of one configuration (once per run; later calls reuse the records)."""
         if config.config_id not in self.records:
-            half = self.half(config.model)
-            records = []
-            for seed in self.seeds_for(config.model):
-                record = half.fit(config, self.split, seed)
-                record.environment = self.environment
-                record.dataset = {"name": "heart", "sha256": self.table.sha256}
-                records.append(record)
-            self.records[config.config_id] = records
+            model = self.model(config.model)
+            fitted = [model.fit(config, self.dataset.value, seed) for seed in self.seeds_for(config.model)]
+            self.records[config.config_id] = self._stamp(fitted)
         return self.records[config.config_id]
 
-    def judge(self, config: Config) -> Verdict:
+    def judge(self, config: Configuration) -> Verdict:
         """Run and compare one configuration; a crash becomes an ``error`` verdict with its cause."""
         self.store.check_folder(config.model)
         baseline = self.store.load(config.model, config.config_id)
@@ -121,25 +141,43 @@ class Study:
             raise
         except Exception as exc:  # crash isolation: one broken configuration must not hide the others
             return self.record_error(config, describe_exception(exc))
-        verdict = self.half(config.model).judge(config, records, baseline, self.published)
+        model = self.model(config.model)
+        published = self.published.differences(config, records) if self.published else []
+        verdict = judge(model, config, records, baseline, published)
         if verdict.status == "missing" and not verdict.detail:  # say which file to create (the how is in the report)
             verdict.detail = str(self.store.path_for(config.model, config.config_id))
         # A band verdict means the baseline was made in another profile: updating re-baselines
         # it in this one (all its seeds replaced), so later runs here get the exact tier.
         rebaseline = verdict.rule == "band" and verdict.status == "held"
-        if self.update and (verdict.status in ("moved", "missing") or rebaseline) and not _off_published(verdict):
+        if self.update and (verdict.status in ("moved", "missing") or rebaseline) and not published:
             self._plan_update(config, records, baseline)
             verdict.status = "updated"
         self.verdicts[config.config_id] = verdict
         return verdict
 
-    def record_error(self, config: Config, detail: str) -> Verdict:
+    def record_error(self, config: Configuration, detail: str) -> Verdict:
         """The verdict of a configuration whose fit raised (here or in a worker process)."""
         verdict = Verdict(config.model, config.config_id, "error", "none", "the fit raised", detail=detail)
         self.verdicts[config.config_id] = verdict
         return verdict
 
-    def write_obtained(self, config: Config) -> Path | None:
+    def claims(self) -> list[Claim]:
+        return self.study.claims(self.records)
+
+    def profiles(self, models: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Each model's profile, for the run file (a model that cannot say is marked, not fatal)."""
+        profiles: dict[str, dict[str, Any]] = {}
+        for name in models:
+            try:
+                profiles[name] = dict(self.model(name).profile())
+            except ImportError:  # its backend is missing: its configurations are already reported as errors
+                profiles[name] = {"unavailable": "backend not installed"}
+        return profiles
+
+    def profile_line(self, name: str) -> str:
+        return profile_text(self.model(name).profile()) or "any environment"
+
+    def write_obtained(self, config: Configuration) -> Path | None:
         """Put what this run obtained beside the baseline, so a diff tool can show the change."""
         records = self.records.get(config.config_id)
         if not records:
@@ -147,12 +185,12 @@ class Study:
         baseline = self._new_baseline(config, records, None)
         return self.store.write_obtained(config.model, config.config_id, baseline.to_document())
 
-    def _plan_update(self, config: Config, records: list[ResultRecord], previous: Baseline | None) -> None:
+    def _plan_update(self, config: Configuration, records: list[ResultRecord], previous: Baseline | None) -> None:
         self.plan.baselines.append(self._new_baseline(config, records, previous))
         if previous is None:
             self.plan.changes.append(f"{config.config_id}: created")
             return
-        profile = self.half(config.model).profile()
+        profile = self.model(config.model).profile()
         if previous.profile != profile:
             seeds = ", ".join(str(record.seed) for record in records)
             self.plan.changes.append(f"{config.config_id}: re-baselined in this profile (seeds {seeds}); "
@@ -166,16 +204,92 @@ class Study:
             described = "; ".join(f"{d.field} {d.expected} -> {d.obtained}" for d in moved) or "provenance only"
             self.plan.changes.append(f"{config.config_id} seed {record.seed}: {described}")
 
-    def _new_baseline(self, config: Config, records: list[ResultRecord], previous: Baseline | None) -> Baseline:
-        seeds = dict(previous.seeds) if previous and previous.profile == self.half(config.model).profile() else {}
+    def _new_baseline(self, config: Configuration, records: list[ResultRecord], previous: Baseline | None) -> Baseline:
+        profile = self.model(config.model).profile()
+        seeds = dict(previous.seeds) if previous and previous.profile == profile else {}
         seeds.update({record.seed: record.outcome() for record in records})
         provenance = {"updated": now_utc(), "reason": self.reason, "environment": self.environment}
-        return Baseline(config.model, config.config_id, config.params(), seeds, provenance,
-                        self.half(config.model).profile())  # fmt: skip
+        return self.store.new_baseline(config.model, config.config_id, dict(config.params()), seeds, provenance, profile)
 
-    def commit_updates(self) -> list[Path]:
-        """Write every planned baseline (each atomically, under the folder lock)."""
-        return self.store.write_all(self.plan.baselines)
+
+@dataclass
+class RunOutcome:
+    """What a whole-grid run produced, for the CLI to print and write."""
+
+    run: StudyRun
+    models: tuple[str, ...]
+    verdicts: list[Verdict]
+    claims: list[Claim]
+    seconds: float
+    obtained_paths: dict[str, str] = field(default_factory=dict)
+    update_messages: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(v.failed for v in self.verdicts) or any(not c.holds for c in self.claims)
+
+    @property
+    def missing(self) -> list[Verdict]:
+        return [verdict for verdict in self.verdicts if verdict.status == "missing"]
+
+
+def run_study(run: StudyRun, models: tuple[str, ...], progress: Progress | None = None, jobs: int = 1) -> RunOutcome:
+    """Judge every configuration of ``models``: the study's pooled models in worker processes when ``jobs`` > 1."""
+    run.check_inputs(models)  # fail on bad input (one line, exit 2) before any fit starts
+    configs = run.configurations(models)
+    started = time.perf_counter()
+    judged: dict[str, Verdict] = {}
+
+    def record(config: Configuration, verdict: Verdict) -> None:
+        judged[config.config_id] = verdict
+        if progress:
+            progress(len(judged), len(configs), config.config_id, verdict.status, started)
+
+    pooled = [config for config in configs if jobs > 1 and config.model in run.study.pooled_models]
+    for config in configs:
+        if config not in pooled:
+            record(config, run.judge(config))
+    if pooled:
+        _judge_in_pool(run, pooled, jobs, record)
+    verdicts = [judged[config.config_id] for config in configs]
+    outcome = RunOutcome(run, models, verdicts, run.claims(), time.perf_counter() - started)
+    for verdict in verdicts:
+        if verdict.status == "moved":
+            path = run.write_obtained(next(c for c in configs if c.config_id == verdict.config_id))
+            if path:
+                outcome.obtained_paths[verdict.config_id] = str(path)
+    if run.update:
+        outcome.update_messages = decide_update(run.store, run.plan, outcome.failed)
+    return outcome
+
+
+def _judge_in_pool(run: StudyRun, configs: list[Configuration], jobs: int, record: Callable[[Configuration, Verdict], None]) -> None:
+    """Fit in worker processes, judge here as each configuration completes (in completion order)."""
+    from regcheck.engine.parallel import FitFailure, fit_in_pool
+
+    def done(config: Configuration, result: list[ResultRecord] | FitFailure, _done: int, _total: int) -> None:
+        if isinstance(result, FitFailure):
+            record(config, run.record_error(config, f"seed {result.seed}: {result.detail}"))
+            return
+        run.adopt(config, result)
+        record(config, run.judge(config))
+
+    plan = [(config, run.seeds_for(config.model)) for config in configs]
+    fit_in_pool(run.study_reference, plan, run.dataset.value, jobs, done)
+
+
+def decide_update(store: BaselineStore, plan: UpdatePlan, failed: bool) -> list[str]:
+    """Write the planned baselines if the run completed without failures; the lines that say what happened.
+
+    Raises ``RegcheckError`` when the baselines cannot be written (nothing is, then).
+    """
+    if failed:
+        return ["baselines NOT updated: the run had failures or stopped early; nothing was written"]
+    if not plan.baselines:
+        return ["baselines unchanged: every result held"]
+    written = store.write_all(plan.baselines)
+    names = ", ".join(baseline.config_id for baseline in plan.baselines)
+    return [f"updated {len(written)} baseline(s): {names}"] + [f"  {change}" for change in sorted(plan.changes)]
 
 
 def describe_exception(exc: BaseException) -> str:
@@ -183,8 +297,3 @@ def describe_exception(exc: BaseException) -> str:
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" ({Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
     return f"{type(exc).__name__}: {exc}{where}"
-
-
-def _off_published(verdict: Verdict) -> bool:
-    """A result that contradicts the published table is never blessed into a baseline."""
-    return any(difference.rule.startswith("published") for difference in verdict.differences)

@@ -9,13 +9,17 @@ import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from regcheck.engine.errors import UsageError
-from regcheck.studies.heart.configs import MODELS
+from regcheck.engine.registry import DEFAULT_STUDY, STUDY_EXAMPLE, load_study
+from regcheck.engine.study import is_safe_name
+
+if TYPE_CHECKING:
+    from regcheck.engine.study import Study
 
 SEEDS_EXAMPLE = "e.g. 42, 0-4 or 0,1,42"
-MODEL_CHOICES = (*MODELS, "all")
+ALL_MODELS = "all"
 
 
 def parse_seeds(text: str) -> tuple[int, ...]:
@@ -34,9 +38,16 @@ def parse_seeds(text: str) -> tuple[int, ...]:
 
 
 def parse_model(text: str) -> str:
-    if text not in MODEL_CHOICES:
-        raise argparse.ArgumentTypeError(f"unknown model {text!r}; expected one of {', '.join(MODEL_CHOICES)}")
+    """A model name (checked against the study once it is loaded: ``models_for``) or ``all``."""
+    if not is_safe_name(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a model name (letters, digits, . _ - only) nor {ALL_MODELS}")
     return text
+
+
+def parse_study(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"empty study reference; expected {STUDY_EXAMPLE}")
+    return text.strip()
 
 
 def existing_file(text: str) -> Path:
@@ -126,17 +137,31 @@ class SharedOption:
             raise UsageError(f"argument {self.pytest_flag}: {error}") from None
 
 
+STUDY = SharedOption(
+    "study", f"which study to run: {STUDY_EXAMPLE} (default: {DEFAULT_STUDY})", "STUDY", parse_study, DEFAULT_STUDY
+)
 DATA = SharedOption(
-    "data", "heart.csv to use (default: $REGCHECK_DATA, then $REGCHECK_DATA_DIR, the cache, a download)", "PATH",
-    existing_file,
+    "data", "the study's data file (heart: default $REGCHECK_DATA, then $REGCHECK_DATA_DIR, the cache, a download)",
+    "PATH", existing_file,
 )  # fmt: skip
 BASELINES = SharedOption("baselines", "baselines folder (default: ./baselines)", "DIR", existing_folder)
-SEEDS = SharedOption("seeds", f"MLP seeds, {SEEDS_EXAMPLE} (default: the model's documented seeds)", "SEEDS", parse_seeds)
-MODEL = SharedOption("model", f"which half of the study: {', '.join(MODEL_CHOICES)} (default: all)", "MODEL", parse_model, "all")
+SEEDS = SharedOption("seeds", f"seeds, {SEEDS_EXAMPLE} (default: each model's seeds for its tier)", "SEEDS", parse_seeds)
+MODEL = SharedOption("model", f"which model of the study (heart: logreg, mlp), or {ALL_MODELS} (default: all)", "MODEL",
+                     parse_model, ALL_MODELS)  # fmt: skip
 REASON = SharedOption("reason", "why the baselines change; kept in their provenance (default: none)", "TEXT", str)
 UPDATE = SharedOption("update", "rewrite the baselines from this run if it completes without failures (default: off)", flag=True)
-SHARED_OPTIONS = (DATA, BASELINES, SEEDS, MODEL, REASON, UPDATE)
+SHARED_OPTIONS = (STUDY, DATA, BASELINES, SEEDS, MODEL, REASON, UPDATE)
 
 
-def models_for(choice: str) -> tuple[str, ...]:
-    return MODELS if choice == "all" else (choice,)
+def models_for(study: Study, choice: str) -> tuple[str, ...]:
+    """The models ``--model`` selects, in the study's order; an unknown name is one usage line."""
+    names = study.model_names()
+    if choice == ALL_MODELS:
+        return names
+    if choice not in names:
+        raise UsageError(f"--model {choice}: study {study.name} has no such model; expected one of {', '.join(names)}, {ALL_MODELS}")
+    return (choice,)
+
+
+def study_for(reference: str | None) -> Study:
+    return load_study(reference or DEFAULT_STUDY)

@@ -1,8 +1,15 @@
 """The pytest plugin: options, the ``regcheck_study`` fixture, the report header, baseline updates.
 
-Only hooks and fixtures live here; running, comparing and writing belong to ``regcheck.engine.run``.
-Under pytest-xdist each worker judges its own configurations and hands the baselines it
-would write to the controller, which writes them once, only after a run without failures.
+Only hooks and fixtures live here; running, judging, claims and the update decision belong to
+``regcheck.engine.run``, which the CLI calls too. Under pytest-xdist each worker judges its own
+configurations and hands the baselines it would write to the controller, which decides once,
+only after a run without failures.
+
+Any study plugs in: ``--regcheck-study MODULE:OBJECT`` (or a registered name); a test that
+takes ``regcheck_config`` is run once per configuration of the study's selected models::
+
+    def test_configuration_holds(regcheck_config, regcheck_study):
+        regcheck_study.check(regcheck_config)
 
 Bad input exits with code 2 and one ``regcheck: error:`` line, as the CLI does: a bad option
 value stops pytest before collection; bad data stops it before the first study test runs
@@ -13,26 +20,41 @@ other configurations are still compared).
 
 from __future__ import annotations
 
-import os
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from regcheck.engine.baselines import Baseline, BaselineStore, parse_baseline
-from regcheck.engine.errors import EXIT_USAGE, DataError, RegcheckError
+from regcheck.engine.errors import EXIT_USAGE, RegcheckError
 from regcheck.engine.exact import Verdict
-from regcheck.frontends.options import BASELINES, DATA, MODEL, REASON, SEEDS, SHARED_OPTIONS, UPDATE, SharedOption, models_for
-from regcheck.studies.heart.claims import Claim, logreg_claims
-from regcheck.studies.heart.configs import GRIDS, Config
-from regcheck.studies.heart.keras_backends import require_backend
+from regcheck.engine.judge import profile_text
+from regcheck.engine.run import StudyRun, UpdatePlan, decide_update
+from regcheck.engine.study import Claim, Configuration, Study
+from regcheck.frontends.options import (
+    BASELINES,
+    DATA,
+    MODEL,
+    REASON,
+    SEEDS,
+    SHARED_OPTIONS,
+    STUDY,
+    UPDATE,
+    SharedOption,
+    models_for,
+    study_for,
+)
 
 _STATE = pytest.StashKey["_PluginState"]()
 _WORKER_KEY = "regcheck_updates"
 _WORKER_VERDICTS = "regcheck_verdicts"
 _WORKER_BAD_INPUT = "regcheck_bad_input"
 _WORKER_CHANGES = "regcheck_changes"
+CONFIG_FIXTURE = "regcheck_config"
+T = TypeVar("T")
 
 
 class _PluginState:
@@ -42,6 +64,7 @@ class _PluginState:
         self.changes: list[str] = []
         self.messages: list[str] = []
         self.bad_input = False  # a RegcheckError or a missing baseline: the session exits with 2
+        self.fixture: StudyFixture | None = None
 
 
 def option_value(config: pytest.Config, option: SharedOption) -> Any:
@@ -53,57 +76,58 @@ class StudyFixture:
     """What a study test gets: ``check(config)`` fails the test, with a table, when a result moved."""
 
     def __init__(self, config: pytest.Config) -> None:
-        from regcheck.engine.run import Study
-
-        self.study = Study(
-            _baselines_root(config), option_value(config, DATA), option_value(config, SEEDS),
+        reference = option_value(config, STUDY)
+        study = study_for(reference)
+        self.run = StudyRun(
+            study, reference, _baselines_root(config), option_value(config, DATA), option_value(config, SEEDS),
             option_value(config, UPDATE), option_value(config, REASON),
         )  # fmt: skip
-        self.models = models_for(option_value(config, MODEL))
+        self.models = models_for(study, option_value(config, MODEL))
         self._state = config.stash[_STATE]
 
-    def check(self, config: Config) -> Verdict:
+    @property
+    def study(self) -> Study:
+        return self.run.study
+
+    def check(self, config: Configuration) -> Verdict:
         __tracebackhide__ = True
-        if config.model not in self.models:
-            pytest.skip(f"--regcheck-model {'/'.join(self.models)} leaves out the {config.model} half")
-        if config.model == "mlp":  # asked for: a missing backend fails here, it never skips
-            self._call(require_backend)
-        verdict = self._judge(config)
+        self._skip_unless_selected(config.model)
+        self._call(self.run.model(config.model).check_ready)  # asked for: a missing backend fails, never skips
+        verdict = self._call(lambda: self.run.judge(config))
         self._state.verdicts.append({"config_id": verdict.config_id, "status": verdict.status, "rule": verdict.rule})
         if verdict.status == "missing":
             self._state.bad_input = True
         if verdict.failed:
             from regcheck.reports.console import explain
 
-            obtained = self.study.write_obtained(config) if verdict.status == "moved" else None
+            obtained = self.run.write_obtained(config) if verdict.status == "moved" else None
             pytest.fail(explain(verdict, str(obtained) if obtained else None), pytrace=False)
         return verdict
 
     def check_claims(self, model: str) -> list[Claim]:
-        """Run what the claims need and fail, naming each broken claim, if one does not hold."""
+        """Run what the claims need (every configuration of ``model``) and fail, naming each broken claim."""
         __tracebackhide__ = True
-        if model not in self.models:
-            pytest.skip(f"--regcheck-model {'/'.join(self.models)} leaves out the {model} half")
-        records, raised = {}, []
-        for config in GRIDS[model]:
+        self._skip_unless_selected(model)
+        raised = []
+        for config in self.run.model(model).configurations():
             try:
-                records[config.config_id] = self._call(lambda config=config: self.study.run(config))[0]
+                self._call(partial(self.run.run, config))
             except Exception as exc:  # the configuration's own test reports it with its cause
                 raised.append(f"{config.config_id} raised {type(exc).__name__}: {exc}")
         if raised:  # failed outside the except block, so no chained traceback reaches the user
             pytest.fail(f"study claims not checked: {'; '.join(raised)}", pytrace=False)
-        claims = logreg_claims(records)
+        claims = self.run.claims()
         broken = [f"{claim.name}: {claim.detail}" for claim in claims if not claim.holds]
         if broken:
             pytest.fail("study claim broken: " + "; ".join(broken), pytrace=False)
         return claims
 
-    def _judge(self, config: Config) -> Verdict:
+    def _skip_unless_selected(self, model: str) -> None:
         __tracebackhide__ = True
-        verdict: Verdict = self._call(lambda: self.study.judge(config))
-        return verdict
+        if model not in self.models:
+            pytest.skip(f"--regcheck-model {'/'.join(self.models)} of study {self.study.name} leaves out {model}")
 
-    def _call(self, action: Any) -> Any:
+    def _call(self, action: Callable[[], T]) -> T:
         __tracebackhide__ = True
         try:
             return action()
@@ -114,7 +138,7 @@ class StudyFixture:
             pytest.fail(f"regcheck: error: {error}", pytrace=False)
 
     def planned_updates(self) -> list[dict[str, Any]]:
-        return [baseline.to_document() for baseline in self.study.plan.baselines]
+        return [baseline.to_document() for baseline in self.run.plan.baselines]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -126,12 +150,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
     """Validate regcheck's options before anything runs: one line and exit code 2, as the CLI."""
-    for option in SHARED_OPTIONS:
-        try:
+    try:
+        for option in SHARED_OPTIONS:
             option_value(config, option)
-        except RegcheckError as error:
-            print(f"regcheck: error: {error}", file=sys.stderr)
-            return EXIT_USAGE
+        study = study_for(option_value(config, STUDY))
+        models_for(study, option_value(config, MODEL))
+    except RegcheckError as error:
+        print(f"regcheck: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     return None
 
 
@@ -140,29 +166,39 @@ def pytest_configure(config: pytest.Config) -> None:
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None:  # an xdist worker: share the cores with the other workers
         from regcheck.engine.parallel import threads_per_worker
-        from regcheck.studies.heart.mlp_training import THREADS_VARIABLE
 
-        os.environ.setdefault(THREADS_VARIABLE, str(threads_per_worker(int(workerinput.get("workercount", 1)))))
+        threads = threads_per_worker(int(workerinput.get("workercount", 1)))
+        for model in study_for(option_value(config, STUDY)).models():
+            model.prepare_worker(threads)
     config.addinivalue_line("markers", "regcheck_study: a test that runs part of the study (slow for the MLP)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test that takes ``regcheck_config`` runs once per configuration of the selected models."""
+    if CONFIG_FIXTURE not in metafunc.fixturenames:
+        return
+    study = study_for(option_value(metafunc.config, STUDY))
+    names = models_for(study, option_value(metafunc.config, MODEL))
+    configs = [config for name in names for config in study.model(name).configurations()]
+    metafunc.parametrize(CONFIG_FIXTURE, configs, ids=[config.config_id for config in configs])
 
 
 @pytest.fixture(scope="session")
 def regcheck_study(request: pytest.FixtureRequest) -> StudyFixture:
-    """One study per session (per worker under xdist): each configuration is fitted once."""
+    """One study run per session (per worker under xdist): each configuration is fitted once."""
     return _study_fixture(request.config)
 
 
 def _study_fixture(config: pytest.Config) -> StudyFixture:
     state = config.stash[_STATE]
-    if getattr(state, "fixture", None) is None:
-        state.fixture = StudyFixture(config)  # type: ignore[attr-defined]
-    fixture: StudyFixture = state.fixture  # type: ignore[attr-defined]
-    return fixture
+    if state.fixture is None:
+        state.fixture = StudyFixture(config)
+    return state.fixture
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtestloop(session: pytest.Session) -> bool | None:
-    """Check the heart table once before the first study test: bad data is one line and exit code 2.
+    """Load and verify the study's data once before the first study test: bad data is one line and exit code 2.
 
     xdist workers skip this (their loop belongs to xdist); there each study test fails with
     the same line instead, and the session still exits with code 2.
@@ -173,8 +209,8 @@ def pytest_runtestloop(session: pytest.Session) -> bool | None:
     if not any("regcheck_study" in getattr(item, "fixturenames", ()) for item in session.items):
         return None
     try:
-        _study_fixture(config).study.table  # noqa: B018
-    except DataError as error:
+        _study_fixture(config).run.dataset  # noqa: B018
+    except RegcheckError as error:
         config.stash[_STATE].bad_input = True
         print(f"regcheck: error: {error}", file=sys.stderr)
         return True  # no test runs; pytest_sessionfinish turns the exit code into 2
@@ -182,24 +218,18 @@ def pytest_runtestloop(session: pytest.Session) -> bool | None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    data = config.getoption(DATA.dest) or os.environ.get("REGCHECK_DATA") or (
-        f"$REGCHECK_DATA_DIR={os.environ['REGCHECK_DATA_DIR']}" if "REGCHECK_DATA_DIR" in os.environ else "cache or download"
-    )  # fmt: skip
+    study = study_for(option_value(config, STUDY))
     seeds = option_value(config, SEEDS)
-    return [
-        f"regcheck: model={config.getoption(MODEL.dest)} seeds={','.join(map(str, seeds)) if seeds else 'default'} "
-        f"update={'yes' if config.getoption(UPDATE.dest) else 'no'} backend={os.environ.get('KERAS_BACKEND', 'tensorflow')}",
-        f"regcheck: data={data} (verified by sha256 of its LF text)",
-        *_mlp_header(config),
+    header = [
+        f"regcheck: study={study.name} model={config.getoption(MODEL.dest)} "
+        f"seeds={','.join(map(str, seeds)) if seeds else 'default'} update={'yes' if config.getoption(UPDATE.dest) else 'no'}",
+        f"regcheck: data={study.data_description(option_value(config, DATA))}",
     ]
-
-
-def _mlp_header(config: pytest.Config) -> list[str]:
-    if "mlp" not in models_for(config.getoption(MODEL.dest)):
-        return []
-    from regcheck.studies.heart.mlp import MlpHalf, profile_text
-
-    return [f"regcheck: mlp profile: {profile_text(MlpHalf().profile())}"]
+    for name in models_for(study, option_value(config, MODEL)):
+        model = study.model(name)
+        if model.rule == "band":
+            header.append(f"regcheck: {name} profile: {profile_text(model.profile())}")
+    return header
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -207,38 +237,38 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = config.stash.get(_STATE, None)
     if state is None:
         return
-    fixture: StudyFixture | None = getattr(state, "fixture", None)
-    own = fixture.planned_updates() if fixture and config.getoption(UPDATE.dest) else []
-    own_changes = fixture.study.plan.changes if fixture and config.getoption(UPDATE.dest) else []
+    update = bool(config.getoption(UPDATE.dest))
+    fixture = state.fixture
     if hasattr(config, "workerinput"):  # an xdist worker: the controller reports, decides and writes
         config.workeroutput.update({  # type: ignore[attr-defined]
-            _WORKER_KEY: own, _WORKER_VERDICTS: state.verdicts, _WORKER_BAD_INPUT: state.bad_input,
-            _WORKER_CHANGES: own_changes,
+            _WORKER_KEY: fixture.planned_updates() if fixture and update else [],
+            _WORKER_VERDICTS: state.verdicts, _WORKER_BAD_INPUT: state.bad_input,
+            _WORKER_CHANGES: fixture.run.plan.changes if fixture and update else [],
         })  # fmt: skip
         return
     if state.bad_input and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         session.exitstatus = EXIT_USAGE
-    if not config.getoption(UPDATE.dest):
+    if not update:
         return
-    state.updates += own
-    state.changes += own_changes
-    if exitstatus != 0 or state.bad_input or session.shouldfail or session.shouldstop:
-        state.messages.append("regcheck: baselines NOT updated: the run failed or stopped early; nothing was written")
-        return
-    if not state.updates:
-        state.messages.append("regcheck: baselines unchanged: every result held")
-        return
-    root = _baselines_root(config)
+    if fixture:
+        state.updates += fixture.planned_updates()
+        state.changes += fixture.run.plan.changes
+    failed = exitstatus != 0 or state.bad_input or bool(session.shouldfail) or bool(session.shouldstop)
     try:
-        baselines = [_from_document(document, root) for document in state.updates]
-        written = BaselineStore(root).write_all(baselines)
+        store = _store(config)
+        plan = UpdatePlan([_from_document(document, store) for document in state.updates], state.changes)
+        lines = decide_update(store, plan, failed)
     except RegcheckError as error:
         session.exitstatus = EXIT_USAGE
-        state.messages.append(f"regcheck: error: {error}")
-        state.messages.append("regcheck: baselines NOT updated; nothing was written")
-        return
-    state.messages.append(f"regcheck: updated {len(written)} baseline(s): " + ", ".join(b.config_id for b in baselines))
-    state.messages += [f"  {change}" for change in sorted(state.changes)]
+        lines = [f"error: {error}", "baselines NOT updated; nothing was written"]
+    state.messages += [line if line.startswith("  ") else f"regcheck: {line}" for line in lines]
+
+
+def _store(config: pytest.Config) -> BaselineStore:
+    fixture = config.stash[_STATE].fixture
+    if fixture is not None:
+        return fixture.run.store
+    return BaselineStore(_baselines_root(config), study_for(option_value(config, STUDY)))
 
 
 def _baselines_root(config: pytest.Config) -> Path:
@@ -246,10 +276,10 @@ def _baselines_root(config: pytest.Config) -> Path:
     return Path(root) if root else Path(str(config.rootpath)) / "baselines"
 
 
-def _from_document(document: dict[str, Any], root: Path) -> Baseline:
+def _from_document(document: dict[str, Any], store: BaselineStore) -> Baseline:
     model, config_id = str(document.get("model")), str(document.get("config_id"))
-    path = BaselineStore(root).path_for(model, config_id)  # validates both names before any use
-    return parse_baseline(document, path, model, config_id)
+    path = store.path_for(model, config_id)  # validates both names before any use
+    return parse_baseline(document, path, store, model, config_id)
 
 
 @pytest.hookimpl(optionalhook=True)

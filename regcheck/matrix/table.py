@@ -53,14 +53,13 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from regcheck.engine.baselines import BaselineStore
 from regcheck.engine.errors import RegcheckError
 from regcheck.engine.exact import within_tolerance
 from regcheck.engine.jsonfile import read_json_object
 from regcheck.engine.records import RECORD_SCHEMA_VERSION, now_utc
-from regcheck.studies.heart.configs import GRIDS
 
 MATRIX_SCHEMA_VERSION = 1
 MATRIX_KIND = "regcheck.matrix.table"
@@ -79,6 +78,10 @@ MARK_SYMBOLS = {
     "identical": "=", "last-bits": "~", "values": "*", "labels": "!", "no-reference": "?", "reference": "",
 }  # fmt: skip
 _FAILED_STATUSES = frozenset({"moved", "missing", "error"})
+
+
+if TYPE_CHECKING:
+    from regcheck.engine.study import Study
 
 
 class MatrixInputError(RegcheckError):
@@ -280,9 +283,9 @@ def _check_record(path: Path, position: int, record: Any) -> None:
             raise MatrixInputError(f"{where}: field {name}: expected {kind.__name__}, found {json.dumps(value)[:40]}")
 
 
-def load_baselines_column(root: Path, config_ids: Iterable[tuple[str, str]]) -> Column:
+def load_baselines_column(root: Path, study: Study, config_ids: Iterable[tuple[str, str]]) -> Column:
     """The committed baselines of the given (model, config_id) pairs as the reference column."""
-    store = BaselineStore(root)
+    store = BaselineStore(root, study)
     records: dict[tuple[str, int], dict[str, Any]] = {}
     models: dict[str, str] = {}
     environment: dict[str, Any] = {}
@@ -301,7 +304,7 @@ def load_baselines_column(root: Path, config_ids: Iterable[tuple[str, str]]) -> 
 # --- comparing ------------------------------------------------------------------------------------
 
 
-def build_matrix(columns: list[Column], reference: str) -> Matrix:
+def build_matrix(columns: list[Column], reference: str, order: Sequence[tuple[str, str]] = ()) -> Matrix:
     """Order the reference first, then compare every cell of every other column with it."""
     names = [column.name for column in columns]
     if reference not in names:
@@ -309,7 +312,7 @@ def build_matrix(columns: list[Column], reference: str) -> Matrix:
     ordered = [c for c in columns if c.name == reference] + [c for c in columns if c.name != reference]
     ref = ordered[0]
     rows = []
-    for config_id, model in _row_order(ordered):
+    for config_id, model in _row_order(ordered, order):
         cells = {column.name: compare_cell(ref, column, config_id) for column in ordered[1:] if config_id in column.models}
         if config_id in ref.models:
             # The baselines may hold more seeds than any run used: show the ones the row compares.
@@ -320,10 +323,10 @@ def build_matrix(columns: list[Column], reference: str) -> Matrix:
     return Matrix(reference, ordered, rows)
 
 
-def _row_order(columns: Sequence[Column]) -> list[tuple[str, str]]:
-    """The study's grid order (logistic half first), then any configuration the grid does not know."""
+def _row_order(columns: Sequence[Column], order: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The study's grid order (``order``: (config_id, model) pairs), then any configuration it does not know."""
     seen = {config_id: model for column in columns for config_id, model in column.models.items()}
-    known = [(c.config_id, c.model) for grid in GRIDS.values() for c in grid if c.config_id in seen]
+    known = [(config_id, model) for config_id, model in order if config_id in seen]
     unknown = sorted((cid, model) for cid, model in seen.items() if cid not in dict(known))
     return known + unknown
 

@@ -4,42 +4,40 @@ The one-line summary lives in ``grids.summary_line``, shared with the Markdown a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from regcheck.engine.exact import Verdict
 from regcheck.engine.records import ResultRecord
 from regcheck.reports.grids import study_grids
 from regcheck.reports.inputs import RunData
 from regcheck.reports.tables import render_table
-from regcheck.studies.heart.published import PublishedTable
 
 UPDATE_HINT = "regcheck bless --model {model} --reason '...'   (or: pytest --regcheck-update)"
 
 
-def verdict_rows(
-    verdicts: Sequence[Verdict], records: dict[str, list[ResultRecord]], published: PublishedTable
-) -> list[list[str]]:
+def verdict_rows(run: RunData) -> list[list[str]]:
     rows = []
-    for verdict in verdicts:
-        runs = records.get(verdict.config_id, [])
-        expected = published.expected(verdict.config_id)
-        places = published.decimals.get(verdict.model, 2)
-        obtained = "  ".join(f"{r.accuracy:.{places}f} ({r.n_correct}/{r.n_test})" for r in runs) or "-"
+    for verdict in run.verdicts:
+        places = run.decimals.get(verdict.model, 2)
+        expected = run.published.get(verdict.config_id)
+        obtained = "  ".join(_obtained(record, places) for record in run.records_for(verdict.config_id)) or "-"
         rows.append([
             verdict.config_id,
             f"{expected:.{places}f}" if expected is not None else "-",
             obtained,
-            verdict.rule,
+            verdict.tier,
             verdict.status,
         ])  # fmt: skip
     return rows
 
 
-def study_table(
-    verdicts: Sequence[Verdict], records: dict[str, list[ResultRecord]], published: PublishedTable
-) -> str:
+def _obtained(record: ResultRecord, places: int) -> str:
+    if record.accuracy is None:  # a regression record: no count to show
+        return "-"
+    return f"{record.accuracy:.{places}f} ({record.n_correct}/{record.n_test})"
+
+
+def study_table(run: RunData) -> str:
     headers = ["configuration", "published", "obtained (n_correct/n_test)", "rule", "verdict"]
-    return render_table(headers, verdict_rows(verdicts, records, published))
+    return render_table(headers, verdict_rows(run))
 
 
 def explain(verdict: Verdict, obtained_path: str | None = None) -> str:
@@ -62,7 +60,7 @@ def explain(verdict: Verdict, obtained_path: str | None = None) -> str:
         rows = [[str(r.data_row), str(r.position), str(r.true_label), str(r.expected), str(r.obtained)]
                 for r in verdict.flipped_rows]  # fmt: skip
         lines.append("  flipped test rows:")
-        lines.append(render_table(["heart.csv row", "test position", "true", "expected", "obtained"], rows, indent="  "))
+        lines.append(render_table(["data row", "test position", "true", "expected", "obtained"], rows, indent="  "))
     if obtained_path:
         lines.append(f"  obtained record written to {obtained_path}")
     lines.append(f"  if the change is intended: {UPDATE_HINT.format(model=verdict.model)}")

@@ -80,7 +80,7 @@ def logreg_grid(run: RunData) -> Grid | None:
             if published is not None and f"{published:.{places}f}" != f"{record.accuracy:.{places}f}":
                 text += f" [published {published:.{places}f}]"
                 off_published = True
-            cells.append(GridCell(text, status, tuple(r.accuracy for r in records), published))
+            cells.append(GridCell(text, status, tuple(r.accuracy or 0.0 for r in records), published))
         rows.append((str(penalty).upper(), tuple(cells)))
     if run.published and not off_published:
         note = f"accuracy (correct/test) and verdict; all equal the published table to {places} decimals"
@@ -112,7 +112,7 @@ def mlp_grid(run: RunData) -> Grid | None:
             status = _status(run, config_id) if config_id else ""
             text = f"{seed_counts(records)} {status}" if records else (status or "-")
             published = run.published.get(config_id) if config_id else None
-            cells.append(GridCell(text, status, tuple(r.accuracy for r in records), published))
+            cells.append(GridCell(text, status, tuple(r.accuracy or 0.0 for r in records), published))
         rows.append((f"{l1:g}", tuple(cells)))
     out_of = f" out of {n_test}" if n_test else ""
     seeds_text = f"seed{'s' if len(seeds) != 1 else ''} {', '.join(map(str, seeds)) or '-'}"

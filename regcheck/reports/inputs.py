@@ -14,11 +14,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from regcheck.engine.errors import UsageError
 from regcheck.engine.exact import FieldDifference
 from regcheck.engine.records import ResultRecord
+from regcheck.engine.study import GridAxes
 
 _LOGREG_ID = re.compile(r"^logreg-(?P<penalty>l[12])-C(?P<C>[0-9.e+-]+)$")
 _MLP_ID = re.compile(r"^mlp-l1_(?P<l1>[0-9.e+-]+)-l2_(?P<l2>[0-9.e+-]+)$")
@@ -74,6 +75,8 @@ class RunData:
     decimals: Mapping[str, int] = field(default_factory=dict)
     profiles: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     seconds: float | None = None
+    study: str = ""
+    grids: tuple[GridAxes, ...] = ()
 
     def models(self) -> list[str]:
         seen = [v.model for v in self.verdicts] + [r.model for r in self.records]
@@ -131,7 +134,22 @@ def run_data_from_document(document: Mapping[str, Any], source: str) -> RunData:
         decimals={str(k): int(v) for k, v in decimals.items() if isinstance(v, int)},
         profiles={str(k): v for k, v in profiles.items() if isinstance(v, Mapping)},
         seconds=float(seconds) if isinstance(seconds, (int, float)) else None,
+        study=str(document.get("study") or ""),
+        grids=_grid_axes(document.get("grids")),
     )
+
+
+def _grid_axes(raw: Any) -> tuple[GridAxes, ...]:
+    """The study's report layout as the run file keeps it; an entry of another shape is left out."""
+    if not isinstance(raw, list):
+        return ()
+    found = []
+    for item in raw:
+        if isinstance(item, Mapping) and all(isinstance(item.get(key), str) for key in ("model", "title", "rows", "columns")):
+            plot: Literal["lines", "heatmap"] = "lines" if item.get("plot") == "lines" else "heatmap"
+            found.append(GridAxes(str(item["model"]), str(item["title"]), str(item["rows"]), str(item["columns"]),
+                                  str(item.get("row_label") or item["rows"]), plot))  # fmt: skip
+    return tuple(found)
 
 
 def read_json(path: Path, what: str) -> Any:

@@ -7,52 +7,44 @@ The console, the Markdown and a later ``regcheck report`` all render the same do
 from __future__ import annotations
 
 import os
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from regcheck.engine.errors import UsageError
 
 if TYPE_CHECKING:
-    from regcheck.engine.grid import StudyOutcome
     from regcheck.engine.records import ResultRecord
+    from regcheck.engine.run import RunOutcome
     from regcheck.reports.inputs import RunData
 
 STEP_SUMMARY_VARIABLE = "GITHUB_STEP_SUMMARY"
-# Context a report needs beyond records and verdicts: what was published, and what each tier was bound to.
-EXTRA_KEYS = ("published", "published_decimals", "profiles", "seconds")
 
 
-def outcome_records(outcome: StudyOutcome) -> list[ResultRecord]:
-    return [record for records in outcome.study.records.values() for record in records]
+def outcome_records(outcome: RunOutcome) -> list[ResultRecord]:
+    return [record for records in outcome.run.records.values() for record in records]
 
 
-def outcome_document(outcome: StudyOutcome, models: tuple[str, ...], seconds: float) -> dict[str, Any]:
-    """The run file's content, built in memory."""
+def outcome_document(outcome: RunOutcome) -> dict[str, Any]:
+    """The run file's content, built in memory: records, verdicts, and what reports need besides."""
     from regcheck.engine.records import run_document
 
-    study = outcome.study
-    published = {cid: value for cid, value in study.published.accuracy.items() if cid.split("-", 1)[0] in models}
-    extra = {
-        "published": published,
-        "published_decimals": {model: study.published.decimals.get(model, 2) for model in models},
-        "profiles": {model: _profile(outcome, model) for model in models},
-        "seconds": round(seconds, 3),
+    run = outcome.run
+    extra: dict[str, Any] = {
+        "study": run.study.name,
+        "profiles": run.profiles(outcome.models),
+        "grids": [asdict(axes) for axes in run.study.grid_axes() if axes.model in outcome.models],
+        "seconds": round(outcome.seconds, 3),
     }
+    if run.published:
+        extra.update(run.published.to_document(outcome.models))
     return run_document(outcome_records(outcome), [verdict.to_dict() for verdict in outcome.verdicts], extra)
 
 
-def _profile(outcome: StudyOutcome, model: str) -> dict[str, Any]:
-    try:
-        return dict(outcome.study.half(model).profile())
-    except ImportError:  # the half's backend is missing: its configurations are already reported as errors
-        return {"unavailable": "backend not installed"}
+def write_json(path: Path, document: dict[str, Any]) -> None:
+    from regcheck.engine.records import write_document
 
-
-def write_json(path: Path, outcome: StudyOutcome, document: dict[str, Any]) -> None:
-    from regcheck.engine.records import write_run_file
-
-    extra = {key: document[key] for key in EXTRA_KEYS if key in document}
-    write_run_file(path, outcome_records(outcome), document["verdicts"], extra)
+    write_document(path, document)
 
 
 def run_view(document: dict[str, Any]) -> RunData:

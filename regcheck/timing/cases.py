@@ -44,15 +44,15 @@ def thread_counts(backend: str) -> dict[str, Any]:
 
 
 def result_profiles() -> dict[str, Any]:
-    """Each half's baseline profile (the environment its results tier is bound to)."""
-    from regcheck.studies.heart.models import half_for
+    """Each model's profile (the environment its results' exact tier is bound to), for the study benchmarked."""
+    from regcheck.engine.registry import DEFAULT_STUDY, load_study
 
     profiles: dict[str, Any] = {}
-    for model in ("logreg", "mlp"):
+    for model in load_study(os.environ.get("REGCHECK_STUDY", DEFAULT_STUDY)).models():
         try:
-            profiles[model] = half_for(model).profile()
+            profiles[model.name] = model.profile()
         except ImportError as exc:
-            profiles[model] = f"unavailable: {exc}"
+            profiles[model.name] = f"unavailable: {exc}"
     return profiles
 
 

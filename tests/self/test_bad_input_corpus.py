@@ -190,7 +190,7 @@ BASELINE_CASES = [
     Case("baseline-names-another-configuration", edit_baseline(lambda d: d.update(config_id="logreg-l1-C0.01")),
          f'{B}: field config_id: expected \'logreg-l1-C0.1\', found "logreg-l1-C0.01"'),
     Case("baseline-for-another-dataset", edit_baseline(lambda d: d["dataset"].update(sha256="0" * 64)),
-         f"{B}: made for another dataset (dataset.sha256 {'0' * 64}); expected the heart table {CANONICAL}"),
+         f"{B}: made for another dataset (dataset.sha256 {'0' * 64}); expected the heart data {CANONICAL}"),
     Case("baseline-accuracy-above-one", edit_baseline(lambda d: outcome(d).update(accuracy=1.5)),
          f"{B}: field seeds.42.accuracy: expected a number in [0, 1], found 1.5"),
     Case("baseline-accuracy-negative", edit_baseline(lambda d: outcome(d).update(accuracy=-0.1)),
@@ -235,7 +235,7 @@ def verbs() -> str:
 
 OPTION_CASES = [
     Case("option-unknown-model", nothing,
-         f"argument --model: unknown model 'forest'; expected one of logreg, mlp, all {SEE_RUN_HELP}",
+         "--model forest: study heart has no such model; expected one of logreg, mlp, all",
          with_option("--model", "forest")),
     Case("option-seed-range-reversed", nothing,
          f"argument --seeds: '3-1': range 3-1 ends below its start (e.g. 42, 0-4 or 0,1,42) {SEE_RUN_HELP}",
@@ -305,7 +305,7 @@ def test_bad_input_gets_one_error_line_exit_code_2_and_nothing_written(
 
 PYTEST_OPTION_CASES = [
     (("--regcheck-model", "forest"),
-     "argument --regcheck-model: unknown model 'forest'; expected one of logreg, mlp, all"),
+     "--model forest: study heart has no such model; expected one of logreg, mlp, all"),
     (("--regcheck-seeds", "3-1"),
      "argument --regcheck-seeds: '3-1': range 3-1 ends below its start (e.g. 42, 0-4 or 0,1,42)"),
     (("--regcheck-seeds", "x"), "argument --regcheck-seeds: 'x' is not a seed list (e.g. 42, 0-4 or 0,1,42)"),
@@ -355,7 +355,7 @@ def test_corrupt_baseline_under_pytest_fails_its_test_the_others_still_compared_
         "*_ test_configuration[[]logreg-l1-C0.1[]] _*",
         f"regcheck: error: {path}: invalid JSON at line 2, column 10: Expecting value",
         "regcheck: 5 held (rules: exact)",
-        "regcheck: baselines NOT updated: the run failed or stopped early; nothing was written",
+        "regcheck: baselines NOT updated: the run had failures or stopped early; nothing was written",
     ])  # fmt: skip
     assert study_project.snapshot() == before
 

@@ -106,9 +106,9 @@ def test_the_failure_message_is_a_table_of_field_rule_expected_obtained_differen
         "  n_correct        identical               54             53              -1",
         "  coefficients[3]  rtol 1e-07, atol 1e-09  -0.0571716917  -0.05817169165  -0.001",
         "  flipped test rows:",
-        "  heart.csv row  test position  true  expected  obtained",
-        "  -------------  -------------  ----  --------  --------",
-        "  9              5              1     1         0",
+        "  data row  test position  true  expected  obtained",
+        "  --------  -------------  ----  --------  --------",
+        "  9         5              1     1         0",
         "  obtained record written to baselines/heart/logreg/logreg-l2-C0.01.obtained.json",
         "  if the change is intended: regcheck bless --model logreg --reason '...'   (or: pytest --regcheck-update)",
     ]

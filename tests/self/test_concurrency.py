@@ -14,6 +14,7 @@ from self_support import Project
 
 from regcheck.engine.atomic import exclusive_lock
 from regcheck.engine.baselines import BaselineStore
+from regcheck.studies.heart import study
 from regcheck.studies.heart.configs import LOGREG_GRID
 
 
@@ -38,7 +39,7 @@ def test_under_xdist_every_configuration_is_judged_once_and_its_update_written_o
     updated_line = next(line for line in result.stdout.lines if line.startswith("regcheck: updated 3"))
     written = sorted(updated_line.split(": ", 2)[2].split(", "))
     assert written == ["logreg-l1-C0.001", "logreg-l1-C0.1", "logreg-l2-C0.1"]  # each once
-    store = BaselineStore(study_project.baselines)
+    store = BaselineStore(study_project.baselines, study)
     for config in LOGREG_GRID:
         baseline = store.load("logreg", config.config_id)
         assert baseline is not None
@@ -50,8 +51,9 @@ WRITER = textwrap.dedent('''
     import sys
     from pathlib import Path
     from regcheck.engine.baselines import BaselineStore
+    from regcheck.studies.heart import study
 
-    store = BaselineStore(Path(sys.argv[1]))
+    store = BaselineStore(Path(sys.argv[1]), study)
     baseline = store.load("logreg", "logreg-l2-C0.01")
     baseline.provenance["reason"] = "second writer"
     print("writing", flush=True)

@@ -15,6 +15,7 @@ import pytest
 from self_support import Project
 
 from regcheck.engine.baselines import BaselineStore
+from regcheck.studies.heart import study
 from regcheck.studies.heart.configs import LOGREG_GRID
 
 # The child rewrites all six baselines (a new reason in their provenance) and pauses at the
@@ -23,10 +24,11 @@ KILLED_WRITER = textwrap.dedent('''
     import os, sys, time
     from pathlib import Path
     from regcheck.engine.baselines import BaselineStore
+    from regcheck.studies.heart import study
     from regcheck.studies.heart.configs import LOGREG_GRID
 
     root, pause_at = Path(sys.argv[1]), sys.argv[2]
-    store = BaselineStore(root)
+    store = BaselineStore(root, study)
     baselines = [store.load("logreg", config.config_id) for config in LOGREG_GRID]
     for baseline in baselines:
         baseline.provenance["reason"] = "the run that was killed"
@@ -68,7 +70,7 @@ def kill_writer_when_paused(root: Path, pause_at: str) -> None:
 
 
 def reasons(project: Project) -> list[Any]:
-    store = BaselineStore(project.baselines)
+    store = BaselineStore(project.baselines, study)
     return [store.load("logreg", config.config_id).provenance["reason"] for config in LOGREG_GRID]  # type: ignore[union-attr]
 
 
@@ -85,7 +87,7 @@ def test_a_writer_killed_while_staging_leaves_every_old_baseline_intact(project:
 
 def test_the_next_update_clears_what_a_killed_writer_left_behind(project: Project) -> None:
     kill_writer_when_paused(project.baselines, "staging")
-    store = BaselineStore(project.baselines)
+    store = BaselineStore(project.baselines, study)
     baselines = [store.load("logreg", config.config_id) for config in LOGREG_GRID]
     store.write_all([baseline for baseline in baselines if baseline is not None])
     assert list((project.baselines / "heart" / "logreg").glob(".*.tmp")) == []
@@ -104,16 +106,16 @@ def test_a_writer_killed_between_renames_leaves_every_baseline_whole_old_or_new(
 @pytest.fixture
 def one_configuration_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the fit of logreg-l1-C0.01 raise, as a broken library build would."""
-    from regcheck.studies.heart.models import LogregHalf
+    from regcheck.studies.heart.logreg import LogregModel
 
-    real_fit = LogregHalf.fit
+    real_fit = LogregModel.fit
 
-    def fit(self: LogregHalf, config: Any, split: Any, seed: int) -> Any:
+    def fit(self: LogregModel, config: Any, split: Any, seed: int) -> Any:
         if config.config_id == "logreg-l1-C0.01":
             raise FloatingPointError("liblinear diverged")
         return real_fit(self, config, split, seed)
 
-    monkeypatch.setattr(LogregHalf, "fit", fit)
+    monkeypatch.setattr(LogregModel, "fit", fit)
 
 
 def test_a_configuration_that_raises_is_an_error_with_its_cause_and_the_others_are_still_compared(
@@ -128,7 +130,7 @@ def test_a_configuration_that_raises_is_an_error_with_its_cause_and_the_others_a
     assert "logreg-l1-C0.01: error (rule: none; the fit raised)" in lines
     cause = "  the fit raised FloatingPointError: liblinear diverged (test_faults.py:"
     assert any(line.startswith(cause) for line in lines)
-    assert "baselines NOT updated: the run had failures (see above); nothing was written" in lines
+    assert "baselines NOT updated: the run had failures or stopped early; nothing was written" in lines
     assert project.snapshot() == before
 
 
@@ -207,4 +209,4 @@ def test_a_missing_backend_under_pytest_fails_the_mlp_test_unless_the_user_chose
     left_out = pytester.runpytest("test_halves.py", "--regcheck-model", "logreg", "-rs")
     left_out.assert_outcomes(passed=1, skipped=1)
     assert left_out.ret == 0
-    left_out.stdout.fnmatch_lines(["SKIPPED [[]1[]] test_halves.py:*: --regcheck-model logreg leaves out the mlp half"])
+    left_out.stdout.fnmatch_lines(["SKIPPED [[]1[]] test_halves.py:*: --regcheck-model logreg of study heart leaves out mlp"])

@@ -23,6 +23,7 @@ from self_support import UNREACHABLE_URL, Project
 
 from regcheck.engine.baselines import BaselineStore
 from regcheck.engine.errors import BaselineError, DataError
+from regcheck.studies.heart import study
 from regcheck.studies.heart.configs import GRIDS, is_safe_id
 from regcheck.studies.heart.data import load_heart
 from regcheck.studies.heart.uci import ORIGINAL_SHA256
@@ -178,7 +179,7 @@ def test_every_configuration_id_of_the_study_is_a_safe_file_name() -> None:
 
 @pytest.mark.parametrize("name", ESCAPING_NAMES)
 def test_a_configuration_id_that_would_leave_the_baselines_folder_is_refused(name: str, project: Project) -> None:
-    store = BaselineStore(project.baselines)
+    store = BaselineStore(project.baselines, study)
     before = project.snapshot()
     with pytest.raises(BaselineError, match="cannot name a baseline file"):
         store.path_for("logreg", name)
@@ -190,7 +191,7 @@ def test_a_configuration_id_that_would_leave_the_baselines_folder_is_refused(nam
 
 
 def test_an_update_naming_a_path_outside_the_folder_writes_nothing_anywhere(project: Project, tmp_path: Path) -> None:
-    store = BaselineStore(project.baselines)
+    store = BaselineStore(project.baselines, study)
     good = store.load("logreg", "logreg-l1-C0.1")
     evil = store.load("logreg", "logreg-l2-C0.1")
     assert good is not None and evil is not None

@@ -21,8 +21,8 @@ def test_the_penalty_and_l1_ratio_apis_give_identical_numbers(config: LogregConf
     split = prepare_split(parse_heart_csv(heart_bytes, "heart.csv"))
     by_penalty = fit_logreg(config, split, 42, api="penalty")
     by_l1_ratio = fit_logreg(config, split, 42, api="l1_ratio")
-    assert by_penalty.coefficients == by_l1_ratio.coefficients
-    assert by_penalty.intercept == by_l1_ratio.intercept
+    assert by_penalty.extra["coefficients"] == by_l1_ratio.extra["coefficients"]
+    assert by_penalty.extra["intercept"] == by_l1_ratio.extra["intercept"]
     assert by_penalty.probabilities == by_l1_ratio.probabilities
     assert by_penalty.predictions == by_l1_ratio.predictions
 

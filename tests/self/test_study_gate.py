@@ -7,11 +7,11 @@ import json
 from typing import Any
 
 import pytest
-
-from regcheck.engine.exact import compare_exact
 from self_support import Project
 
 from regcheck.engine.baselines import BaselineStore
+from regcheck.engine.exact import compare_exact
+from regcheck.studies.heart import study
 
 SCALED_MODEL = '''
 import pytest
@@ -112,8 +112,8 @@ def test_a_flipped_prediction_fails_listing_the_row_of_heart_csv(
     result.stdout.fnmatch_lines([
         f"  predictions  identical  61 labels  1 flipped  rows {row}",
         "  flipped test rows:",
-        "  heart.csv row  test position  true  expected  obtained",
-        f"  {row:<13}  7              {truth:<4}  {before:<8}  {1 - before}",
+        "  data row  test position  true  expected  obtained",
+        f"  {row:<8}  7              {truth:<4}  {before:<8}  {1 - before}",
     ])  # fmt: skip
 
 
@@ -153,7 +153,7 @@ def test_update_creates_and_rewrites_baselines_atomically_and_says_what_changed(
         f"  logreg-l1-C0.1 seed 42: coefficients[[]0[]] 1.5 -> {original_coefficient('logreg-l1-C0.1'):.10g}",
         "  logreg-l2-C0.1: created",
     ])  # fmt: skip
-    store = BaselineStore(study_project.baselines)
+    store = BaselineStore(study_project.baselines, study)
     recreated = store.load("logreg", "logreg-l2-C0.1")
     # Equal by the exact rule: the committed file may differ in the last bits on another CPU.
     assert recreated is not None and compare_exact(original["seeds"]["42"], recreated.seeds[42]) == ([], [])
@@ -180,6 +180,6 @@ def test_update_writes_nothing_after_a_failed_run(pytester: pytest.Pytester, stu
     result.assert_outcomes(passed=7, failed=1)
     assert result.ret == 1
     result.stdout.fnmatch_lines(
-        ["regcheck: baselines NOT updated: the run failed or stopped early; nothing was written"]
+        ["regcheck: baselines NOT updated: the run had failures or stopped early; nothing was written"]
     )
     assert study_project.snapshot() == before

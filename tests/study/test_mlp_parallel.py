@@ -8,7 +8,8 @@ import pytest
 
 from regcheck.engine.parallel import FitFailure, fit_in_pool, threads_per_worker
 from regcheck.engine.records import ResultRecord
-from regcheck.engine.run import Study
+from regcheck.engine.run import StudyRun
+from regcheck.studies.heart import study
 from regcheck.studies.heart.configs import MlpConfig
 from regcheck.studies.heart.data import load_heart
 from regcheck.studies.heart.split import prepare_split
@@ -27,7 +28,7 @@ def test_one_thread_per_worker_when_workers_fill_the_cores() -> None:
 def test_failing_configuration_is_reported_with_its_cause_while_the_other_is_judged() -> None:
     split = prepare_split(load_heart(None).frame)
     finished: list[str] = []
-    results = fit_in_pool([(BROKEN, (42,)), (HEALTHY, (42,))], split, jobs=2,
+    results = fit_in_pool("heart", [(BROKEN, (42,)), (HEALTHY, (42,))], split, jobs=2,
                           done=lambda config, result, done, total: finished.append(config.config_id))  # fmt: skip
 
     failure = results[BROKEN.config_id]
@@ -37,9 +38,9 @@ def test_failing_configuration_is_reported_with_its_cause_while_the_other_is_jud
 
     records = results[HEALTHY.config_id]
     assert isinstance(records, list) and isinstance(records[0], ResultRecord)
-    study = Study(ROOT / "baselines")
-    study.adopt(HEALTHY, records)
-    verdict = study.judge(HEALTHY)
+    run = StudyRun(study, "heart", ROOT / "baselines")
+    run.adopt(HEALTHY, records)
+    verdict = run.judge(HEALTHY)
     assert (verdict.status, verdict.rule) == ("held", "exact")
-    error = study.record_error(BROKEN, failure.detail)
+    error = run.record_error(BROKEN, failure.detail)
     assert (error.status, error.rule, error.reason) == ("error", "none", "the fit raised")

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from regcheck.engine.errors import EXIT_MOVED, EXIT_OK, UsageError
+from regcheck.frontends.options import STUDY, study_for
 from regcheck.frontends.verbs import verb_parser
 
 MATRIX_EXAMPLES = """  tox -m sklearn && regcheck matrix          the folder tox.ini writes to (.tox/regcheck-records)
@@ -32,6 +33,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help=f"the column every cell is compared with: '{BASELINES_COLUMN}' (the committed baselines) or a "
         f"run file's name (default: {BASELINES_COLUMN})",
     )  # fmt: skip
+    parser.add_argument(STUDY.cli_flag, dest=STUDY.dest, **STUDY.argparse_kwargs())
     parser.add_argument("--baselines", metavar="DIR", type=Path, default=Path("baselines"),
                         help="baselines folder for the baselines column (default: ./baselines)")  # fmt: skip
     parser.add_argument(
@@ -55,6 +57,7 @@ def handle(args: argparse.Namespace) -> int:
     )
     from regcheck.matrix.text import comparison_table, render_markdown, render_text
 
+    study = study_for(args.regcheck_study)
     if args.json is not None and not args.json.parent.is_dir():
         raise UsageError(f"--json {args.json}: folder {args.json.parent} does not exist")
     paths = run_file_paths(args.inputs or [DEFAULT_RECORDS])
@@ -71,8 +74,9 @@ def handle(args: argparse.Namespace) -> int:
                 f"--baselines {args.baselines}: no such folder; pass --baselines DIR or --reference COLUMN"
             )
         pairs = sorted({(model, cid) for column in columns for cid, model in column.models.items()})
-        columns.insert(0, load_baselines_column(args.baselines, pairs))
-    matrix = build_matrix(columns, args.reference)
+        columns.insert(0, load_baselines_column(args.baselines, study, pairs))
+    order = [(config.config_id, config.model) for model in study.models() for config in model.configurations()]
+    matrix = build_matrix(columns, args.reference, order)
     print(render_markdown(matrix) if args.markdown else render_text(matrix))
     if args.compare:
         print()

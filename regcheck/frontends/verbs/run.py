@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 from pathlib import Path
 
 from regcheck.engine.errors import EXIT_MOVED, EXIT_OK, EXIT_USAGE, UsageError
@@ -14,18 +13,21 @@ from regcheck.frontends.options import (
     MODEL,
     REASON,
     SEEDS,
+    STUDY,
     UPDATE,
     check_writable_file,
     check_writable_folder,
     models_for,
+    study_for,
 )
 from regcheck.frontends.verbs import verb_parser
 
-RUN_EXAMPLES = """  regcheck run                           both halves of the study
+RUN_EXAMPLES = """  regcheck run                           every model of the study (default: heart)
   regcheck run --model logreg            the logistic half: published table, verdict per row
   regcheck run --model mlp --seeds 0-4   the MLP grid over five seeds
   regcheck run --json run.json           also write every result record as JSON
-  regcheck run --markdown summary.md     also write a Markdown summary (CI job summary, PR comment)"""
+  regcheck run --markdown summary.md     also write a Markdown summary (CI job summary, PR comment)
+  regcheck run --study my_study.py:study --baselines my_baselines   a study of your own (docs/extending.md)"""
 BLESS_EXAMPLES = """  regcheck bless --model logreg --reason 'scikit-learn 1.10'
   regcheck run --update --model mlp --seeds 0-9 --reason 'Keras 3.16'"""
 
@@ -34,11 +36,12 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     run = verb_parser(verbs, "run", "run the study and compare each configuration with its baseline", RUN_EXAMPLES)
     bless = verb_parser(verbs, "bless", "run the study and rewrite its baselines (same as run --update)", BLESS_EXAMPLES)
     for parser in (run, bless):
-        for option in (DATA, BASELINES, SEEDS, MODEL, REASON):
+        for option in (STUDY, DATA, BASELINES, SEEDS, MODEL, REASON):
             parser.add_argument(option.cli_flag, dest=option.dest, **option.argparse_kwargs())
         parser.add_argument("--json", metavar="PATH", type=Path, help="write the run's records and verdicts here")
         parser.add_argument("--jobs", metavar="N", type=_positive, default=os.cpu_count() or 1,
-                            help="worker processes for the MLP fits; 1 fits in this process (default: the CPU count)")
+                            help="worker processes for the study's slow fits (heart: the MLP); 1 fits in this process "
+                                 "(default: the CPU count)")
         parser.add_argument("--markdown", metavar="PATH", type=Path,
                             help="write a Markdown summary of the run here (also appended to $GITHUB_STEP_SUMMARY "
                                  "when that is set, as on GitHub Actions; default: off)")  # fmt: skip
@@ -48,12 +51,14 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def handle(args: argparse.Namespace) -> int:
-    from regcheck.engine.grid import run_study
+    from regcheck.engine.run import StudyRun, run_study
     from regcheck.reports.console import explain, grid_tables, study_table
     from regcheck.reports.grids import summary_line
     from regcheck.reports.progress import ProgressBar
     from regcheck.reports.run_outputs import outcome_document, run_view, write_json, write_markdown
 
+    study = study_for(args.regcheck_study)
+    models = models_for(study, args.regcheck_model)
     baselines = args.regcheck_baselines or Path("baselines")
     if not baselines.is_dir():
         raise UsageError(f"--baselines {baselines}: no such folder; run from the project root or pass --baselines DIR")
@@ -62,44 +67,38 @@ def handle(args: argparse.Namespace) -> int:
     for flag, path in (("--json", args.json), ("--markdown", args.markdown)):
         if path is not None:
             check_writable_file(path, flag)
+    run = StudyRun(study, args.regcheck_study, baselines, args.regcheck_data, args.regcheck_seeds,
+                   args.regcheck_update, args.regcheck_reason)  # fmt: skip
     progress = ProgressBar()
-    started = time.perf_counter()
     try:
-        outcome = run_study(
-            baselines, models_for(args.regcheck_model), args.regcheck_data, args.regcheck_seeds,
-            args.regcheck_update, args.regcheck_reason, progress=progress, jobs=args.jobs,
-        )  # fmt: skip
+        outcome = run_study(run, models, progress=progress, jobs=args.jobs)
     finally:
         progress.close()
-    document = outcome_document(outcome, models_for(args.regcheck_model), time.perf_counter() - started)
-    run = run_view(document)
-    study = outcome.study
-    print(study_table(outcome.verdicts, study.records, study.published))
-    for table in grid_tables(run):
+    document = outcome_document(outcome)
+    view = run_view(document)
+    print(study_table(view))
+    for table in grid_tables(view):
         print()
         print(table)
     print()
     for claim in outcome.claims:
         print(f"claim {'holds' if claim.holds else 'BROKEN'}: {claim.name} ({claim.detail})")
-    if "mlp" in models_for(args.regcheck_model):
-        from regcheck.studies.heart.mlp import MlpHalf
-
-        for note in MlpHalf().notes(study.records, study.published):
-            print(note.line())
+    for model in models:
+        for line in run.published.notes(model, run.records) if run.published else []:
+            print(line)
     for verdict in outcome.verdicts:
         if verdict.failed:
             print()
             print(explain(verdict, outcome.obtained_paths.get(verdict.config_id)))
-    missing = [verdict for verdict in outcome.verdicts if verdict.status == "missing"]
-    if args.json is not None and not missing:  # bad input writes nothing, the run file included
-        write_json(args.json, outcome, document)
+    if args.json is not None and not outcome.missing:  # bad input writes nothing, the run file included
+        write_json(args.json, document)
         print(f"records written to {args.json}")
-    for line in write_markdown(run, None if missing else args.markdown):
+    for line in write_markdown(view, None if outcome.missing else args.markdown):
         print(line)
     for line in outcome.update_messages:
         print(line)
-    print(summary_line(run))
-    if missing:  # a baseline to create is bad input (exit 2), not a result that moved
+    print(summary_line(view))
+    if outcome.missing:  # a baseline to create is bad input (exit 2), not a result that moved
         return EXIT_USAGE
     return EXIT_MOVED if outcome.failed else EXIT_OK
 

@@ -1,4 +1,4 @@
-"""The MLP half: which seeds, which environment profile, and the two tiers of judgement.
+"""The heart study's MLP: its configurations, its environment profile and its published facts.
 
 **Profile** (what must match for the exact tier): the Keras API (Keras 3 or tf.keras 2),
 the backend, the Keras version, the backend framework's version, the device kind (cpu/gpu),
@@ -27,25 +27,20 @@ l2=0.1) depend on the publication's unknown seed and versions, so they are only 
 from __future__ import annotations
 
 import platform
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from regcheck.engine.band import compare_band, min_seeds
-from regcheck.engine.errors import BaselineError
-from regcheck.engine.exact import FieldDifference, Verdict, compare_exact
-from regcheck.studies.heart.configs import DEFAULT_SEED, MLP_GRID, Config, MlpConfig
+from regcheck.engine.exact import FieldDifference
+from regcheck.engine.study import DEFAULT_SEED, Model
+from regcheck.studies.heart.configs import MLP_GRID, MlpConfig
 
 if TYPE_CHECKING:
-    from regcheck.engine.baselines import Baseline, BaselineStore
     from regcheck.engine.records import ResultRecord
-    from regcheck.studies.heart.published import PublishedTable
+    from regcheck.studies.heart.split import StudySplit
 
-# Exact tier: one seed re-proves bit-identity, a fifth of the time of five.
-EXACT_DEFAULT_SEEDS: tuple[int, ...] = (DEFAULT_SEED,)
-# Band tier: five seeds, the smallest K whose measured false-alarm rate and detectable
-# shift are good enough (README, bench/band_simulation.py); the baselines hold 0-9 and 42.
-BAND_DEFAULT_SEEDS: tuple[int, ...] = (0, 1, 2, 3, 4)
+# The baselines hold seeds 0-9 and 42: the exact tier's seed and ten for the band.
 BASELINE_SEEDS: tuple[int, ...] = (*range(10), DEFAULT_SEED)
 # The publication's "heavy regularization" accuracy: predict 1 for every row (32 of 61).
 MAJORITY_CLASS = 1
@@ -86,35 +81,34 @@ def is_asserted(config: MlpConfig) -> bool:
     return config.l1 == ASSERTED_L1
 
 
-def profile_text(profile: dict[str, str]) -> str:
-    return ", ".join(f"{key} {value}" for key, value in profile.items())
-
-
-def profile_change(before: dict[str, str], after: dict[str, str]) -> str:
-    keys = list(before) + [key for key in after if key not in before]
-    changed = [key for key in keys if before.get(key) != after.get(key)]
-    return "; ".join(f"{key} {before.get(key, '-')} -> {after.get(key, '-')}" for key in changed)
-
-
-class MlpHalf:
+class MlpModel(Model):
     """Seeded Keras fits: exact against a same-profile baseline, a band against any other."""
 
-    model = "mlp"
+    name = "mlp"
+    rule = "band"
+    exact_fields = EXACT_FIELDS
+    band_statistic = "n_correct"
 
-    def __init__(self, store: BaselineStore | None = None) -> None:
-        self.store = store
+    def configurations(self) -> Sequence[MlpConfig]:
+        return MLP_GRID
 
-    def seeds(self, requested: tuple[int, ...] | None) -> tuple[int, ...]:
-        """Requested seeds, else 42 where the exact tier applies and 0-4 where the band does."""
-        if requested:
-            return requested
-        return EXACT_DEFAULT_SEEDS if self.baseline_profile() == self.profile() else BAND_DEFAULT_SEEDS
-
-    def fit(self, config: Config, split: StudySplit, seed: int) -> ResultRecord:
+    def fit(self, config: Any, data: StudySplit, seed: int) -> ResultRecord:
         from regcheck.studies.heart.mlp_training import fit_mlp
 
-        assert isinstance(config, MlpConfig)  # internal invariant: the grid routes by model
-        return fit_mlp(config, split, seed)
+        return fit_mlp(config, data, seed)
+
+    def check_ready(self) -> None:
+        from regcheck.studies.heart.keras_backends import require_backend
+
+        require_backend()
+
+    def prepare_worker(self, threads: int) -> None:
+        import os
+
+        from regcheck.studies.heart.mlp_training import THREADS_VARIABLE
+
+        # Read by the runner when it first imports the framework in this process.
+        os.environ.setdefault(THREADS_VARIABLE, str(threads))
 
     def profile(self) -> dict[str, str]:
         return dict(self._profile)
@@ -132,62 +126,8 @@ class MlpHalf:
             "isa": vector_extension(),
         }
 
-    def baseline_profile(self) -> dict[str, str] | None:
-        """The profile the committed MLP baselines were made in (the first one found)."""
-        if self.store is None:
-            return None
-        for config in MLP_GRID:
-            try:
-                baseline = self.store.load(self.model, config.config_id)
-            except BaselineError:
-                return None  # judged (and reported) per configuration, not here
-            if baseline is not None:
-                return {key: str(value) for key, value in baseline.profile.items()}
-        return None
 
-    def judge(
-        self, config: Config, records: list[ResultRecord], baseline: Baseline | None, published: PublishedTable
-    ) -> Verdict:
-        assert isinstance(config, MlpConfig)
-        profile = self.profile()
-        if records and records[0].device:
-            profile["device"] = records[0].device  # where the fit really ran
-        broken_fact = _published_fact(config, records)
-        if baseline is None:
-            verdict = Verdict(self.model, config.config_id, "missing", "none", "no baseline for this configuration")
-        elif baseline.profile == profile:
-            verdict = _exact(config, records, baseline, f"profile matches baseline ({profile_text(profile)})")
-        else:
-            verdict = _band(config, records, baseline, f"profile differs: {profile_change(baseline.profile, profile)}")
-        if broken_fact:
-            verdict.differences.insert(0, broken_fact)
-            if verdict.status in ("held", "missing"):
-                verdict.status = "moved"
-        return verdict
-
-    def notes(self, records: dict[str, list[ResultRecord]], published: PublishedTable) -> list[PublishedNote]:
-        """Published vs obtained for every configuration the publication gives a number for."""
-        notes = []
-        for config in MLP_GRID:
-            expected = published.expected(config.config_id)
-            if expected is None:
-                continue
-            obtained = tuple(record.accuracy for record in records.get(config.config_id, []))
-            notes.append(PublishedNote(config.config_id, expected, obtained, is_asserted(config), _why(config)))
-        return notes
-
-
-def _why(config: MlpConfig) -> str:
-    if is_asserted(config):
-        return "l1=0.1 collapses to the majority class for every seed, Keras 2 and 3"
-    if config.l2 == 0.1 and config.l1 == 0.01:
-        return "seed-dependent, bimodal: 0.525 for most seeds, 0.852 or 0.869 for the others"
-    if config.l2 == 0.1:
-        return "not reproduced: 0.852 for every seed measured, Keras 2 and 3"
-    return "depends on the publication's unknown seed and versions"
-
-
-def _published_fact(config: MlpConfig, records: list[ResultRecord]) -> FieldDifference | None:
+def published_fact(config: MlpConfig, records: Sequence[ResultRecord]) -> FieldDifference | None:
     """l1=0.1: every seed predicts the majority class for every row, as published."""
     if not is_asserted(config):
         return None
@@ -199,55 +139,23 @@ def _published_fact(config: MlpConfig, records: list[ResultRecord]) -> FieldDiff
                            obtained, f"{len(off)} of {len(records)} seeds")  # fmt: skip
 
 
-def _exact(config: MlpConfig, records: list[ResultRecord], baseline: Baseline, reason: str) -> Verdict:
-    verdict = Verdict("mlp", config.config_id, "held", "exact", reason)
-    missing = [record.seed for record in records if record.seed not in baseline.seeds]
-    for record in records:
-        if record.seed in missing:
+def published_notes(expected: Mapping[str, float], records: Mapping[str, Sequence[ResultRecord]]) -> list[PublishedNote]:
+    """Published vs obtained for every configuration the publication gives a number for."""
+    notes = []
+    for config in MLP_GRID:
+        published = expected.get(config.config_id)
+        if published is None:
             continue
-        expected = {key: value for key, value in baseline.seeds[record.seed].items() if key in EXACT_FIELDS}
-        differences, flipped = compare_exact(expected, record.to_dict())
-        verdict.differences += [_for_seed(difference, record.seed) for difference in differences]
-        verdict.flipped_rows += flipped
-    if verdict.differences:
-        verdict.status = "moved"
-    elif missing:
-        verdict.status = "missing"
-        seeds = ", ".join(map(str, missing))
-        verdict.detail = f"no exact baseline for seed(s) {seeds}; the baseline has seeds {_seeds(baseline)}"
-    return verdict
+        obtained = tuple(record.accuracy or 0.0 for record in records.get(config.config_id, []))
+        notes.append(PublishedNote(config.config_id, published, obtained, is_asserted(config), _why(config)))
+    return notes
 
 
-def _band(config: MlpConfig, records: list[ResultRecord], baseline: Baseline, reason: str) -> Verdict:
-    verdict = Verdict("mlp", config.config_id, "held", "band", reason)
-    baseline_counts = [int(outcome["n_correct"]) for _, outcome in sorted(baseline.seeds.items())]
-    obtained = [record.n_correct for record in records]
-    needed = min_seeds(len(baseline_counts))
-    if len(obtained) < needed:
-        verdict.status = "error"
-        verdict.detail = (f"the band tier needs at least {needed} seeds to detect anything; got {len(obtained)} "
-                          f"(run with --seeds 0-4)")  # fmt: skip
-        return verdict
-    result = compare_band(baseline_counts, obtained)
-    verdict.detail = (f"p = {result.p_value:.4f}: baseline {result.describe(baseline_counts)}, "
-                      f"run {result.describe(obtained)}")  # fmt: skip
-    if not result.holds:
-        verdict.status = "moved"
-        verdict.differences.append(FieldDifference(
-            "n_correct over seeds", result.rule, result.describe(baseline_counts), result.describe(obtained),
-            f"p = {result.p_value:.2g}",
-        ))  # fmt: skip
-    return verdict
-
-
-def _for_seed(difference: FieldDifference, seed: int) -> FieldDifference:
-    return FieldDifference(f"seed {seed}: {difference.field}", difference.rule, difference.expected,
-                           difference.obtained, difference.difference)  # fmt: skip
-
-
-def _seeds(baseline: Baseline) -> str:
-    return ", ".join(map(str, sorted(baseline.seeds)))
-
-
-if TYPE_CHECKING:
-    from regcheck.studies.heart.split import StudySplit
+def _why(config: MlpConfig) -> str:
+    if is_asserted(config):
+        return "l1=0.1 collapses to the majority class for every seed, Keras 2 and 3"
+    if config.l2 == 0.1 and config.l1 == 0.01:
+        return "seed-dependent, bimodal: 0.525 for most seeds, 0.852 or 0.869 for the others"
+    if config.l2 == 0.1:
+        return "not reproduced: 0.852 for every seed measured, Keras 2 and 3"
+    return "depends on the publication's unknown seed and versions"

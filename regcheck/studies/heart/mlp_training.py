@@ -217,7 +217,8 @@ def fit_mlp(config: MlpConfig, split: StudySplit, seed: int, validation_pass: bo
     probabilities = model.predict(x_test, verbose=0).reshape(-1)
     # Keras' "accuracy" for a sigmoid output counts y_pred > 0.5 as class 1; so do we.
     return ResultRecord.on_test_part(
-        config, split, seed, (int(value > 0.5) for value in probabilities), probabilities, fit_seconds,
+        config, split.y_test, split.test_rows, seed, (int(value > 0.5) for value in probabilities), probabilities,
+        fit_seconds,
         loss=float(loss), backend=flavour.backend, device=device_kind(),
         weights_sha256=weights_sha256(model.get_weights()),
     )

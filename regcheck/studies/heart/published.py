@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from regcheck.engine.errors import BaselineError
 from regcheck.engine.exact import FieldDifference
+
+if TYPE_CHECKING:
+    from regcheck.engine.records import ResultRecord
+    from regcheck.engine.study import Configuration
 
 PUBLISHED_FILE = "published.json"
 
@@ -35,6 +41,31 @@ class PublishedTable:
             "accuracy", f"published, {places} decimals", f"{published:.{places}f}", shown,
             f"{float(shown) - published:+.{places}f}",
         )  # fmt: skip
+
+
+    def differences(self, config: Configuration, records: Sequence[ResultRecord]) -> list[FieldDifference]:
+        """The logistic table is asserted to the digit; of the MLP's, only the l1=0.1 collapse (``mlp.py``)."""
+        from regcheck.studies.heart.configs import MlpConfig
+        from regcheck.studies.heart.mlp import published_fact
+
+        if isinstance(config, MlpConfig):
+            fact = published_fact(config, records)
+            return [fact] if fact else []
+        found = [self.check(config.model, config.config_id, record.accuracy or 0.0) for record in records[:1]]
+        return [difference for difference in found if difference]
+
+    def notes(self, model: str, records: Mapping[str, Sequence[ResultRecord]]) -> list[str]:
+        if model != "mlp":
+            return []  # the logistic table is asserted row by row: its verdicts say it all
+        from regcheck.studies.heart.mlp import published_notes
+
+        return [note.line() for note in published_notes(self.accuracy, records)]
+
+    def to_document(self, models: Sequence[str]) -> dict[str, Any]:
+        return {
+            "published": {cid: value for cid, value in self.accuracy.items() if cid.split("-", 1)[0] in models},
+            "published_decimals": {model: self.decimals.get(model, 2) for model in models},
+        }
 
 
 def load_published(root: Path) -> PublishedTable:
