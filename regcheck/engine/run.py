@@ -81,13 +81,19 @@ class StudyRun:
         return [config for name in models for config in self.model(name).configurations()]
 
     def seeds_for(self, name: str) -> tuple[int, ...]:
-        """The requested seeds, else the model's exact-tier seeds where the exact tier applies, else its band seeds."""
+        """An ``exact`` model's own seeds; for a ``band`` model the requested seeds, else its seeds for the tier that applies.
+
+        A deterministic model gives one answer whatever the seed, so more seeds would only repeat the check.
+        """
+        model = self.model(name)
+        if model.rule == "exact":
+            return model.exact_seeds
         if self.requested_seeds:
             return self.requested_seeds
-        model = self.model(name)
-        if model.rule == "exact" or self.baseline_profile(name) == model.profile():
+        if self.baseline_profile(name) == model.profile():
             return model.exact_seeds
-        return model.band_seeds
+        # An update that creates the baselines, or re-makes them in this profile, blesses both tiers' seeds.
+        return model.baseline_seeds if self.update else model.band_seeds
 
     def baseline_profile(self, name: str) -> dict[str, Any] | None:
         """The profile the model's baselines were made in (the first one found)."""

@@ -137,6 +137,9 @@ class Model:
     # several to see a distribution (five: docs/tiers.md has the power each K buys).
     exact_seeds: tuple[int, ...] = (DEFAULT_SEED,)
     band_seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    # Seeds an update blesses when the user names none: both tiers' seeds, so that a run in the
+    # same profile (exact seeds) and one in another profile (band seeds) both find theirs.
+    baseline_seeds: tuple[int, ...] = (0, 1, 2, 3, 4, DEFAULT_SEED)
     # The fields the exact tier compares for a ``band`` model in a matching profile (None: all).
     exact_fields: tuple[str, ...] | None = None
     # The per-seed number the band tier compares across seeds.

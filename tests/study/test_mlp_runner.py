@@ -42,21 +42,21 @@ def test_fast_path_gives_the_published_calls_weights_and_predictions(split: Stud
     from regcheck.studies.heart.published_loop import published_fit
 
     published = published_fit(CONFIG, split, SEED)
-    assert fast.weights_sha256 == published.weights_sha256
+    assert fast.extra["weights_sha256"] == published.weights_sha256
     assert tuple(fast.predictions) == published.predictions
     assert fast.n_correct == published.n_correct
 
 
 def test_same_seed_twice_gives_identical_predictions_and_weights(split: StudySplit, fast: ResultRecord) -> None:
     again = fit_mlp(CONFIG, split, SEED)
-    assert again.weights_sha256 == fast.weights_sha256
+    assert again.extra["weights_sha256"] == fast.extra["weights_sha256"]
     assert again.predictions == fast.predictions
     assert again.probabilities == fast.probabilities
 
 
 def test_another_seed_gives_other_weights(split: StudySplit, fast: ResultRecord) -> None:
     other = fit_mlp(CONFIG, split, SEED + 1)
-    assert other.weights_sha256 != fast.weights_sha256
+    assert other.extra["weights_sha256"] != fast.extra["weights_sha256"]
 
 
 def test_thread_count_of_the_process_changes_no_weight(fast: ResultRecord) -> None:
@@ -66,18 +66,18 @@ def test_thread_count_of_the_process_changes_no_weight(fast: ResultRecord) -> No
         "import json; from regcheck.studies.heart.data import load_heart; from regcheck.studies.heart.split import prepare_split;"
         "from regcheck.studies.heart.configs import MlpConfig; from regcheck.studies.heart.mlp_training import fit_mlp;"
         f"r = fit_mlp(MlpConfig({CONFIG.l1}, {CONFIG.l2}), prepare_split(load_heart(None).frame), {SEED});"
-        "print(json.dumps([r.weights_sha256, r.predictions]))"
+        "print(json.dumps([r.extra['weights_sha256'], r.predictions]))"
     )
     env = {**os.environ, THREADS_VARIABLE: threads}
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     weights, predictions = json.loads(done.stdout.strip().splitlines()[-1])
-    assert weights == fast.weights_sha256
+    assert weights == fast.extra["weights_sha256"]
     assert predictions == fast.predictions
 
 
 def test_record_carries_loss_backend_device_and_weights_digest(fast: ResultRecord) -> None:
-    assert fast.backend == os.environ.get("KERAS_BACKEND", "tensorflow")
-    assert fast.device in ("cpu", "gpu")
-    assert fast.loss is not None and fast.loss > 0
-    assert len(fast.weights_sha256 or "") == 64
+    assert fast.extra["backend"] == os.environ.get("KERAS_BACKEND", "tensorflow")
+    assert fast.extra["device"] in ("cpu", "gpu")
+    assert fast.extra["loss"] > 0
+    assert len(fast.extra["weights_sha256"]) == 64
     assert fast.n_correct == sum(p == t for p, t in zip(fast.predictions, fast.true_labels, strict=True))

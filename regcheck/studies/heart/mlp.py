@@ -88,6 +88,8 @@ class MlpModel(Model):
     rule = "band"
     exact_fields = EXACT_FIELDS
     band_statistic = "n_correct"
+    # Ten seeds for the band's power (docs/tiers.md) and 42 for the exact tier.
+    baseline_seeds = BASELINE_SEEDS
 
     def configurations(self) -> Sequence[MlpConfig]:
         return MLP_GRID
