@@ -19,7 +19,7 @@ class RegcheckError(Exception):
 
 
 class DataError(RegcheckError):
-    """The heart table is missing, unreadable or not the one the study used."""
+    """A study's data is missing, unreadable or not the data its baselines were made from."""
 
 
 class BaselineError(RegcheckError):

@@ -6,7 +6,8 @@ lets other packages plug in)::
     [project.entry-points."regcheck.studies"]
     wine = "my_package.studies:wine_study"
 
-regcheck registers its own first study there (``heart``), which is the default. A reference is
+regcheck registers the studies it ships there too (``regcheck.studies.DEFAULT_STUDY`` is the
+default, ``$REGCHECK_STUDY`` overrides it). A reference is
 kept as text in every run, so worker processes (spawned, or on a Dask cluster) load the same
 study by the same reference.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 from functools import cache
 from importlib.metadata import entry_points
@@ -22,10 +24,11 @@ from pathlib import Path
 
 from regcheck.engine.errors import UsageError
 from regcheck.engine.study import Study, is_safe_name
+from regcheck.studies import DEFAULT_STUDY as SHIPPED_DEFAULT
 
 ENTRY_POINT_GROUP = "regcheck.studies"
-DEFAULT_STUDY = "heart"
-STUDY_EXAMPLE = "a registered name (heart), MODULE:OBJECT or path/to/file.py:OBJECT"
+DEFAULT_STUDY = os.environ.get("REGCHECK_STUDY", "").strip() or SHIPPED_DEFAULT
+STUDY_EXAMPLE = "a registered study name, MODULE:OBJECT or path/to/file.py:OBJECT"
 
 
 def registered_studies() -> dict[str, str]:

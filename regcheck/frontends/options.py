@@ -141,12 +141,12 @@ STUDY = SharedOption(
     "study", f"which study to run: {STUDY_EXAMPLE} (default: {DEFAULT_STUDY})", "STUDY", parse_study, DEFAULT_STUDY
 )
 DATA = SharedOption(
-    "data", "the study's data file (heart: default $REGCHECK_DATA, then $REGCHECK_DATA_DIR, the cache, a download)",
+    "data", "the study's data file (default: where the study looks; see its docs)",
     "PATH", existing_file,
 )  # fmt: skip
 BASELINES = SharedOption("baselines", "baselines folder (default: ./baselines)", "DIR", existing_folder)
 SEEDS = SharedOption("seeds", f"seeds, {SEEDS_EXAMPLE} (default: each model's seeds for its tier)", "SEEDS", parse_seeds)
-MODEL = SharedOption("model", f"which model of the study (heart: logreg, mlp), or {ALL_MODELS} (default: all)", "MODEL",
+MODEL = SharedOption("model", f"which model of the study, or {ALL_MODELS} (default: all)", "MODEL",
                      parse_model, ALL_MODELS)  # fmt: skip
 REASON = SharedOption("reason", "why the baselines change; kept in their provenance (default: none)", "TEXT", str)
 UPDATE = SharedOption("update", "rewrite the baselines from this run if it completes without failures (default: off)", flag=True)

@@ -22,7 +22,7 @@ from regcheck.frontends.options import (
 )
 from regcheck.frontends.verbs import verb_parser
 
-RUN_EXAMPLES = """  regcheck run                           every model of the study (default: heart)
+RUN_EXAMPLES = """  regcheck run                           every model of the default study
   regcheck run --model logreg            the logistic half: published table, verdict per row
   regcheck run --model mlp --seeds 0-4   the MLP grid over five seeds
   regcheck run --json run.json           also write every result record as JSON
@@ -40,7 +40,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
             parser.add_argument(option.cli_flag, dest=option.dest, **option.argparse_kwargs())
         parser.add_argument("--json", metavar="PATH", type=Path, help="write the run's records and verdicts here")
         parser.add_argument("--jobs", metavar="N", type=_positive, default=os.cpu_count() or 1,
-                            help="worker processes for the study's slow fits (heart: the MLP); 1 fits in this process "
+                            help="worker processes for the study's slow fits; 1 fits in this process "
                                  "(default: the CPU count)")
         parser.add_argument("--markdown", metavar="PATH", type=Path,
                             help="write a Markdown summary of the run here (also appended to $GITHUB_STEP_SUMMARY "
