@@ -1,8 +1,11 @@
 """Baselines: reviewed JSON files, one per configuration, validated on every read.
 
-Layout: ``<root>/<study>/<model>/<config_id>.json``. A baseline keeps the outcome of
-each seed it was made with, the environment profile it was made in, and its provenance
-(when, from which environment fingerprint, and why). A corrupt baseline is never skipped:
+Layout: ``<root>/<study>/<model>/<config_id>.json``. A baseline keeps, for every environment
+**profile** it was blessed in, the outcome of each seed, and its provenance (when, from which
+environment fingerprint, and why). The first profile is the **reference**: a run whose profile
+matches none of them is judged by the band against it (``regcheck.engine.judge``). Blessing in a
+new profile appends one and changes no other. Schema 1 (one profile, at the top level) is read as
+a baseline with one profile and written back as schema 2. A corrupt baseline is never skipped:
 it fails loudly and names its path and field.
 """
 
@@ -10,9 +13,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from regcheck.engine.atomic import exclusive_lock, remove_stale_temporaries, write_files_atomically, write_text_atomically
 from regcheck.engine.errors import BaselineError
@@ -22,9 +26,28 @@ from regcheck.engine.study import is_safe_name
 if TYPE_CHECKING:
     from regcheck.engine.study import Study
 
-BASELINE_SCHEMA_VERSION = 1
+BASELINE_SCHEMA_VERSION = 2
+READABLE_SCHEMA_VERSIONS = (1, 2)
+# A seed as JSON keeps it: ASCII digits, no leading zero ("042" and "٤٢" would alias seed 42).
+SEED_KEY = re.compile(r"0|[1-9][0-9]{0,9}")
 BASELINE_KIND = "regcheck.baseline"
 OBTAINED_SUFFIX = ".obtained.json"
+
+
+@dataclass
+class ProfileOutcomes:
+    """The outcomes of one configuration in one environment profile: per seed, and how they were made."""
+
+    profile: dict[str, Any]
+    seeds: dict[int, dict[str, Any]]
+    provenance: dict[str, Any]
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "profile": self.profile,
+            "provenance": self.provenance,
+            "seeds": {str(seed): outcome for seed, outcome in sorted(self.seeds.items())},
+        }
 
 
 @dataclass
@@ -34,9 +57,37 @@ class Baseline:
     model: str
     config_id: str
     params: dict[str, Any]
-    seeds: dict[int, dict[str, Any]]
-    provenance: dict[str, Any]
-    profile: dict[str, Any] = field(default_factory=dict)
+    profiles: list[ProfileOutcomes] = field(default_factory=list)
+
+    @property
+    def reference(self) -> ProfileOutcomes:
+        """The first profile blessed: what the band tier compares with."""
+        return self.profiles[0]
+
+    # The reference profile's parts, for code that knows one profile only (the matrix's column).
+    @property
+    def seeds(self) -> dict[int, dict[str, Any]]:
+        return self.reference.seeds
+
+    @property
+    def profile(self) -> dict[str, Any]:
+        return self.reference.profile
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        return self.reference.provenance
+
+    def outcomes_in(self, profile: dict[str, Any]) -> ProfileOutcomes | None:
+        """The outcomes blessed in exactly this profile, if any."""
+        wanted = {key: str(value) for key, value in profile.items()}
+        return next((entry for entry in self.profiles if {k: str(v) for k, v in entry.profile.items()} == wanted), None)
+
+    def with_outcomes(self, outcomes: ProfileOutcomes) -> Baseline:
+        """This baseline with ``outcomes`` replacing its profile's entry, or appended as a new profile."""
+        entries = [entry for entry in self.profiles if entry.profile != outcomes.profile]
+        position = next((i for i, entry in enumerate(self.profiles) if entry.profile == outcomes.profile), len(entries))
+        entries.insert(position, outcomes)
+        return Baseline(self.study, self.dataset_sha256, self.model, self.config_id, self.params, entries)
 
     def to_document(self) -> dict[str, Any]:
         return {
@@ -46,9 +97,7 @@ class Baseline:
             "model": self.model,
             "config_id": self.config_id,
             "params": self.params,
-            "profile": self.profile,
-            "provenance": self.provenance,
-            "seeds": {str(seed): outcome for seed, outcome in sorted(self.seeds.items())},
+            "profiles": [entry.to_document() for entry in self.profiles],
         }
 
 
@@ -126,11 +175,8 @@ class BaselineStore:
             raise BaselineError(f"{where}: cannot write the baselines ({exc.strerror})") from None
         return list(files)
 
-    def new_baseline(
-        self, model: str, config_id: str, params: dict[str, Any], seeds: dict[int, dict[str, Any]],
-        provenance: dict[str, Any], profile: dict[str, Any],
-    ) -> Baseline:  # fmt: skip
-        return Baseline(self.study.name, self.dataset_sha256 or "", model, config_id, params, seeds, provenance, profile)
+    def new_baseline(self, model: str, config_id: str, params: dict[str, Any], outcomes: ProfileOutcomes) -> Baseline:
+        return Baseline(self.study.name, self.dataset_sha256 or "", model, config_id, params, [outcomes])
 
     def write_obtained(self, model: str, config_id: str, document: dict[str, Any]) -> Path:
         """Write what a run obtained beside the expected file, for a diff tool (git-ignored)."""
@@ -152,7 +198,7 @@ def parse_baseline(document: dict[str, Any], path: Path, store: BaselineStore, m
     version = document.get("schema_version")
     if version is None:
         raise BaselineError(f"{path}: missing schema_version; expected {BASELINE_SCHEMA_VERSION}")
-    if version != BASELINE_SCHEMA_VERSION:
+    if isinstance(version, bool) or version not in READABLE_SCHEMA_VERSIONS:
         raise BaselineError(f"{path}: schema_version is {version!r}, expected {BASELINE_SCHEMA_VERSION}")
     check.equal(document, "kind", BASELINE_KIND)
     dataset = check.mapping(document, "dataset")
@@ -166,24 +212,34 @@ def parse_baseline(document: dict[str, Any], path: Path, store: BaselineStore, m
     check.equal(document, "config_id", config_id)
     if config_id not in store.config_ids(model):
         raise BaselineError(f"{path}: unknown configuration {config_id!r} for model {model}")
-    seeds_field = check.mapping(document, "seeds")
+    if version == 1:  # one profile at the top level: the reference, and the only one
+        profiles = [_parse_profile(check, document, "")]
+    else:
+        entries = document.get("profiles")
+        if not isinstance(entries, list) or not entries:
+            check.fail("profiles", "a non-empty list of profiles", entries)
+        profiles = [_parse_profile(check, entry, f"profiles[{i}].") for i, entry in enumerate(entries)]
+        seen: list[dict[str, Any]] = []
+        for i, entry in enumerate(profiles):
+            if entry.profile in seen:
+                raise BaselineError(f"{path}: field profiles[{i}].profile: the same profile twice; expected each once")
+            seen.append(entry.profile)
+    return Baseline(store.study.name, str(sha), model, config_id, check.mapping(document, "params"), profiles)
+
+
+def _parse_profile(check: _FieldChecker, entry: Any, where: str) -> ProfileOutcomes:
+    if not isinstance(entry, dict):
+        check.fail(where.rstrip("."), "an object", entry)
+    seeds_field = check.mapping(entry, f"{where}seeds")
     if not seeds_field:
-        raise BaselineError(f"{path}: field seeds is empty; expected at least one seed's outcome")
+        raise BaselineError(f"{check.path}: field {where}seeds is empty; expected at least one seed's outcome")
     seeds: dict[int, dict[str, Any]] = {}
     for key, outcome in seeds_field.items():
-        if not (isinstance(key, str) and key.isdigit()):
-            raise BaselineError(f"{path}: field seeds: key {key!r} is not a seed (a non-negative integer)")
-        seeds[int(key)] = _check_outcome(check, outcome, f"seeds.{key}")
-    return Baseline(
-        study=store.study.name,
-        dataset_sha256=str(sha),
-        model=model,
-        config_id=config_id,
-        params=check.mapping(document, "params"),
-        seeds=seeds,
-        provenance=check.mapping(document, "provenance"),
-        profile=check.mapping(document, "profile", required=False),
-    )
+        if not (isinstance(key, str) and SEED_KEY.fullmatch(key)):
+            raise BaselineError(f"{check.path}: field {where}seeds: key {key!r} is not a seed (a non-negative integer)")
+        seeds[int(key)] = _check_outcome(check, outcome, f"{where}seeds.{key}")
+    profile = check.mapping(entry, f"{where}profile", required=False)
+    return ProfileOutcomes(profile, seeds, check.mapping(entry, f"{where}provenance"))
 
 
 def _check_outcome(check: _FieldChecker, outcome: Any, where: str) -> dict[str, Any]:
@@ -215,7 +271,7 @@ class _FieldChecker:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def fail(self, name: str, expected: str, found: Any) -> None:
+    def fail(self, name: str, expected: str, found: Any) -> NoReturn:
         shown = json.dumps(found)[:60] if _jsonable(found) else repr(found)[:60]
         raise BaselineError(f"{self.path}: field {name}: expected {expected}, found {shown}")
 
@@ -231,7 +287,7 @@ class _FieldChecker:
             self.fail(name, repr(expected), value)
 
     def mapping(self, container: dict[str, Any], name: str, required: bool = True) -> dict[str, Any]:
-        if not required and name not in container:
+        if not required and name.rsplit(".", 1)[-1] not in container:
             return {}
         value = self._get(container, name)
         if not isinstance(value, dict):

@@ -17,7 +17,7 @@ from regcheck.engine.band import compare_band, min_seeds
 from regcheck.engine.exact import FieldDifference, Verdict, compare_exact
 
 if TYPE_CHECKING:
-    from regcheck.engine.baselines import Baseline
+    from regcheck.engine.baselines import Baseline, ProfileOutcomes
     from regcheck.engine.records import ResultRecord
     from regcheck.engine.study import Configuration, Model
 
@@ -52,11 +52,12 @@ def judge(
         verdict = Verdict(model.name, config.config_id, "missing", "none", "no baseline for this configuration")
     else:
         profile = run_profile(model, records)
-        if baseline.profile == profile:
+        matching = baseline.outcomes_in(profile)
+        if matching is not None:
             reason = f"profile matches baseline ({profile_text(profile)})"
-            verdict = exact_tier(model, config, records, baseline, reason, model.exact_fields)
+            verdict = exact_tier(model, config, records, matching, reason, model.exact_fields)
         else:
-            verdict = band_tier(model, config, records, baseline, f"profile differs: {profile_change(baseline.profile, profile)}")
+            verdict = band_tier(model, config, records, baseline.reference, _band_reason(baseline, profile))
     if published:
         verdict.differences[:0] = list(published)
         if verdict.status in ("held", "missing"):
@@ -64,16 +65,24 @@ def judge(
     return verdict
 
 
+def _band_reason(baseline: Baseline, profile: dict[str, Any]) -> str:
+    """Which profile the band compares with, and how this run's differs from it."""
+    change = profile_change(baseline.reference.profile, profile)
+    others = len(baseline.profiles) - 1
+    held = f"; none of the baseline's {others + 1} profiles matches, the band uses the reference (the first)" if others else ""
+    return f"profile differs: {change}{held}"
+
+
 def _judge_exact_everywhere(
     model: Model, config: Configuration, records: Sequence[ResultRecord], baseline: Baseline | None
 ) -> Verdict:
     if baseline is None:
         return Verdict(model.name, config.config_id, "missing", "exact", model.exact_reason)
-    return exact_tier(model, config, records, baseline, model.exact_reason, None)
+    return exact_tier(model, config, records, baseline.reference, model.exact_reason, None)
 
 
 def exact_tier(
-    model: Model, config: Configuration, records: Sequence[ResultRecord], baseline: Baseline, reason: str,
+    model: Model, config: Configuration, records: Sequence[ResultRecord], baseline: ProfileOutcomes, reason: str,
     fields: tuple[str, ...] | None,
 ) -> Verdict:  # fmt: skip
     """Every seed against the baseline's same seed: ``fields`` of the outcome (all when ``None``)."""
@@ -101,7 +110,7 @@ def exact_tier(
 
 
 def band_tier(
-    model: Model, config: Configuration, records: Sequence[ResultRecord], baseline: Baseline, reason: str
+    model: Model, config: Configuration, records: Sequence[ResultRecord], baseline: ProfileOutcomes, reason: str
 ) -> Verdict:
     """The run's ``band_statistic`` over its seeds against the baseline's, by the permutation test."""
     verdict = Verdict(model.name, config.config_id, "held", "band", reason)

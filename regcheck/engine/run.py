@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from regcheck.engine.baselines import Baseline, BaselineStore
+from regcheck.engine.baselines import Baseline, BaselineStore, ProfileOutcomes
 from regcheck.engine.environment import fingerprint
 from regcheck.engine.errors import BaselineError, RegcheckError
 from regcheck.engine.exact import Verdict, compare_exact
@@ -90,21 +90,21 @@ class StudyRun:
             return model.exact_seeds
         if self.requested_seeds:
             return self.requested_seeds
-        if self.baseline_profile(name) == model.profile():
+        if self.has_profile(name, model.profile()):
             return model.exact_seeds
         # An update that creates the baselines, or re-makes them in this profile, blesses both tiers' seeds.
         return model.baseline_seeds if self.update else model.band_seeds
 
-    def baseline_profile(self, name: str) -> dict[str, Any] | None:
-        """The profile the model's baselines were made in (the first one found)."""
+    def has_profile(self, name: str, profile: dict[str, Any]) -> bool:
+        """Whether the model's baselines (the first one found) hold outcomes blessed in ``profile``."""
         for config in self.model(name).configurations():
             try:
                 baseline = self.store.load(name, config.config_id)
             except BaselineError:
-                return None  # judged (and reported) per configuration, not here
+                return False  # judged (and reported) per configuration, not here
             if baseline is not None:
-                return {key: str(value) for key, value in baseline.profile.items()}
-        return None
+                return baseline.outcomes_in(profile) is not None
+        return False
 
     def check_inputs(self, models: Sequence[str]) -> None:
         """Fail on the first bad input before anything is fitted: data, published numbers, models, baselines.
@@ -152,8 +152,8 @@ class StudyRun:
         verdict = judge(model, config, records, baseline, published)
         if verdict.status == "missing" and not verdict.detail:  # say which file to create (the how is in the report)
             verdict.detail = str(self.store.path_for(config.model, config.config_id))
-        # A band verdict means the baseline was made in another profile: updating re-baselines
-        # it in this one (all its seeds replaced), so later runs here get the exact tier.
+        # A band verdict means the baseline holds no outcomes of this profile: updating adds them
+        # (its other profiles unchanged), so later runs here get the exact tier.
         rebaseline = verdict.rule == "band" and verdict.status == "held"
         if self.update and (verdict.status in ("moved", "missing") or rebaseline) and not published:
             self._plan_update(config, records, baseline)
@@ -197,25 +197,30 @@ class StudyRun:
             self.plan.changes.append(f"{config.config_id}: created")
             return
         profile = self.model(config.model).profile()
-        if previous.profile != profile:
+        here = previous.outcomes_in(profile)
+        if here is None:
             seeds = ", ".join(str(record.seed) for record in records)
-            self.plan.changes.append(f"{config.config_id}: re-baselined in this profile (seeds {seeds}); "
-                                     f"was made in {previous.profile}")  # fmt: skip
+            self.plan.changes.append(f"{config.config_id}: profile added (seeds {seeds}): {profile_text(profile)}; "
+                                     f"{len(previous.profiles)} other profile(s) unchanged")  # fmt: skip
             return
         for record in records:
-            if record.seed not in previous.seeds:
+            if record.seed not in here.seeds:
                 self.plan.changes.append(f"{config.config_id}: seed {record.seed} added")
                 continue
-            moved, _ = compare_exact(previous.seeds[record.seed], record.to_dict())
+            moved, _ = compare_exact(here.seeds[record.seed], record.to_dict())
             described = "; ".join(f"{d.field} {d.expected} -> {d.obtained}" for d in moved) or "provenance only"
             self.plan.changes.append(f"{config.config_id} seed {record.seed}: {described}")
 
     def _new_baseline(self, config: Configuration, records: list[ResultRecord], previous: Baseline | None) -> Baseline:
         profile = self.model(config.model).profile()
-        seeds = dict(previous.seeds) if previous and previous.profile == profile else {}
+        here = previous.outcomes_in(profile) if previous else None
+        seeds = dict(here.seeds) if here else {}
         seeds.update({record.seed: record.outcome() for record in records})
         provenance = {"updated": now_utc(), "reason": self.reason, "environment": self.environment}
-        return self.store.new_baseline(config.model, config.config_id, dict(config.params()), seeds, provenance, profile)
+        outcomes = ProfileOutcomes(profile, seeds, provenance)
+        if previous is None:
+            return self.store.new_baseline(config.model, config.config_id, dict(config.params()), outcomes)
+        return previous.with_outcomes(outcomes)
 
 
 @dataclass

@@ -79,7 +79,7 @@ def test_outside_its_profile_the_seeded_model_is_judged_by_the_band(
     shutil.copytree(BASELINES, baselines)
     for path in baselines.glob("cancer/sgd/*.json"):
         document = json.loads(path.read_text(encoding="utf-8"))
-        document["profile"]["numpy"] = "1.26.4"  # as if blessed on another machine
+        document["profiles"][0]["profile"]["numpy"] = "1.26.4"  # as if blessed on another machine
         path.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
     code = main(["run", "--study", f"{EXAMPLE}:study", "--baselines", str(baselines), "--model", "sgd"])
     out = capsys.readouterr().out

@@ -36,7 +36,7 @@ def baselines(tmp_path_factory: pytest.TempPathFactory) -> Path:
         baseline = json.loads(path.read_text(encoding="utf-8"))
         transient = ("fit_seconds", "environment", "dataset")
         outcome = {key: value for key, value in record.items() if key not in transient and value is not None}
-        baseline["seeds"][str(record["seed"])] = outcome
+        baseline["profiles"][0]["seeds"][str(record["seed"])] = outcome
         path.write_text(json.dumps(baseline, indent=1) + "\n", encoding="utf-8")
     return folder
 

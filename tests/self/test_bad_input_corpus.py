@@ -157,7 +157,7 @@ def edit_baseline(
 
 
 def outcome(document: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = document["seeds"]["42"]
+    result: dict[str, Any] = document["profiles"][0]["seeds"]["42"]
     return result
 
 
@@ -178,11 +178,11 @@ BASELINE_CASES = [
     Case("baseline-is-a-pickle", write_baseline_bytes(b"\x80\x04\x95\x0b\x00\x00\x00\x00\x00\x00\x00}\x94."),
          f"{B}: cannot be read ('utf-8' codec can't decode byte 0x80 in position 0: invalid start byte)"),
     Case("baseline-schema-version-missing", edit_baseline(lambda d: d.pop("schema_version")),
-         f"{B}: missing schema_version; expected 1"),
-    Case("baseline-schema-version-wrong", edit_baseline(lambda d: d.update(schema_version=2)),
-         f"{B}: schema_version is 2, expected 1"),
+         f"{B}: missing schema_version; expected 2"),
+    Case("baseline-schema-version-wrong", edit_baseline(lambda d: d.update(schema_version=3)),
+         f"{B}: schema_version is 3, expected 2"),
     Case("baseline-schema-version-wrong-under-bless", edit_baseline(lambda d: d.update(schema_version="1")),
-         f"{B}: schema_version is '1', expected 1", BLESS),
+         f"{B}: schema_version is '1', expected 2", BLESS),
     Case("baseline-unknown-configuration",
          lambda p: p.baseline("logreg-l1-C0.1").rename(p.baseline("logreg-l3-C0.5")),
          f"{{baselines}}/heart/logreg/logreg-l3-C0.5.json: unknown configuration 'logreg-l3-C0.5'; "
@@ -192,23 +192,23 @@ BASELINE_CASES = [
     Case("baseline-for-another-dataset", edit_baseline(lambda d: d["dataset"].update(sha256="0" * 64)),
          f"{B}: made for another dataset (dataset.sha256 {'0' * 64}); expected the heart data {CANONICAL}"),
     Case("baseline-accuracy-above-one", edit_baseline(lambda d: outcome(d).update(accuracy=1.5)),
-         f"{B}: field seeds.42.accuracy: expected a number in [0, 1], found 1.5"),
+         f"{B}: field profiles[0].seeds.42.accuracy: expected a number in [0, 1], found 1.5"),
     Case("baseline-accuracy-negative", edit_baseline(lambda d: outcome(d).update(accuracy=-0.1)),
-         f"{B}: field seeds.42.accuracy: expected a number in [0, 1], found -0.1"),
+         f"{B}: field profiles[0].seeds.42.accuracy: expected a number in [0, 1], found -0.1"),
     Case("baseline-n-correct-above-n-test", edit_baseline(lambda d: outcome(d).update(n_correct=62)),
-         f"{B}: field seeds.42.n_correct: expected at most n_test (61), found 62"),
+         f"{B}: field profiles[0].seeds.42.n_correct: expected at most n_test (61), found 62"),
     Case("baseline-n-test-as-text", edit_baseline(lambda d: outcome(d).update(n_test="61")),
-         f'{B}: field seeds.42.n_test: expected an integer >= 1, found "61"'),
+         f'{B}: field profiles[0].seeds.42.n_test: expected an integer >= 1, found "61"'),
     Case("baseline-predictions-not-a-list", edit_baseline(lambda d: outcome(d).update(predictions="all zero")),
-         f'{B}: field seeds.42.predictions: expected a list of numbers, found "all zero"'),
+         f'{B}: field profiles[0].seeds.42.predictions: expected a list of numbers, found "all zero"'),
     Case("baseline-predictions-short", edit_baseline(lambda d: outcome(d)["predictions"].pop()),
-         f'{B}: field seeds.42.predictions: expected a list of 61 numbers (n_test), found "60 items"'),
+         f'{B}: field profiles[0].seeds.42.predictions: expected a list of 61 numbers (n_test), found "60 items"'),
     Case("baseline-prediction-not-a-label", edit_baseline(lambda d: outcome(d)["predictions"].__setitem__(3, 2)),
-         f"{B}: field seeds.42.predictions: expected labels 0 or 1, found [2]"),
+         f"{B}: field profiles[0].seeds.42.predictions: expected labels 0 or 1, found [2]"),
     Case("baseline-probability-as-text", edit_baseline(lambda d: outcome(d)["probabilities"].__setitem__(0, "0.5")),
-         f'{B}: field seeds.42.probabilities: expected numbers in [0, 1], found "0.5"'),
-    Case("baseline-seed-not-a-number", edit_baseline(lambda d: d["seeds"].update(forty=d["seeds"]["42"])),
-         f"{B}: field seeds: key 'forty' is not a seed (a non-negative integer)"),
+         f'{B}: field profiles[0].seeds.42.probabilities: expected numbers in [0, 1], found "0.5"'),
+    Case("baseline-seed-not-a-number", edit_baseline(lambda d: d["profiles"][0]["seeds"].update(forty=d["profiles"][0]["seeds"]["42"])),
+         f"{B}: field profiles[0].seeds: key 'forty' is not a seed (a non-negative integer)"),
     Case("published-table-invalid-json", lambda p: (p.baselines / "published.json").write_text("{"),
          "{baselines}/published.json: invalid JSON at line 1, column 2: "
          "Expecting property name enclosed in double quotes"),

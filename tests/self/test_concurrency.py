@@ -25,7 +25,7 @@ def test_under_xdist_every_configuration_is_judged_once_and_its_update_written_o
         study_project.baseline(config_id).unlink()
     moved = study_project.baseline("logreg-l1-C0.1")  # to be rewritten
     document = json.loads(moved.read_text())
-    document["seeds"]["42"]["coefficients"][0] += 1e-3
+    document["profiles"][0]["seeds"]["42"]["coefficients"][0] += 1e-3
     moved.write_text(json.dumps(document))
 
     result = pytester.runpytest("-n", "4", "--regcheck-update", "--regcheck-reason", "xdist")
@@ -79,4 +79,4 @@ def test_a_second_process_waits_for_the_first_update_to_finish_before_it_writes(
             assert writer.wait(timeout=30) == 0
     finally:
         first_update.close()
-    assert json.loads(target.read_text())["provenance"]["reason"] == "second writer"
+    assert json.loads(target.read_text())["profiles"][0]["provenance"]["reason"] == "second writer"

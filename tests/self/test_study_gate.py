@@ -36,9 +36,9 @@ HINT = "  if the change is intended: regcheck bless --model logreg --reason '...
 def edit_outcome(project: Project, config_id: str, edit: Any) -> dict[str, Any]:
     path = project.baseline(config_id)
     document = json.loads(path.read_text())
-    edit(document["seeds"]["42"])
+    edit(document["profiles"][0]["seeds"]["42"])
     path.write_text(json.dumps(document, indent=1))
-    result: dict[str, Any] = document["seeds"]["42"]
+    result: dict[str, Any] = document["profiles"][0]["seeds"]["42"]
     return result
 
 
@@ -156,7 +156,7 @@ def test_update_creates_and_rewrites_baselines_atomically_and_says_what_changed(
     store = BaselineStore(study_project.baselines, study)
     recreated = store.load("logreg", "logreg-l2-C0.1")
     # Equal by the exact rule: the committed file may differ in the last bits on another CPU.
-    assert recreated is not None and compare_exact(original["seeds"]["42"], recreated.seeds[42]) == ([], [])
+    assert recreated is not None and compare_exact(original["profiles"][0]["seeds"]["42"], recreated.seeds[42]) == ([], [])
     assert recreated.provenance["reason"] == "test of the lifecycle"
     assert set(recreated.provenance["environment"]) >= {"python", "packages"}
     assert outcome["coefficients"][0] == 1.5
@@ -167,7 +167,7 @@ def original_coefficient(config_id: str) -> float:
     from self_support import REPO
 
     document = json.loads((REPO / "baselines" / "heart" / "logreg" / f"{config_id}.json").read_text())
-    value: float = document["seeds"]["42"]["coefficients"][0]
+    value: float = document["profiles"][0]["seeds"]["42"]["coefficients"][0]
     return value
 
 

@@ -21,7 +21,7 @@ def test_changed_outcome_for_one_seed_fails_that_configuration_only(pytester: py
     pytester.makeini("[pytest]\nmarkers =\n    slow: fits the MLP\n")
     path = pytester.path / "baselines" / "heart" / "mlp" / f"{TAMPERED}.json"
     document = json.loads(path.read_text(encoding="utf-8"))
-    outcome = document["seeds"]["42"]
+    outcome = document["profiles"][0]["seeds"]["42"]
     outcome["predictions"][0] = 1 - outcome["predictions"][0]
     outcome["n_correct"] += 1 if outcome["predictions"][0] == outcome["true_labels"][0] else -1
     path.write_text(json.dumps(document), encoding="utf-8")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from regcheck.engine.baselines import Baseline, BaselineStore
+from regcheck.engine.baselines import Baseline, BaselineStore, ProfileOutcomes
 from regcheck.engine.exact import Verdict
 from regcheck.engine.judge import judge, profile_change
 from regcheck.engine.records import ResultRecord
@@ -36,8 +36,8 @@ def record(config: MlpConfig, seed: int, n_correct: int) -> ResultRecord:
 
 def baseline(config: MlpConfig, counts: dict[int, int], profile: dict[str, str]) -> Baseline:
     seeds = {seed: record(config, seed, n).outcome() for seed, n in counts.items()}
-    return Baseline("heart", study.dataset_sha256 or "", "mlp", config.config_id, config.params(), seeds,
-                    {"reason": "test"}, profile)  # fmt: skip
+    return Baseline("heart", study.dataset_sha256 or "", "mlp", config.config_id, config.params(),
+                    [ProfileOutcomes(profile, seeds, {"reason": "test"})])  # fmt: skip
 
 
 class Judge:
@@ -157,9 +157,10 @@ def test_update_under_the_band_rebaselines_in_this_profile(tmp_path: Path) -> No
     verdict = run.judge(CONFIG)
 
     assert (verdict.status, verdict.rule) == ("updated", "band")
-    assert run.plan.changes[0].startswith(f"{CONFIG.config_id}: re-baselined in this profile (seeds 0, 1, 2, 3, 4)")
+    assert run.plan.changes[0].startswith(f"{CONFIG.config_id}: profile added (seeds 0, 1, 2, 3, 4): keras ")
     decide_update(run.store, run.plan, failed=False)
     rewritten = store.load("mlp", CONFIG.config_id)
     assert rewritten is not None
-    assert rewritten.profile == MlpModel().profile()
-    assert sorted(rewritten.seeds) == [0, 1, 2, 3, 4]
+    assert [entry.profile for entry in rewritten.profiles] == [old_profile, MlpModel().profile()]
+    assert sorted(rewritten.profiles[1].seeds) == [0, 1, 2, 3, 4]
+    assert sorted(rewritten.reference.seeds) == list(range(8))  # the other profile is unchanged
