@@ -99,6 +99,8 @@ class Column:
     models: dict[str, str]
     verdicts: dict[str, dict[str, Any]] = field(default_factory=dict)
     created: str | None = None
+    # The baselines column only: per model, the profiles its baselines hold (the first is the reference).
+    profiles: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def seeds(self, config_id: str) -> list[int]:
         return sorted(seed for cid, seed in self.records if cid == config_id)
@@ -288,17 +290,20 @@ def load_baselines_column(root: Path, study: Study, config_ids: Iterable[tuple[s
     store = BaselineStore(root, study)
     records: dict[tuple[str, int], dict[str, Any]] = {}
     models: dict[str, str] = {}
+    profiles: dict[str, list[dict[str, Any]]] = {}
     environment: dict[str, Any] = {}
     for model, config_id in config_ids:
         baseline = store.load(model, config_id)
         if baseline is None:
             continue
         models[config_id] = model
+        held = profiles.setdefault(model, [])
+        held += [entry.profile for entry in baseline.profiles if entry.profile not in held]
         for seed, outcome in baseline.seeds.items():
             records[(config_id, seed)] = outcome
         if not environment and isinstance(baseline.provenance.get("environment"), dict):
             environment = baseline.provenance["environment"]
-    return Column(BASELINES_COLUMN, str(root), environment, records, models)
+    return Column(BASELINES_COLUMN, str(root), environment, records, models, profiles=profiles)
 
 
 # --- comparing ------------------------------------------------------------------------------------

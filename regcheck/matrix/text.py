@@ -158,7 +158,19 @@ def render_text(matrix: Matrix) -> str:
     lines += [f"  {line}" for line in differences] or ["  nowhere: every cell is identical to the reference, bit for bit"]
     lines += ["", f"versions that differ from the reference ({reference.name}):"]
     lines += [f"  {line}" for line in environment_lines(matrix)]
+    lines += profile_lines(matrix)
     return "\n".join(lines)
+
+
+def profile_lines(matrix: Matrix) -> list[str]:
+    """Which profiles the baselines hold per model: the exact tier applies in each, the band elsewhere."""
+    held = next((column.profiles for column in matrix.columns if column.profiles), {})
+    lines = []
+    for model, profiles in held.items():
+        if any(profiles):
+            shown = "; ".join(", ".join(f"{k} {v}" for k, v in profile.items()) for profile in profiles)
+            lines.append(f"  {model}: {len(profiles)} profile(s), the first is the band's reference: {shown}")
+    return ["", "profiles the baselines hold:", *lines] if lines else []
 
 
 def render_markdown(matrix: Matrix) -> str:

@@ -78,3 +78,6 @@ def test_a_baseline_blessed_in_two_environments_is_exact_in_both_and_band_in_a_t
     assert [rule for rule, _ in sgd_rules(third)] == ["band"] * 3, third.stdout + third.stderr
     verdicts = json.loads((tmp_path / "third.json").read_text(encoding="utf-8"))["verdicts"]
     assert all("none of the baseline's 2 profiles matches, the band uses the reference" in v["reason"] for v in verdicts)
+
+    matrix = regcheck(here, "matrix", "--study", STUDY, "--baselines", str(baselines), str(tmp_path / "third.json"))
+    assert "  sgd: 2 profile(s), the first is the band's reference: scikit-learn " in matrix.stdout, matrix.stderr
