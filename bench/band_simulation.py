@@ -43,7 +43,8 @@ def baseline_counts(root: Path) -> dict[str, list[int]]:
         if path.name.endswith(".obtained.json"):
             continue
         document = json.loads(path.read_text(encoding="utf-8"))
-        counts[document["config_id"]] = [outcome["n_correct"] for outcome in document["seeds"].values()]
+        reference = document["profiles"][0]  # the band compares with the reference profile
+        counts[document["config_id"]] = [outcome["n_correct"] for outcome in reference["seeds"].values()]
     return counts
 
 

@@ -43,7 +43,7 @@ def main() -> int:
     with ProcessPoolExecutor(args.jobs) as pool:
         for seed, outcomes in zip(args.seeds, pool.map(published, args.seeds), strict=True):
             for config_id, (weights, predictions) in sorted(outcomes.items()):
-                expected = baselines[config_id]["seeds"][str(seed)]
+                expected = baselines[config_id]["profiles"][0]["seeds"][str(seed)]  # the reference profile: this one
                 same = expected["weights_sha256"] == weights and expected["predictions"] == predictions
                 differences += not same
                 print(f"{config_id:<22} seed {seed:>2}: {'identical' if same else 'DIFFERENT'}", flush=True)
