@@ -25,6 +25,8 @@ class PublishedOutcome:
     n_correct: int
     predictions: tuple[int, ...]
     weights_sha256: str
+    probabilities: tuple[float, ...] = ()
+    loss: float = 0.0
 
 
 def published_fit(config: MlpConfig, split: StudySplit, seed: int) -> PublishedOutcome:
@@ -40,10 +42,12 @@ def published_fit(config: MlpConfig, split: StudySplit, seed: int) -> PublishedO
     ])  # fmt: skip
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     model.fit(split.x_train, split.y_train, validation_split=0.2, epochs=100, batch_size=10, verbose=0)
-    model.evaluate(split.x_test, split.y_test, verbose=0)
-    predictions = tuple(int(p > 0.5) for p in model.predict(split.x_test, verbose=0).reshape(-1))
+    loss, _ = model.evaluate(split.x_test, split.y_test, verbose=0)
+    probabilities = tuple(float(p) for p in model.predict(split.x_test, verbose=0).reshape(-1))
+    predictions = tuple(int(p > 0.5) for p in probabilities)
     n_correct = sum(int(p == t) for p, t in zip(predictions, split.y_test, strict=True))
-    return PublishedOutcome(config.config_id, n_correct, predictions, weights_sha256(model.get_weights()))
+    return PublishedOutcome(config.config_id, n_correct, predictions, weights_sha256(model.get_weights()),
+                            probabilities, float(loss))  # fmt: skip
 
 
 def published_loop(split: StudySplit, seed: int, grid: tuple[MlpConfig, ...] = MLP_GRID) -> list[PublishedOutcome]:
