@@ -27,7 +27,8 @@ from regcheck.engine.records import ResultRecord, now_utc
 if TYPE_CHECKING:
     from regcheck.engine.study import Claim, Configuration, Dataset, Model, Published, Study
 
-Progress = Callable[[int, int, str, str, float], None]
+# done, total, model, config_id, status, started (time.perf_counter() at the run's start)
+Progress = Callable[[int, int, str, str, str, float], None]
 
 
 @dataclass
@@ -254,7 +255,7 @@ def run_study(run: StudyRun, models: tuple[str, ...], progress: Progress | None 
     def record(config: Configuration, verdict: Verdict) -> None:
         judged[config.config_id] = verdict
         if progress:
-            progress(len(judged), len(configs), config.config_id, verdict.status, started)
+            progress(len(judged), len(configs), config.model, config.config_id, verdict.status, started)
 
     pooled = [config for config in configs if jobs > 1 and config.model in run.study.pooled_models]
     for config in configs:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TextIO
 
 BAR_WIDTH = 24
@@ -23,23 +25,64 @@ def format_duration(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
-def estimate_left(done: int, total: int, elapsed: float) -> float:
-    """The mean time per finished configuration, times those left: crude, and honest about it (a '~')."""
-    return elapsed / done * (total - done) if done else 0.0
+@dataclass
+class Estimate:
+    """Time left, per model, from the configurations of that model that have finished.
+
+    A model's configurations can take a thousand times longer than another's (a Keras fit
+    against a liblinear one), so one mean over the whole run misleads. Models run one after
+    the other (the pooled ones last); a model's phase starts when the previous model's last
+    configuration finished, and its time per configuration is its phase's elapsed time over
+    the configurations it finished: in a worker pool that already counts the parallelism.
+    """
+
+    plan: Mapping[str, int]
+    started: float
+    phase_start: dict[str, float] = field(default_factory=dict)
+    finished: dict[str, int] = field(default_factory=dict)
+    last_finish: float | None = None
+
+    def record(self, model: str, now: float) -> None:
+        if model not in self.phase_start:
+            self.phase_start[model] = self.last_finish if self.last_finish is not None else self.started
+        self.finished[model] = self.finished.get(model, 0) + 1
+        self.last_finish = now
+
+    def left(self, now: float) -> float | None:
+        """Seconds left, or ``None`` while a model with configurations to go has finished none."""
+        total = 0.0
+        for model, count in self.plan.items():
+            done = self.finished.get(model, 0)
+            if done >= count:
+                continue
+            if not done:
+                return None
+            per_configuration = (now - self.phase_start[model]) / done
+            total += per_configuration * (count - done)
+        return total
 
 
 class ProgressBar:
-    """A ``runner_loop.Progress`` callback: ``bar(done, total, config_id, status, started)``."""
+    """A ``regcheck.engine.run.Progress`` callback: ``bar(done, total, model, config_id, status, started)``.
 
-    def __init__(self, stream: TextIO | None = None, tty: bool | None = None) -> None:
+    ``plan`` (configurations per model) lets it estimate per model; without it, one model is assumed.
+    """
+
+    def __init__(self, stream: TextIO | None = None, tty: bool | None = None, plan: Mapping[str, int] | None = None) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self.tty = tty if tty is not None else _is_tty(self.stream)
+        self.plan = plan
+        self._estimate: Estimate | None = None
         self._open_line = False
 
-    def __call__(self, done: int, total: int, config_id: str, status: str, started: float) -> None:
-        elapsed = time.perf_counter() - started
-        left = estimate_left(done, total, elapsed)
-        timing = f"{format_duration(elapsed)} elapsed, ~{format_duration(left)} left"
+    def __call__(self, done: int, total: int, model: str, config_id: str, status: str, started: float) -> None:
+        now = time.perf_counter()
+        if self._estimate is None:
+            self._estimate = Estimate(self.plan or {model: total}, started)
+        self._estimate.record(model, now)
+        left = self._estimate.left(now)
+        shown = "estimating" if left is None else f"~{format_duration(left)} left"
+        timing = f"{format_duration(now - started)} elapsed, {shown}"
         if not self.tty:
             print(f"[{done}/{total}] {config_id:<24} {status:<8} {timing}", file=self.stream, flush=True)
             return

@@ -15,7 +15,7 @@ from regcheck.reports.console import grid_tables
 from regcheck.reports.grids import logreg_grid, mlp_grid, summary_line
 from regcheck.reports.inputs import run_data_from_document
 from regcheck.reports.markdown import run_markdown
-from regcheck.reports.progress import ProgressBar, estimate_left, format_duration
+from regcheck.reports.progress import Estimate, ProgressBar, format_duration
 
 
 def test_logistic_grid_reads_like_the_published_table(logreg_run: dict[str, Any]) -> None:
@@ -63,8 +63,8 @@ def test_summary_line_counts_a_moved_and_an_errored_configuration(logreg_run: di
 def test_progress_without_a_terminal_prints_one_line_per_configuration() -> None:
     stream = io.StringIO()
     bar = ProgressBar(stream, tty=False)
-    bar(1, 3, "mlp-l1_0.001-l2_0.001", "held", started=0.0)
-    bar(2, 3, "mlp-l1_0.001-l2_0.01", "moved", started=0.0)
+    bar(1, 3, "mlp", "mlp-l1_0.001-l2_0.001", "held", started=0.0)
+    bar(2, 3, "mlp", "mlp-l1_0.001-l2_0.01", "moved", started=0.0)
     lines = stream.getvalue().splitlines()
     assert len(lines) == 2 and "\r" not in stream.getvalue()
     assert lines[1].startswith("[2/3] mlp-l1_0.001-l2_0.01     moved    ")
@@ -75,7 +75,7 @@ def test_progress_on_a_terminal_redraws_one_line_and_ends_it_when_done() -> None
     stream = io.StringIO()
     bar = ProgressBar(stream, tty=True)
     for done in (1, 2, 3, 4):
-        bar(done, 4, f"logreg-l1-C{done}", "held", started=0.0)
+        bar(done, 4, "logreg", f"logreg-l1-C{done}", "held", started=0.0)
     text = stream.getvalue()
     assert text.count("\r") == 4 and text.count("\n") == 1 and text.endswith("\n")
     assert "[############............] 2/4 logreg-l1-C2 held" in text
@@ -85,13 +85,30 @@ def test_progress_on_a_terminal_redraws_one_line_and_ends_it_when_done() -> None
 def test_an_interrupted_bar_is_ended_so_the_next_message_starts_a_line() -> None:
     stream = io.StringIO()
     bar = ProgressBar(stream, tty=True)
-    bar(1, 9, "mlp-l1_0.001-l2_0.001", "held", started=0.0)
+    bar(1, 9, "mlp", "mlp-l1_0.001-l2_0.001", "held", started=0.0)
     bar.close()
     assert stream.getvalue().endswith("\x1b[K\n")
 
 
-def test_estimate_is_the_mean_time_per_configuration_times_those_left() -> None:
-    assert estimate_left(done=2, total=9, elapsed=20.0) == pytest.approx(70.0)
+def test_estimate_is_each_models_time_per_configuration_times_its_configurations_left() -> None:
+    estimate = Estimate({"logreg": 2, "mlp": 4}, started=0.0)
+    estimate.record("logreg", now=0.1)
+    estimate.record("logreg", now=0.2)
+    assert estimate.left(now=0.2) is None  # no MLP fit has finished: nothing honest to say yet
+    estimate.record("mlp", now=10.2)
+    assert estimate.left(now=10.2) == pytest.approx(30.0)  # 10 s per MLP configuration, 3 to go
+    estimate.record("mlp", now=14.2)
+    assert estimate.left(now=14.2) == pytest.approx(14.0)  # (14.2 - 0.2) / 2 per configuration, 2 to go
+
+
+def test_after_the_fast_model_the_bar_says_estimating_instead_of_a_misleading_time() -> None:
+    stream = io.StringIO()
+    bar = ProgressBar(stream, tty=False, plan={"logreg": 1, "mlp": 9})
+    bar(1, 10, "logreg", "logreg-l1-C0.001", "held", started=0.0)
+    assert stream.getvalue().rstrip().endswith("elapsed, estimating")
+
+
+def test_durations_read_as_people_write_them() -> None:
     assert [format_duration(s) for s in (3.25, 42, 98, 4000)] == ["3.2 s", "42 s", "1 min 38 s", "1 h 06 min"]
 
 

@@ -69,7 +69,8 @@ def handle(args: argparse.Namespace) -> int:
             check_writable_file(path, flag)
     run = StudyRun(study, args.regcheck_study, baselines, args.regcheck_data, args.regcheck_seeds,
                    args.regcheck_update, args.regcheck_reason)  # fmt: skip
-    progress = ProgressBar()
+    plan = {name: len(study.model(name).configurations()) for name in models}
+    progress = ProgressBar(plan=plan)
     try:
         outcome = run_study(run, models, progress=progress, jobs=args.jobs)
     finally:

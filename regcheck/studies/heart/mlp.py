@@ -107,10 +107,11 @@ class MlpModel(Model):
     def prepare_worker(self, threads: int) -> None:
         import os
 
-        from regcheck.studies.heart.mlp_training import THREADS_VARIABLE
+        from regcheck.studies.heart.mlp_training import THREADS_VARIABLE, quiet_frameworks
 
         # Read by the runner when it first imports the framework in this process.
         os.environ.setdefault(THREADS_VARIABLE, str(threads))
+        quiet_frameworks()
 
     def profile(self) -> dict[str, str]:
         return dict(self._profile)
