@@ -126,7 +126,7 @@ def test_results_of_a_regcheck_run_appear_beside_the_timings(runs, capsys, tmp_p
     ("content", "message"),
     [
         (None, "no such file"),
-        ("{not json", "not JSON (line 1"),
+        ("{not json", "invalid JSON at line 1"),
         ('{"benchmarks": []}', "holds no benchmarks"),
         ('{"machine_info": {}}', "no 'benchmarks' list"),
         ('{"kind": "regcheck.run", "records": [], "verdicts": []}', "pass it with --results"),

@@ -27,26 +27,48 @@ def write_files_atomically(files: list[tuple[Path, bytes]]) -> None:
     A process killed while staging (the slow part) leaves every target as it was; the renames
     that follow take microseconds together and each is atomic, so a file is never torn. A kill
     can leave staged temporaries (``.<name>.*.tmp``); ``remove_stale_temporaries`` clears them.
+    A rename that fails part-way (a target made immutable, a full disk) puts back every target
+    already replaced, and the ``OSError`` names the target, not the temporary.
     """
     staged: list[tuple[str, Path]] = []
+    replaced: list[tuple[Path, bytes | None]] = []
     try:
         for path, data in files:
             staged.append((_stage(path, data), path))
         for temp_name, path in staged:
-            os.replace(temp_name, path)
+            before = path.read_bytes() if path.is_file() else None
+            try:
+                os.replace(temp_name, path)
+            except OSError as exc:
+                raise OSError(exc.errno, exc.strerror, str(path)) from None
+            replaced.append((path, before))
         for folder in {path.parent for _, path in staged}:
             _fsync_folder(folder)
     except BaseException:
         for temp_name, _ in staged:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp_name)
+        _restore(replaced)
         raise
+
+
+def _restore(replaced: list[tuple[Path, bytes | None]]) -> None:
+    """Undo the renames of a write that failed part-way: old contents back, new files removed."""
+    for path, before in reversed(replaced):
+        with contextlib.suppress(OSError):
+            if before is None:
+                path.unlink()
+            else:
+                temp_name = _stage(path, before)
+                os.replace(temp_name, path)
 
 
 def _stage(path: Path, data: bytes) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
+        # mkstemp makes 0600 files; a written file gets the mode a plain open() would give it.
+        os.fchmod(fd, path.stat().st_mode & 0o7777 if path.is_file() else 0o666 & ~current_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -56,6 +78,13 @@ def _stage(path: Path, data: bytes) -> str:
             os.unlink(temp_name)
         raise
     return temp_name
+
+
+def current_umask() -> int:
+    """The process's umask (reading it means setting it; it is set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_folder(folder: Path) -> None:

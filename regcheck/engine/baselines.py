@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from regcheck.engine.atomic import exclusive_lock, remove_stale_temporaries, write_files_atomically, write_text_atomically
 from regcheck.engine.errors import BaselineError
-from regcheck.engine.jsonfile import read_json_object
+from regcheck.engine.jsonio import read_json_object
 from regcheck.engine.study import is_safe_name
 
 if TYPE_CHECKING:
@@ -132,9 +133,9 @@ class BaselineStore:
     def load(self, model: str, config_id: str) -> Baseline | None:
         """The baseline of one configuration, or ``None`` when its file does not exist yet."""
         path = self.path_for(model, config_id)
-        if not path.exists():
+        if not os.path.lexists(path):
             return None
-        return parse_baseline(read_json_object(path, BaselineError), path, self, model, config_id)
+        return parse_baseline(read_json_object(path, BaselineError, "baseline"), path, self, model, config_id)
 
     def check_folder(self, model: str) -> None:
         """Fail on files that describe no configuration of the grid (a renamed or stray baseline)."""

@@ -89,6 +89,8 @@ class Dataset:
     sha256: str
     source: str
     value: Any
+    # The file it was read from, when there is one: no output of a run may overwrite it.
+    path: Path | None = None
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ The CLI spells an option ``--seeds``; pytest spells the same option ``--regcheck
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,22 +20,42 @@ if TYPE_CHECKING:
     from regcheck.engine.study import Study
 
 SEEDS_EXAMPLE = "e.g. 42, 0-4 or 0,1,42"
+SEED_LIMIT = 2**32
+MAX_SEEDS = 1000
+MAX_JOBS = 256
+_SEED_PART = re.compile(r"(?P<start>[0-9]{1,12})(?:-(?P<end>[0-9]{1,12}))?")
 ALL_MODELS = "all"
 
 
 def parse_seeds(text: str) -> tuple[int, ...]:
-    """``42`` | ``0-4`` | ``0,1,42`` | ``0-4,42`` -> seeds in order, each once."""
-    seeds: list[int] = []
+    """``42`` | ``0-4`` | ``0,1,42`` | ``0-4,42`` -> seeds in order, each once.
+
+    ASCII digits only (``str.isdigit`` would take "٣"), each seed below ``SEED_LIMIT`` (what
+    ``keras.utils.set_random_seed`` and numpy accept), at most ``MAX_SEEDS`` in all, counted
+    before any range is expanded, so ``0-99999999999`` is refused at once instead of hanging.
+    """
+    seeds: dict[int, None] = {}
     for part in text.split(","):
-        part = part.strip()
-        start_text, dash, end_text = part.partition("-")
-        if not (start_text.isdigit() and (not dash or end_text.isdigit())):
+        match = _SEED_PART.fullmatch(part.strip())
+        if not match:
             raise argparse.ArgumentTypeError(f"{text!r} is not a seed list ({SEEDS_EXAMPLE})")
-        start, end = int(start_text), int(end_text) if dash else int(start_text)
+        start = int(match["start"])
+        end = int(match["end"]) if match["end"] is not None else start
+        if end >= SEED_LIMIT:
+            raise argparse.ArgumentTypeError(f"{text!r}: seed {end} is too large; seeds are below {SEED_LIMIT} (2**32)")
         if end < start:
-            raise argparse.ArgumentTypeError(f"{text!r}: range {part} ends below its start ({SEEDS_EXAMPLE})")
-        seeds += [seed for seed in range(start, end + 1) if seed not in seeds]
+            raise argparse.ArgumentTypeError(f"{text!r}: range {part.strip()} ends below its start ({SEEDS_EXAMPLE})")
+        if len(seeds) + (end - start + 1) > MAX_SEEDS:
+            raise argparse.ArgumentTypeError(f"{text!r}: more than {MAX_SEEDS} seeds; expected at most {MAX_SEEDS}")
+        seeds.update(dict.fromkeys(range(start, end + 1)))
     return tuple(seeds)
+
+
+def parse_jobs(text: str) -> int:
+    """A worker count: ASCII digits, 1 to ``MAX_JOBS``."""
+    if not re.fullmatch(r"[0-9]{1,4}", text.strip()) or not 1 <= int(text) <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of worker processes from 1 to {MAX_JOBS}")
+    return int(text)
 
 
 def parse_model(text: str) -> str:
@@ -51,11 +72,21 @@ def parse_study(text: str) -> str:
 
 
 def existing_file(text: str) -> Path:
+    """A path to a regular file; anything else is named for what it is (the read itself checks again)."""
+    import errno
+    import stat
+
     path = Path(text)
-    if path.is_dir():
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        found = "a symbolic link loop; expected a file" if exc.errno == errno.ELOOP else "no such file"
+        raise argparse.ArgumentTypeError(f"{text}: {found}") from None
+    if stat.S_ISDIR(mode):
         raise argparse.ArgumentTypeError(f"{text}: is a folder; expected a file")
-    if not path.is_file():
-        raise argparse.ArgumentTypeError(f"{text}: no such file")
+    if not stat.S_ISREG(mode):
+        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file"
+        raise argparse.ArgumentTypeError(f"{text}: is {kind}; expected a regular file")
     return path
 
 

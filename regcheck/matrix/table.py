@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Any
 from regcheck.engine.baselines import BaselineStore
 from regcheck.engine.errors import RegcheckError
 from regcheck.engine.exact import within_tolerance
-from regcheck.engine.jsonfile import read_json_object
+from regcheck.engine.jsonio import read_json, read_json_object
 from regcheck.engine.records import RECORD_SCHEMA_VERSION, now_utc
 
 MATRIX_SCHEMA_VERSION = 1
@@ -238,15 +238,15 @@ def run_file_paths(inputs: Sequence[Path]) -> list[Path]:
 def _is_matrix_document(path: Path) -> bool:
     """A matrix written into the records folder is output, not a column: leave it out of folder scans."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        document = read_json(path, MatrixInputError, "run")
+    except MatrixInputError:
         return False  # load_run_file reports it properly
     return isinstance(document, dict) and document.get("kind") == MATRIX_KIND
 
 
 def load_run_file(path: Path) -> Column:
     """One ``regcheck run --json`` file as a column named after the file (the tox environment)."""
-    document = read_json_object(path, MatrixInputError, "a JSON object (a regcheck run file)")
+    document = read_json_object(path, MatrixInputError, "run", "a JSON object (a regcheck run file)")
     if document.get("kind") != RUN_KIND:
         raise MatrixInputError(f"{path}: not a regcheck run file (kind is {document.get('kind')!r}, expected {RUN_KIND!r})")
     if document.get("schema_version") != RECORD_SCHEMA_VERSION:

@@ -9,7 +9,6 @@ and by pytest-benchmark, so their readers accept the few layouts those writers m
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -153,18 +152,12 @@ def _grid_axes(raw: Any) -> tuple[GridAxes, ...]:
 
 
 def read_json(path: Path, what: str) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{what} {path}: no such file") from None
-    except IsADirectoryError:
-        raise UsageError(f"{what} {path}: is a folder, expected a JSON file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{what} {path}: cannot be read ({exc})") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{what} {path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    """A report input, read as every input is (``regcheck.engine.jsonio``); messages start with ``what``."""
+    from regcheck.engine.jsonio import LIMITS, parse_json, read_regular_file
+
+    kind = "benchmark" if "benchmark" in what else "run"
+    raw = read_regular_file(path, UsageError, LIMITS[kind], "a JSON file", name=f"{what} {path}")
+    return parse_json(raw, f"{what} {path}", UsageError)
 
 
 def read_run(path: Path) -> RunData:

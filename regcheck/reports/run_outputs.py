@@ -41,40 +41,13 @@ def outcome_document(outcome: RunOutcome) -> dict[str, Any]:
     return run_document(outcome_records(outcome), [verdict.to_dict() for verdict in outcome.verdicts], extra)
 
 
-def write_json(path: Path, document: dict[str, Any]) -> None:
-    from regcheck.engine.records import write_document
-
-    write_document(path, document)
-
-
 def run_view(document: dict[str, Any]) -> RunData:
     from regcheck.reports.inputs import run_data_from_document
 
     return run_data_from_document(document, "this run")
 
 
-def write_markdown(run: RunData, path: Path | None) -> list[str]:
-    """Write the summary to ``path`` and append it to $GITHUB_STEP_SUMMARY when set; say what was written."""
-    from regcheck.engine.atomic import write_text_atomically
-    from regcheck.reports.markdown import run_markdown
-
-    summary_path = os.environ.get(STEP_SUMMARY_VARIABLE)
-    if path is None and not summary_path:
-        return []
-    text = run_markdown(run)
-    said = []
-    if path is not None:
-        try:
-            write_text_atomically(path, text)
-        except OSError as exc:
-            raise UsageError(f"--markdown {path}: cannot be written ({exc.strerror})") from None
-        said.append(f"Markdown summary written to {path}")
-    if summary_path:
-        try:
-            # Appended, not replaced: other steps of the same job write their own summaries there.
-            with open(summary_path, "a", encoding="utf-8") as handle:
-                handle.write(text + "\n")
-        except OSError as exc:
-            where = f"${STEP_SUMMARY_VARIABLE}={summary_path}"
-            raise UsageError(f"{where}: cannot be appended to ({exc.strerror})") from None
-    return said
+def step_summary_path() -> Path | None:
+    """GitHub Actions' job summary file, when this runs there (``$GITHUB_STEP_SUMMARY``)."""
+    value = os.environ.get(STEP_SUMMARY_VARIABLE, "").strip()
+    return Path(value) if value else None

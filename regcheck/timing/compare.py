@@ -187,16 +187,17 @@ def format_seconds(seconds: float) -> str:
 
 
 def _read_json(path: Path) -> Any:
-    if not path.is_file():
-        raise UsageError(f"{path}: no such file")
+    from regcheck.engine.jsonio import LIMITS, parse_json, read_regular_file
+
+    raw = read_regular_file(path, UsageError, LIMITS["benchmark"], f"a pytest-benchmark JSON file; {_HOW_TO_SAVE}")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not UTF-8 text; {_HOW_TO_SAVE}") from None
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}: not JSON (line {exc.lineno}: {exc.msg}); {_HOW_TO_SAVE}") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot be read ({exc.strerror})") from None
+        return parse_json(raw, str(path), _NotJson)
+    except _NotJson as exc:
+        raise UsageError(f"{exc}; {_HOW_TO_SAVE}") from None
+
+
+class _NotJson(UsageError):
+    """Unreadable JSON in a benchmark file; re-raised with how to save a good one."""
 
 
 def _parse_timing(entry: Any, where: str) -> Timing:

@@ -176,7 +176,7 @@ BASELINE_CASES = [
          f"{B}: invalid JSON at line 1, column 2: Expecting property name enclosed in double quotes", BLESS),
     Case("baseline-not-an-object", write_baseline_bytes(b"[1, 2, 3]"), f"{B}: expected a JSON object, found list"),
     Case("baseline-is-a-pickle", write_baseline_bytes(b"\x80\x04\x95\x0b\x00\x00\x00\x00\x00\x00\x00}\x94."),
-         f"{B}: cannot be read ('utf-8' codec can't decode byte 0x80 in position 0: invalid start byte)"),
+         f"{B}: not UTF-8 text (byte 0); expected JSON"),
     Case("baseline-schema-version-missing", edit_baseline(lambda d: d.pop("schema_version")),
          f"{B}: missing schema_version; expected 2"),
     Case("baseline-schema-version-wrong", edit_baseline(lambda d: d.update(schema_version=3)),

@@ -46,7 +46,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def handle(args: argparse.Namespace) -> int:
-    from regcheck.engine.atomic import write_text_atomically
+    from regcheck.engine.outputs import OutputPlan
     from regcheck.matrix.table import (
         BASELINES_COLUMN,
         DEFAULT_RECORDS,
@@ -58,9 +58,11 @@ def handle(args: argparse.Namespace) -> int:
     from regcheck.matrix.text import comparison_table, render_markdown, render_text
 
     study = study_for(args.regcheck_study)
-    if args.json is not None and not args.json.parent.is_dir():
-        raise UsageError(f"--json {args.json}: folder {args.json.parent} does not exist")
     paths = run_file_paths(args.inputs or [DEFAULT_RECORDS])
+    outputs = OutputPlan()
+    outputs.read(args.baselines, *paths)  # the run files, not their folder: a matrix may be written beside them
+    outputs.write("--json", args.json)
+    outputs.check()
     columns = [load_run_file(path) for path in paths]
     _check_unique_names(paths)
     wanted = {args.reference, *(args.compare or [])}
@@ -81,11 +83,8 @@ def handle(args: argparse.Namespace) -> int:
     if args.compare:
         print()
         print(comparison_table(matrix, *args.compare))
-    if args.json is not None:
-        try:
-            write_text_atomically(args.json, json.dumps(matrix.to_document(), indent=1) + "\n")
-        except OSError as exc:
-            raise UsageError(f"--json {args.json}: cannot be written ({exc.strerror})") from None
+    outputs.stage("--json", json.dumps(matrix.to_document(), indent=1) + "\n")
+    for _ in outputs.commit():
         print(f"matrix written to {args.json}")
     return EXIT_MOVED if matrix.failed else EXIT_OK
 

@@ -52,27 +52,24 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def handle(args: argparse.Namespace) -> int:
-    from regcheck.engine.atomic import write_text_atomically
+    from regcheck.engine.outputs import OutputPlan
     from regcheck.reports.html import report_html
     from regcheck.reports.inputs import read_benches, read_matrix, read_run
     from regcheck.reports.markdown import report_markdown
 
     if args.run is None and args.matrix is None and not args.bench:
         raise UsageError("nothing to report: give a run file (regcheck run --json PATH), --matrix PATH or --bench PATH")
-    for flag, path in (("--html", args.html), ("--markdown", args.markdown)):
-        if path is not None and not path.parent.is_dir():
-            raise UsageError(f"{flag} {path}: folder {path.parent} does not exist")
+    outputs = OutputPlan()
+    outputs.read(args.run, args.matrix, *args.bench)
+    outputs.write("--html", args.html)
+    outputs.write("--markdown", args.markdown)
+    outputs.check()
     # Read everything before writing anything: a bad input leaves no half-made report behind.
     run = read_run(args.run) if args.run is not None else None
     matrix = read_matrix(args.matrix) if args.matrix is not None else None
     benches = read_benches(args.bench)
-    outputs = [(args.html, report_html(run, matrix, benches))]
-    if args.markdown is not None:
-        outputs.append((args.markdown, report_markdown(run, matrix, benches)))
-    for path, text in outputs:
-        try:
-            write_text_atomically(path, text)
-        except OSError as exc:
-            raise UsageError(f"{path}: cannot be written ({exc.strerror})") from None
-        print(f"report written to {path}")
+    outputs.stage("--html", report_html(run, matrix, benches))
+    outputs.stage("--markdown", report_markdown(run, matrix, benches))
+    for line in outputs.commit():
+        print(line.replace("--html written", "report written").replace("--markdown written", "report written"))
     return EXIT_MOVED if run is not None and any(v.failed for v in run.verdicts) else EXIT_OK

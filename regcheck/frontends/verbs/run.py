@@ -18,6 +18,7 @@ from regcheck.frontends.options import (
     check_writable_file,
     check_writable_folder,
     models_for,
+    parse_jobs,
     study_for,
 )
 from regcheck.frontends.verbs import verb_parser
@@ -39,7 +40,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         for option in (STUDY, DATA, BASELINES, SEEDS, MODEL, REASON):
             parser.add_argument(option.cli_flag, dest=option.dest, **option.argparse_kwargs())
         parser.add_argument("--json", metavar="PATH", type=Path, help="write the run's records and verdicts here")
-        parser.add_argument("--jobs", metavar="N", type=_positive, default=os.cpu_count() or 1,
+        parser.add_argument("--jobs", metavar="N", type=parse_jobs, default=os.cpu_count() or 1,
                             help="worker processes for the study's slow fits; 1 fits in this process "
                                  "(default: the CPU count)")
         parser.add_argument("--markdown", metavar="PATH", type=Path,
@@ -51,11 +52,15 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def handle(args: argparse.Namespace) -> int:
+    import json
+
+    from regcheck.engine.outputs import OutputPlan
     from regcheck.engine.run import StudyRun, run_study
     from regcheck.reports.console import explain, grid_tables, study_table
     from regcheck.reports.grids import summary_line
+    from regcheck.reports.markdown import run_markdown
     from regcheck.reports.progress import ProgressBar
-    from regcheck.reports.run_outputs import outcome_document, run_view, write_json, write_markdown
+    from regcheck.reports.run_outputs import STEP_SUMMARY_VARIABLE, outcome_document, run_view, step_summary_path
 
     study = study_for(args.regcheck_study)
     models = models_for(study, args.regcheck_model)
@@ -64,11 +69,15 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError(f"--baselines {baselines}: no such folder; run from the project root or pass --baselines DIR")
     if args.regcheck_update:  # an update that cannot be written is refused before the run, not after
         check_writable_folder(baselines, "--baselines")
-    for flag, path in (("--json", args.json), ("--markdown", args.markdown)):
-        if path is not None:
-            check_writable_file(path, flag)
     run = StudyRun(study, args.regcheck_study, baselines, args.regcheck_data, args.regcheck_seeds,
                    args.regcheck_update, args.regcheck_reason)  # fmt: skip
+    run.check_inputs(models)  # bad data, baselines or backend: one line, exit 2, before any output is judged
+    outputs = OutputPlan()
+    outputs.read(baselines, run.dataset.path, _study_file(args.regcheck_study))
+    outputs.write("--json", args.json)
+    outputs.write("--markdown", args.markdown)
+    outputs.write(f"${STEP_SUMMARY_VARIABLE}", step_summary_path(), append=True)
+    outputs.check()  # before the first fit: a bad output path is found now, not after minutes of fitting
     plan = {name: len(study.model(name).configurations()) for name in models}
     progress = ProgressBar(plan=plan)
     try:
@@ -91,11 +100,13 @@ def handle(args: argparse.Namespace) -> int:
         if verdict.failed:
             print()
             print(explain(verdict, outcome.obtained_paths.get(verdict.config_id)))
-    if args.json is not None and not outcome.missing:  # bad input writes nothing, the run file included
-        write_json(args.json, document)
-        print(f"records written to {args.json}")
-    for line in write_markdown(view, None if outcome.missing else args.markdown):
-        print(line)
+    if not outcome.missing:  # bad input writes nothing, the run file included
+        markdown = run_markdown(view)
+        outputs.stage("--json", json.dumps(document, indent=1) + "\n")
+        outputs.stage("--markdown", markdown)
+        outputs.stage(f"${STEP_SUMMARY_VARIABLE}", markdown + "\n")
+        for line in outputs.commit():
+            print(line)
     for line in outcome.update_messages:
         print(line)
     print(summary_line(view))
@@ -104,8 +115,7 @@ def handle(args: argparse.Namespace) -> int:
     return EXIT_MOVED if outcome.failed else EXIT_OK
 
 
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of processes")
-    return int(text)
-
+def _study_file(reference: str) -> Path | None:
+    """The study's own file, when ``--study`` names one: an output must never replace it."""
+    module = reference.rpartition(":")[0]
+    return Path(module) if module.endswith(".py") else None

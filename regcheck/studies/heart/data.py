@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from regcheck.engine.atomic import write_bytes_atomically
 from regcheck.engine.errors import DataError
+from regcheck.engine.jsonio import LIMITS, read_regular_file
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -65,7 +66,15 @@ def parse_heart_csv(raw: bytes, where: str) -> pd.DataFrame:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DataError(f"{where}: not UTF-8 text (byte {exc.start}); expected the heart table as CSV") from None
-    rows = list(csv.reader(io.StringIO(text)))
+    stray = text.replace("\r\n", "\n").find("\r")
+    if stray >= 0:
+        line = text[:stray].replace("\r\n", "\n").count("\n") + 1
+        raise DataError(f"{where}: a carriage return without a line feed at line {line}; expected LF or CRLF line ends")
+    reader = csv.reader(io.StringIO(text))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise DataError(f"{where}: not readable as CSV at line {reader.line_num} ({exc}); expected the heart table") from None
     header = [name.strip() for name in rows[0]]
     _check_columns(header, where)
     values: list[list[float]] = []
@@ -142,26 +151,23 @@ def load_heart(explicit: Path | str | None = None) -> HeartTable:
 
 def _parse_file(path: Path, hint: str = "") -> pd.DataFrame:
     where = str(path) + (f" ({hint})" if hint else "")
-    if not path.exists():
+    if not os.path.lexists(path):
         raise DataError(f"{path}: no such file; pass the path of heart.csv or set REGCHECK_DATA_DIR to its folder")
     if path.is_dir():
         raise DataError(f"{path}: is a folder; expected the file heart.csv (or set REGCHECK_DATA_DIR={path})")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot be read ({exc.strerror})") from None
-    return parse_heart_csv(raw, where)
+    return parse_heart_csv(read_regular_file(path, DataError, LIMITS["data"], "the heart table as CSV"), where)
 
 
 def _load_from_folder(folder: Path) -> HeartTable:
     table = folder / FILE_NAME
-    if table.exists():
+    if os.path.lexists(table):
         return HeartTable(_parse_file(table), table, "REGCHECK_DATA_DIR")
     original = folder / ORIGINAL_FILE_NAME
-    if original.exists():
+    if os.path.lexists(original):
         from regcheck.studies.heart.uci import convert_original
 
-        raw = convert_original(original.read_bytes(), str(original))
+        raw = read_regular_file(original, DataError, LIMITS["data"], "the UCI original processed.cleveland.data")
+        raw = convert_original(raw, str(original))
         return HeartTable(parse_heart_csv(raw, str(original)), original, "REGCHECK_DATA_DIR (UCI original, converted)")
     raise DataError(
         f"REGCHECK_DATA_DIR={folder}: holds neither {FILE_NAME} nor {ORIGINAL_FILE_NAME}; put one of them there"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from regcheck.engine.errors import BaselineError
 from regcheck.engine.exact import FieldDifference
+from regcheck.engine.jsonio import read_json_object
 
 if TYPE_CHECKING:
     from regcheck.engine.records import ResultRecord
@@ -70,13 +71,11 @@ class PublishedTable:
 
 def load_published(root: Path) -> PublishedTable:
     path = root / PUBLISHED_FILE
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BaselineError(f"{path}: no such file; the published table belongs in the baselines folder") from None
-    except json.JSONDecodeError as exc:
-        raise BaselineError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    if document.get("schema_version") != 1:
+    if not os.path.lexists(path):
+        raise BaselineError(f"{path}: no such file; the published table belongs in the baselines folder")
+    document = read_json_object(path, BaselineError, "published", "the published table (a JSON object)")
+    version = document.get("schema_version")
+    if isinstance(version, bool) or version != 1:
         raise BaselineError(f"{path}: schema_version is {document.get('schema_version')!r}, expected 1")
     accuracy: dict[str, float] = {}
     decimals: dict[str, int] = {}

@@ -41,7 +41,7 @@ class HeartStudy(Study):
         from regcheck.studies.heart.split import prepare_split
 
         table = load_heart(data_path)
-        return Dataset(table.sha256, table.source, prepare_split(table.frame))
+        return Dataset(table.sha256, table.source, prepare_split(table.frame), table.path)
 
     def claims(self, records: Mapping[str, Sequence[ResultRecord]]) -> list[Claim]:
         from regcheck.studies.heart.claims import heart_claims

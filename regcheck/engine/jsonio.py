@@ -1,0 +1,162 @@
+"""One way to read every file regcheck is given: regular files only, bounded, strictly parsed.
+
+Every input (data, baselines, published numbers, run files, benchmark files) comes through
+``read_regular_file``, and every JSON input through ``read_json``. The classes of failure they
+close, whatever the file:
+
+* **not a file**: a FIFO, a device (``/dev/zero``, ``/dev/urandom``), a socket or a folder is
+  refused from ``fstat`` of the opened descriptor, opened non-blocking so a FIFO cannot hang
+  the open; a symlink loop or a missing file is named as such, never as "no such file" for both;
+* **too large**: each kind of file has a size limit, checked before and while reading;
+* **JSON that Python's parser accepts but a result must not hold**: ``NaN``/``Infinity``,
+  duplicate keys (the last would silently win), integers longer than any count or seed
+  (Python refuses 4,300 digits with a ValueError), nesting deeper than any regcheck file
+  (Python's parser would raise RecursionError), text that is not UTF-8.
+
+Each failure is the caller's ``RegcheckError`` subclass: one line naming the file, what was
+found and what was expected. The standard library's ``json`` does the parsing; these checks are
+its documented hooks (``parse_constant``, ``object_pairs_hook``, ``parse_int``), written here
+because no maintained library offers a strict mode with them (orjson and simdjson reject NaN
+but accept duplicate keys and have no depth or size limits a caller can set).
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from regcheck.engine.errors import RegcheckError
+
+MiB = 1024 * 1024
+# Limits far above any real file (a baseline of eleven seeds is ~60 KB; the heart table 11 KB),
+# far below what could exhaust memory or time.
+LIMITS = {"data": 16 * MiB, "baseline": 16 * MiB, "run": 64 * MiB, "benchmark": 64 * MiB, "published": 1 * MiB}
+MAX_DEPTH = 32
+MAX_INTEGER_DIGITS = 20
+_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+          stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder", stat.S_IFLNK: "a symbolic link"}  # fmt: skip
+
+
+def read_regular_file(
+    path: Path, error: type[RegcheckError], limit: int, expected: str = "a file", name: str | None = None
+) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes; else ``error``, one line.
+
+    ``name`` is how messages name the file (default: its path).
+    """
+    where = name or str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        if exc.errno == errno.ENOENT:
+            raise error(f"{where}: no such file") from None
+        raise error(f"{where}: {_open_failure(exc)}; expected {expected}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            found = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+            raise error(f"{where}: is {found}; expected {expected} (a regular file)")
+        chunks, size = [], 0
+        while chunk := os.read(fd, 1 * MiB):
+            size += len(chunk)
+            if size > limit:
+                raise error(f"{where}: larger than {limit // MiB} MiB; expected {expected} of at most that size")
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise error(f"{where}: cannot be read ({exc.strerror}); expected {expected}") from None
+    finally:
+        os.close(fd)
+
+
+def _open_failure(exc: OSError) -> str:
+    if exc.errno == errno.ENOENT:
+        return "no such file"
+    if exc.errno == errno.ELOOP:
+        return "a symbolic link loop"
+    if exc.errno == errno.EISDIR:
+        return "is a folder"
+    return f"cannot be opened ({exc.strerror})"
+
+
+def parse_json(raw: bytes, where: str, error: type[RegcheckError]) -> Any:
+    """Strictly parse JSON bytes; ``where`` names the file in every message."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(f"{where}: not UTF-8 text (byte {exc.start}); expected JSON") from None
+    depth = _nesting(text)
+    if depth > MAX_DEPTH:
+        raise error(f"{where}: JSON nested {depth} levels deep; expected at most {MAX_DEPTH}")
+    try:
+        return json.loads(text, parse_constant=_no_constant, object_pairs_hook=_unique_keys, parse_int=_bounded_int)
+    except json.JSONDecodeError as exc:
+        raise error(f"{where}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except _Refused as exc:
+        raise error(f"{where}: {exc}") from None
+
+
+def read_json(path: Path, error: type[RegcheckError], kind: str, expected: str = "a JSON object") -> Any:
+    """Read and strictly parse the JSON file ``path`` of ``kind`` (a key of ``LIMITS``)."""
+    return parse_json(read_regular_file(path, error, LIMITS[kind], f"{expected} in a file"), str(path), error)
+
+
+def read_json_object(path: Path, error: type[RegcheckError], kind: str, expected: str = "a JSON object") -> dict[str, Any]:
+    document = read_json(path, error, kind, expected)
+    if not isinstance(document, dict):
+        raise error(f"{path}: expected {expected}, found {type(document).__name__}")
+    return document
+
+
+class _Refused(ValueError):
+    """Valid JSON that regcheck refuses; raised from the parser's hooks."""
+
+
+def _no_constant(name: str) -> Any:
+    raise _Refused(f"{name} is not a number regcheck accepts; expected finite numbers only")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _Refused(f"key {key!r} appears twice in one object; expected each key once")
+        found[key] = value
+    return found
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise _Refused(f"an integer of {len(text)} digits; expected at most {MAX_INTEGER_DIGITS}")
+    return int(text)
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting of objects and arrays, outside strings: checked before the recursive parser runs."""
+    deepest = depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def is_integer(value: Any) -> bool:
+    """A JSON integer, strictly: ``true`` is not 1."""
+    return isinstance(value, int) and not isinstance(value, bool)
