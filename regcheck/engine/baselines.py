@@ -11,6 +11,7 @@ it fails loudly and names its path and field.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from regcheck.engine.atomic import exclusive_lock, remove_stale_temporaries, write_files_atomically, write_text_atomically
 from regcheck.engine.errors import BaselineError
-from regcheck.engine.jsonio import read_json_object
+from regcheck.engine.jsonio import LIMITS, parse_json, read_regular_file
 from regcheck.engine.study import is_safe_name
 
 if TYPE_CHECKING:
@@ -114,6 +115,9 @@ class BaselineStore:
         self.root = root
         self.study = study
         self.dataset_sha256 = study.dataset_sha256 or dataset_sha256
+        # What each baseline held when this run first read it (None: absent): an update plans from
+        # those contents, so it may only replace them if they are still what it read.
+        self.read_digests: dict[str, str | None] = {}
 
     def folder(self, model: str) -> Path:
         # Names built from configurations must not leave the baselines folder ("../", "/").
@@ -134,8 +138,14 @@ class BaselineStore:
         """The baseline of one configuration, or ``None`` when its file does not exist yet."""
         path = self.path_for(model, config_id)
         if not os.path.lexists(path):
+            self.read_digests.setdefault(str(path), None)
             return None
-        return parse_baseline(read_json_object(path, BaselineError, "baseline"), path, self, model, config_id)
+        raw = read_regular_file(path, BaselineError, LIMITS["baseline"], "a baseline (a JSON object)")
+        self.read_digests.setdefault(str(path), hashlib.sha256(raw).hexdigest())
+        document = parse_json(raw, str(path), BaselineError)
+        if not isinstance(document, dict):
+            raise BaselineError(f"{path}: expected a JSON object, found {type(document).__name__}")
+        return parse_baseline(document, path, self, model, config_id)
 
     def check_folder(self, model: str) -> None:
         """Fail on files that describe no configuration of the grid (a renamed or stray baseline)."""
@@ -165,6 +175,7 @@ class BaselineStore:
             files[path] = (json.dumps(baseline.to_document(), indent=1) + "\n").encode("utf-8")
         try:
             with exclusive_lock(self.root):
+                self._refuse_if_changed(list(files))
                 for folder in {path.parent for path in files}:
                     if folder.is_dir():
                         remove_stale_temporaries(folder)
@@ -178,6 +189,25 @@ class BaselineStore:
 
     def new_baseline(self, model: str, config_id: str, params: dict[str, Any], outcomes: ProfileOutcomes) -> Baseline:
         return Baseline(self.study.name, self.dataset_sha256 or "", model, config_id, params, [outcomes])
+
+    def _refuse_if_changed(self, paths: list[Path]) -> None:
+        """Under the lock: a baseline another update rewrote since this run read it would lose that update."""
+        for path in paths:
+            if str(path) not in self.read_digests:
+                continue
+            now = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+            if now != self.read_digests[str(path)]:
+                raise BaselineError(
+                    f"{path}: changed by another update since this run read it; nothing was written "
+                    f"(run the update again to plan from the new baselines)"
+                )
+
+    def remove_obtained(self, model: str, config_id: str) -> None:
+        """Remove a stale ``.obtained.json`` once its configuration holds again."""
+        path = self.obtained_path_for(model, config_id)
+        if os.path.lexists(path):
+            with exclusive_lock(self.root):
+                path.unlink(missing_ok=True)
 
     def write_obtained(self, model: str, config_id: str, document: dict[str, Any]) -> Path:
         """Write what a run obtained beside the expected file, for a diff tool (git-ignored)."""

@@ -28,6 +28,7 @@ class FitFailure:
     config_id: str
     seed: int
     detail: str
+    dependency: bool = False  # a module the model needs failed to import: bad input, exit 2
 
 
 Done = Callable[["Configuration", "list[ResultRecord] | FitFailure", int, int], None]
@@ -46,11 +47,17 @@ def _init_worker(study_reference: str, threads: int) -> None:
 
 
 def _fit_one(study_reference: str, config: Configuration, data: Any, seed: int) -> ResultRecord | FitFailure:
+    from regcheck.engine.dependencies import DependencyError, require_modules
     from regcheck.engine.registry import load_study
     from regcheck.engine.run import describe_exception
 
+    model = load_study(study_reference).model(config.model)
     try:
-        return load_study(study_reference).model(config.model).fit(config, data, seed)
+        require_modules(model.requires, f"model {model.name}")
+    except DependencyError as error:
+        return FitFailure(config.config_id, seed, str(error), dependency=True)
+    try:
+        return model.fit(config, data, seed)
     except Exception as exc:  # crash isolation: reported as this configuration's error
         return FitFailure(config.config_id, seed, describe_exception(exc))
 
@@ -84,7 +91,11 @@ def fit_in_pool(
                 config, seeds = by_id[config_id]
                 results[config_id] = _collect(fitted[config_id], seeds)
                 if done:
-                    done(config, results[config_id], len(results), len(plan))
+                    try:
+                        done(config, results[config_id], len(results), len(plan))
+                    except BaseException:  # the run stops (bad input, Ctrl-C): fit nothing more
+                        pool.shutdown(wait=False, cancel_futures=True)
+                        raise
     return results
 
 

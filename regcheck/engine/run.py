@@ -59,6 +59,9 @@ class StudyRun:
 
     @cached_property
     def dataset(self) -> Dataset:
+        from regcheck.engine.dependencies import require_modules
+
+        require_modules(self.study.requires, f"the {self.study.name} study")
         return self.study.load(self.data_path)
 
     @cached_property
@@ -107,15 +110,19 @@ class StudyRun:
                 return baseline.outcomes_in(profile) is not None
         return False
 
-    def check_inputs(self, models: Sequence[str]) -> None:
+    def check_inputs(self, models: Sequence[str], pooled: Sequence[str] = ()) -> None:
         """Fail on the first bad input before anything is fitted: data, published numbers, models, baselines.
 
         Raises ``RegcheckError`` (one line, exit code 2); nothing has been written at that point.
         """
         self.dataset  # noqa: B018
         self.published  # noqa: B018
+        from regcheck.engine.dependencies import require_modules
+
         for name in models:
-            self.model(name).check_ready()
+            self.model(name).check_ready()  # first: it names a missing backend better than an import error can
+            if name not in pooled:  # a pooled model's modules are imported, and checked, in its workers
+                require_modules(self.model(name).requires, f"model {name}")
             self.store.check_folder(name)
             for config in self.model(name).configurations():
                 self.store.load(name, config.config_id)
@@ -155,6 +162,8 @@ class StudyRun:
             verdict.detail = str(self.store.path_for(config.model, config.config_id))
         # A band verdict means the baseline holds no outcomes of this profile: updating adds them
         # (its other profiles unchanged), so later runs here get the exact tier.
+        if verdict.status == "held":  # what a diff tool would show is gone: so is the file that showed it
+            self.store.remove_obtained(config.model, config.config_id)
         rebaseline = verdict.rule == "band" and verdict.status == "held"
         if self.update and (verdict.status in ("moved", "missing") or rebaseline) and not published:
             self._plan_update(config, records, baseline)
@@ -247,7 +256,8 @@ class RunOutcome:
 
 def run_study(run: StudyRun, models: tuple[str, ...], progress: Progress | None = None, jobs: int = 1) -> RunOutcome:
     """Judge every configuration of ``models``: the study's pooled models in worker processes when ``jobs`` > 1."""
-    run.check_inputs(models)  # fail on bad input (one line, exit 2) before any fit starts
+    pooled_models = [name for name in models if jobs > 1 and name in run.study.pooled_models]
+    run.check_inputs(models, pooled_models)  # fail on bad input (one line, exit 2) before any fit starts
     configs = run.configurations(models)
     started = time.perf_counter()
     judged: dict[str, Verdict] = {}
@@ -257,7 +267,7 @@ def run_study(run: StudyRun, models: tuple[str, ...], progress: Progress | None 
         if progress:
             progress(len(judged), len(configs), config.model, config.config_id, verdict.status, started)
 
-    pooled = [config for config in configs if jobs > 1 and config.model in run.study.pooled_models]
+    pooled = [config for config in configs if config.model in pooled_models]
     for config in configs:
         if config not in pooled:
             record(config, run.judge(config))
@@ -277,10 +287,13 @@ def run_study(run: StudyRun, models: tuple[str, ...], progress: Progress | None 
 
 def _judge_in_pool(run: StudyRun, configs: list[Configuration], jobs: int, record: Callable[[Configuration, Verdict], None]) -> None:
     """Fit in worker processes, judge here as each configuration completes (in completion order)."""
+    from regcheck.engine.dependencies import DependencyError
     from regcheck.engine.parallel import FitFailure, fit_in_pool
 
     def done(config: Configuration, result: list[ResultRecord] | FitFailure, _done: int, _total: int) -> None:
         if isinstance(result, FitFailure):
+            if result.dependency:  # the worker's environment is broken: bad input, not a result
+                raise DependencyError(result.detail)
             record(config, run.record_error(config, f"seed {result.seed}: {result.detail}"))
             return
         run.adopt(config, result)

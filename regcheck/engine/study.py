@@ -148,6 +148,8 @@ class Model:
     band_statistic: str = "n_correct"
     # Why the exact rule holds for this model, named in every verdict.
     exact_reason: str = "deterministic fit: exact in every environment"
+    # Modules imported before the first fit (``check_ready``): a broken install is one line and exit 2.
+    requires: tuple[str, ...] = ()
 
     def configurations(self) -> Sequence[Configuration]:
         raise NotImplementedError(f"{type(self).__name__}.configurations")
@@ -184,6 +186,8 @@ class Study:
     dataset_sha256: str | None = None
     # Models whose fits take seconds go to the worker pool when ``--jobs`` > 1; the others run here.
     pooled_models: tuple[str, ...] = ()
+    # Modules imported before the data is loaded: a broken install is one line and exit 2.
+    requires: tuple[str, ...] = ()
 
     def models(self) -> Sequence[Model]:
         raise NotImplementedError(f"{type(self).__name__}.models")

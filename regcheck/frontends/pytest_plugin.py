@@ -53,6 +53,7 @@ _WORKER_KEY = "regcheck_updates"
 _WORKER_VERDICTS = "regcheck_verdicts"
 _WORKER_BAD_INPUT = "regcheck_bad_input"
 _WORKER_CHANGES = "regcheck_changes"
+_WORKER_DIGESTS = "regcheck_read_digests"
 CONFIG_FIXTURE = "regcheck_config"
 T = TypeVar("T")
 
@@ -65,6 +66,7 @@ class _PluginState:
         self.messages: list[str] = []
         self.bad_input = False  # a RegcheckError or a missing baseline: the session exits with 2
         self.fixture: StudyFixture | None = None
+        self.read_digests: dict[str, str | None] = {}  # what the workers read, for the controller's update
 
 
 def option_value(config: pytest.Config, option: SharedOption) -> Any:
@@ -244,6 +246,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             _WORKER_KEY: fixture.planned_updates() if fixture and update else [],
             _WORKER_VERDICTS: state.verdicts, _WORKER_BAD_INPUT: state.bad_input,
             _WORKER_CHANGES: fixture.run.plan.changes if fixture and update else [],
+            _WORKER_DIGESTS: fixture.run.store.read_digests if fixture and update else {},
         })  # fmt: skip
         return
     if state.bad_input and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
@@ -256,6 +259,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     failed = exitstatus != 0 or state.bad_input or bool(session.shouldfail) or bool(session.shouldstop)
     try:
         store = _store(config)
+        for path, digest in state.read_digests.items():
+            store.read_digests.setdefault(path, digest)
         plan = UpdatePlan([_from_document(document, store) for document in state.updates], state.changes)
         lines = decide_update(store, plan, failed)
     except RegcheckError as error:
@@ -290,6 +295,8 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     state.updates += output.get(_WORKER_KEY, [])
     state.changes += output.get(_WORKER_CHANGES, [])
     state.verdicts += output.get(_WORKER_VERDICTS, [])
+    for path, digest in output.get(_WORKER_DIGESTS, {}).items():
+        state.read_digests.setdefault(path, digest)
     state.bad_input = state.bad_input or bool(output.get(_WORKER_BAD_INPUT, False))
 
 

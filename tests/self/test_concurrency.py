@@ -80,3 +80,32 @@ def test_a_second_process_waits_for_the_first_update_to_finish_before_it_writes(
     finally:
         first_update.close()
     assert json.loads(target.read_text())["profiles"][0]["provenance"]["reason"] == "second writer"
+
+
+def test_two_concurrent_updates_with_different_outcomes_never_leave_a_mix(project: Project) -> None:
+    """Ten times: two real ``regcheck bless`` processes at once, each planning all six baselines.
+
+    Both runs find every logistic baseline moved (a coefficient edited) and would rewrite all six
+    with their own reason. Whichever takes the lock first writes its update whole; the other either
+    read the folder after that (nothing to update) or is refused because a baseline it planned
+    from changed (exit 2, one line). Never a folder with some files from each.
+    """
+    paths = [project.baseline(config.config_id) for config in LOGREG_GRID]
+    originals = {path: json.loads(path.read_text()) for path in paths}
+    for attempt in range(10):
+        for path, document in originals.items():
+            moved = json.loads(json.dumps(document))
+            moved["profiles"][0]["seeds"]["42"]["coefficients"][0] += 0.5
+            path.write_text(json.dumps(moved))
+        commands = [
+            [sys.executable, "-m", "regcheck", "bless", "--model", "logreg", "--baselines", str(project.baselines),
+             "--data", str(project.data), "--reason", f"update {name}"]
+            for name in ("A", "B")
+        ]  # fmt: skip
+        processes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for command in commands]
+        results = [(process.wait(timeout=120), *process.communicate()) for process in processes]
+        reasons = {json.loads(path.read_text())["profiles"][0]["provenance"]["reason"] for path in paths}
+        assert len(reasons) == 1, f"attempt {attempt}: a mix of {reasons}"
+        assert any(code == 0 for code, _, _ in results)
+        for code, _, err in results:
+            assert code == 0 or (code == 2 and "changed by another update since this run read it" in err), err

@@ -99,10 +99,17 @@ class MlpModel(Model):
 
         return fit_mlp(config, data, seed)
 
+    @property
+    def requires(self) -> tuple[str, ...]:  # type: ignore[override]
+        """Keras and its backend: imported where the fits run (the workers, under a pool)."""
+        from regcheck.studies.heart.keras_backends import BACKEND_MODULES, chosen_backend
+
+        return ("keras", BACKEND_MODULES.get(chosen_backend(), "tensorflow"))
+
     def check_ready(self) -> None:
         from regcheck.studies.heart.keras_backends import require_backend
 
-        require_backend()
+        require_backend()  # unknown or not installed: its own message, with how to install it
 
     def prepare_worker(self, threads: int) -> None:
         import os

@@ -27,6 +27,7 @@ class HeartStudy(Study):
     dataset_sha256 = CANONICAL_SHA256
     # An MLP fit takes seconds: those go to the worker pool; a logistic fit takes a millisecond.
     pooled_models = ("mlp",)
+    requires = ("numpy", "pandas", "sklearn")
 
     def models(self) -> Sequence[Model]:
         from regcheck.studies.heart.logreg import LogregModel
