@@ -9,7 +9,7 @@ For each seed, in two fresh processes on this machine, side by side:
   the published ``compile``;
 * the suite's fit (``regcheck.studies.heart.mlp_training.fit_mlp``) as a worker runs it: one
   thread, op determinism, no validation pass, and every lever of ``compile_levers()``
-  (``steps_per_execution``, ``jit_compile``) for training.
+  (``steps_per_execution``) for training, the test part evaluated by the published compile.
 
 Compared per configuration: the weights' sha256, the 61 predicted labels, the 61 probabilities
 and the test loss, each bit for bit. One line per (configuration, seed); exit 1 on any difference.
@@ -21,6 +21,7 @@ Both sides run on the same machine because the bits depend on the CPU (docs/tier
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -79,7 +80,8 @@ def main() -> int:
     args = parser.parse_args()
     config_ids = tuple(args.configs)
     failures = 0
-    with ProcessPoolExecutor(args.jobs) as pool:
+    # A fresh process per side and seed: each must start its framework with its own thread settings.
+    with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1) as pool:
         jobs: list[tuple[int, Any, Any]] = [
             (seed, pool.submit(published, seed, config_ids), pool.submit(suite, seed, config_ids)) for seed in args.seeds
         ]

@@ -161,10 +161,18 @@ def read_json(path: Path, what: str) -> Any:
 
 
 def read_run(path: Path) -> RunData:
+    from regcheck.engine.records import RECORD_SCHEMA_VERSION
+
     document = read_json(path, "run file")
     if not isinstance(document, dict):
         raise UsageError(f"run file {path}: expected a JSON object written by 'regcheck run --json PATH'")
-    return run_data_from_document(document, str(path))
+    run = run_data_from_document(document, str(path))  # its shape first: the message says which fields
+    if document.get("kind") != "regcheck.run":
+        raise UsageError(f"run file {path}: kind is {document.get('kind')!r}, expected 'regcheck.run' (regcheck run --json PATH)")
+    version = document.get("schema_version")
+    if isinstance(version, bool) or version != RECORD_SCHEMA_VERSION:
+        raise UsageError(f"run file {path}: schema_version is {version!r}, expected {RECORD_SCHEMA_VERSION}")
+    return run
 
 
 # --- the version matrix -------------------------------------------------------------------------

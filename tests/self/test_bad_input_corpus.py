@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -275,7 +276,110 @@ OPTION_CASES = [
          with_option("--model", "all"), {"KERAS_BACKEND": "mxnet"}),
 ]  # fmt: skip
 
-CASES = DATA_CASES + BASELINE_CASES + OPTION_CASES
+
+
+# --- the second pass: classes an independent corpus found (issue 14) ------------------------
+
+def make_fifo(relative: str) -> Callable[[Project], None]:
+    """Put a FIFO where a file is read: a reader that opens it blocking would hang forever."""
+
+    def setup(project: Project) -> None:
+        path = project.root / relative
+        if path.exists():
+            path.unlink()
+        os.mkfifo(path)
+
+    return setup
+
+
+def write_data_bytes(data: bytes) -> Callable[[Project], None]:
+    def setup(project: Project) -> None:
+        project.data.write_bytes(data)
+
+    return setup
+
+
+def replace_with_folder(relative: str) -> Callable[[Project], None]:
+    def setup(project: Project) -> None:
+        path = project.root / relative
+        path.unlink()
+        path.mkdir()
+
+    return setup
+
+
+def rename_seed(new_key: str) -> Callable[[dict[str, Any]], Any]:
+    def edit(document: dict[str, Any]) -> None:
+        seeds = document["profiles"][0]["seeds"]
+        seeds[new_key] = seeds.pop("42")
+
+    return edit
+
+
+BL = "baselines/heart/logreg/logreg-l1-C0.1.json"
+CSV_HEADER = COLUMNS.encode()
+SECOND_PASS_CASES = [
+    # 1. written where it must not be: every output is checked against the inputs before the first fit
+    Case("json-onto-a-baseline", nothing, f"--json {B}: is inside the input folder ({{baselines}}); choose another file",
+         with_option("--json", B)),
+    Case("json-onto-the-published-table", nothing,
+         "--json {baselines}/published.json: is inside the input folder ({baselines}); choose another file",
+         with_option("--json", "{baselines}/published.json")),
+    Case("json-onto-the-data", nothing, "--json {data}: is an input of this command ({data}); choose another file",
+         with_option("--json", "{data}")),
+    Case("markdown-onto-the-json-output", nothing,
+         "--markdown {root}/out.json: is also the --json output; give each its own file",
+         with_option("--json", "{root}/out.json", "--markdown", "{root}/out.json")),
+    Case("json-onto-a-character-device", nothing, "--json /dev/full: is a device or special file; expected a file name",
+         with_option("--json", "/dev/full")),
+    Case("step-summary-is-a-folder", nothing, "$GITHUB_STEP_SUMMARY {root}: is a folder; expected a file name",
+         RUN, {"GITHUB_STEP_SUMMARY": "{root}"}),
+    # 2. hangs: FIFOs and endless devices are refused from fstat of a non-blocking open
+    Case("data-is-a-fifo", make_fifo("heart.csv"),
+         f"argument --data: {{data}}: is a FIFO; expected a regular file {SEE_RUN_HELP}"),
+    Case("data-is-a-fifo-named-by-the-environment", make_fifo("heart.csv"),
+         "{data}: is a FIFO; expected the heart table as CSV (a regular file)", DATA_RUN, DATA_ENV),
+    Case("data-is-dev-urandom", nothing,
+         "/dev/urandom: is a character device; expected the heart table as CSV (a regular file)",
+         DATA_RUN, {"REGCHECK_DATA": "/dev/urandom"}),
+    Case("baseline-is-a-fifo", make_fifo(BL), f"{B}: is a FIFO; expected a baseline (a JSON object) (a regular file)"),
+    Case("published-table-is-a-fifo", make_fifo("baselines/published.json"),
+         "{baselines}/published.json: is a FIFO; expected the published table (a JSON object) in a file (a regular file)"),
+    Case("seeds-range-of-a-hundred-billion", nothing,
+         f"argument --seeds: '0-99999999999': seed 99999999999 is too large; seeds are below 4294967296 (2**32) {SEE_RUN_HELP}",
+         with_option("--seeds", "0-99999999999")),
+    # 3. tracebacks: every parser failure is one line
+    Case("data-with-cr-only-line-ends", write_data_bytes(CSV_HEADER + b"\r63,1\r"),
+         "{data}: a carriage return without a line feed at line 1; expected LF or CRLF line ends"),
+    Case("data-with-a-200-kb-cell", write_data_bytes(CSV_HEADER + b"\n" + b"9" * 200_000 + b"\n"),
+         "{data}: not readable as CSV at line 2 (field larger than field limit (131072)); expected the heart table"),
+    Case("published-table-is-a-folder", replace_with_folder("baselines/published.json"),
+         "{baselines}/published.json: is a folder; expected the published table (a JSON object) in a file (a regular file)"),
+    Case("baseline-nested-100000-deep", write_baseline_bytes(b"[" * 100_000 + b"]" * 100_000),
+         f"{B}: JSON nested 100000 levels deep; expected at most 32"),
+    Case("baseline-with-a-5000-digit-integer", write_baseline_bytes(b'{"schema_version": ' + b"9" * 5000 + b"}"),
+         f"{B}: an integer of 5000 digits; expected at most 20"),
+    # 5. bad input that used to be accepted
+    Case("baseline-infinite-coefficient", edit_baseline(lambda d: outcome(d)["coefficients"].__setitem__(0, float("inf"))),
+         f"{B}: Infinity is not a number regcheck accepts; expected finite numbers only"),
+    Case("baseline-duplicate-key", write_baseline_bytes(b'{"schema_version": 2, "schema_version": 2}'),
+         f"{B}: key 'schema_version' appears twice in one object; expected each key once"),
+    Case("baseline-seed-key-with-a-leading-zero", edit_baseline(rename_seed("042")),
+         f"{B}: field profiles[0].seeds: key '042' is not a seed (a non-negative integer)"),
+    Case("baseline-seed-key-in-arabic-digits", edit_baseline(rename_seed("٤٢")),
+         f"{B}: field profiles[0].seeds: key '٤٢' is not a seed (a non-negative integer)"),
+    Case("baseline-schema-version-true", edit_baseline(lambda d: d.update(schema_version=True)),
+         f"{B}: schema_version is True, expected 2"),
+    Case("seeds-in-arabic-digits", nothing,
+         f"argument --seeds: '٣' is not a seed list (e.g. 42, 0-4 or 0,1,42) {SEE_RUN_HELP}", with_option("--seeds", "٣")),
+    Case("jobs-in-arabic-digits", nothing,
+         f"argument --jobs: '٣' is not a number of worker processes from 1 to 256 {SEE_RUN_HELP}", with_option("--jobs", "٣")),
+    Case("jobs-beyond-the-limit", nothing,
+         f"argument --jobs: '100000' is not a number of worker processes from 1 to 256 {SEE_RUN_HELP}",
+         with_option("--jobs", "100000")),
+]  # fmt: skip
+
+CASES = DATA_CASES + BASELINE_CASES + OPTION_CASES + SECOND_PASS_CASES
 
 
 def test_the_corpus_holds_at_least_25_distinct_bad_inputs() -> None:
