@@ -3,7 +3,8 @@
 * A model whose rule is ``exact`` is judged field by field, seed by seed, in every environment.
 * A model whose rule is ``band`` is judged the same way where the run's profile equals the
   baseline's (the **exact tier**, on the model's ``exact_fields``), and by the band rule on its
-  ``band_statistic`` over seeds everywhere else (the **band tier**).
+  band statistics over seeds everywhere else (the **band tier**), or everywhere when the run
+  asks for the band (``tier="band"``: ``--tier band``, ``--regcheck-tier band``).
 
 The verdict names the tier, why it applied, and every field that moved.
 """
@@ -13,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from regcheck.engine.band import compare_band, min_seeds
+from regcheck.engine.band import band_test, configuration_alpha, describe, min_seeds, statistic_value
 from regcheck.engine.exact import FieldDifference, Verdict, compare_exact
 
 if TYPE_CHECKING:
+    from regcheck.engine.band import BandResult
     from regcheck.engine.baselines import Baseline, ProfileOutcomes
     from regcheck.engine.records import ResultRecord
     from regcheck.engine.study import Configuration, Model
@@ -41,11 +43,18 @@ def run_profile(model: Model, records: Sequence[ResultRecord]) -> dict[str, str]
     return profile
 
 
+TIERS = ("auto", "band")
+
+
 def judge(
     model: Model, config: Configuration, records: Sequence[ResultRecord], baseline: Baseline | None,
-    published: Sequence[FieldDifference] = (),
+    published: Sequence[FieldDifference] = (), tier: str = "auto",
 ) -> Verdict:  # fmt: skip
-    """The verdict of one configuration; ``published`` are the publication's contradictions, if any."""
+    """The verdict of one configuration; ``published`` are the publication's contradictions, if any.
+
+    ``tier="band"`` judges a ``band`` model by the band even where its profile matches a
+    baseline's, against that profile's outcomes (the same environment's distribution).
+    """
     if model.rule == "exact":
         verdict = _judge_exact_everywhere(model, config, records, baseline)
     elif baseline is None:
@@ -53,7 +62,10 @@ def judge(
     else:
         profile = run_profile(model, records)
         matching = baseline.outcomes_in(profile)
-        if matching is not None:
+        if matching is not None and tier == "band":
+            reason = f"--tier band: the band against this profile's outcomes ({profile_text(profile)})"
+            verdict = band_tier(model, config, records, matching, reason)
+        elif matching is not None:
             reason = f"profile matches baseline ({profile_text(profile)})"
             verdict = exact_tier(model, config, records, matching, reason, model.exact_fields)
         else:
@@ -109,30 +121,58 @@ def exact_tier(
     return verdict
 
 
+def band_statistics(model: Model) -> tuple[str, ...]:
+    """The statistics the band compares: ``band_statistics``, else the one ``band_statistic``."""
+    return tuple(model.band_statistics) or (model.band_statistic,)
+
+
 def band_tier(
     model: Model, config: Configuration, records: Sequence[ResultRecord], baseline: ProfileOutcomes, reason: str
 ) -> Verdict:
-    """The run's ``band_statistic`` over its seeds against the baseline's, by the permutation test."""
+    """The run's band statistics over its seeds against the baseline's, by the permutation test (``engine.band``)."""
     verdict = Verdict(model.name, config.config_id, "held", "band", reason)
-    statistic = model.band_statistic
-    # The permutation test sums in integers (exact p-values): the statistic is a count per seed.
-    expected = [int(outcome[statistic]) for _, outcome in sorted(baseline.seeds.items()) if statistic in outcome]
-    obtained = [int(record.value(statistic)) for record in records if record.value(statistic) is not None]
-    needed = min_seeds(len(expected))
-    if len(obtained) < needed:
+    outcomes = [outcome for _, outcome in sorted(baseline.seeds.items())]
+    fields = [record.to_dict() for record in records]
+    expected: dict[str, list[float]] = {}
+    obtained: dict[str, list[float]] = {}
+    absent = []
+    for name in band_statistics(model):
+        before = [statistic_value(name, outcome) for outcome in outcomes]
+        after = [statistic_value(name, record) for record in fields]
+        if None in before or None in after or not before:  # a baseline made before the statistic existed
+            absent.append(name)
+            continue
+        expected[name], obtained[name] = before, after  # type: ignore[assignment]  # no None left
+    if not expected:
         verdict.status = "error"
-        verdict.detail = (f"the band tier needs at least {needed} seeds to detect anything; got {len(obtained)} "
-                          f"(run with --seeds 0-4)")  # fmt: skip
+        verdict.detail = f"no band statistic ({', '.join(band_statistics(model))}) on both sides; baseline or records lack it"
         return verdict
-    result = compare_band(expected, obtained)
-    verdict.detail = f"p = {result.p_value:.4f}: baseline {result.describe(expected)}, run {result.describe(obtained)}"
+    alpha = configuration_alpha(len(model.configurations()))
+    needed = min_seeds(len(outcomes), alpha)
+    if len(records) < needed:
+        verdict.status = "error"
+        verdict.detail = (f"the band tier needs at least {needed} seeds against the baseline's {len(outcomes)} to detect "
+                          f"anything; got {len(records)} (run with --seeds 0-{max(needed, 5) - 1})")  # fmt: skip
+        return verdict
+    result = band_test(expected, obtained, alpha)
+    verdict.detail = _band_detail(result, absent)
     if not result.holds:
         verdict.status = "moved"
-        verdict.differences.append(FieldDifference(
-            f"{statistic} over seeds", result.rule, result.describe(expected), result.describe(obtained),
-            f"p = {result.p_value:.2g}",
-        ))  # fmt: skip
+        verdict.differences += [
+            FieldDifference(f"{shift.name} over seeds", result.rule, describe(shift.baseline), describe(shift.obtained),
+                            f"p = {shift.p_value:.2g}")
+            for shift in result.moved
+        ]  # fmt: skip
     return verdict
+
+
+def _band_detail(result: BandResult, absent: Sequence[str]) -> str:
+    """``p = 0.4: n_correct mean 51.2 ... -> ...; loss ...``: every statistic, then what was left out."""
+    parts = [f"p = {result.p_value:.4f} (level {result.alpha:.2g})"]
+    parts += [f"{shift.name} {describe(shift.baseline)} -> {describe(shift.obtained)}" for shift in result.statistics]
+    if absent:
+        parts.append(f"not compared (absent from the baseline or the records): {', '.join(absent)}")
+    return "; ".join(parts)
 
 
 def _for_seed(difference: FieldDifference, seed: int) -> FieldDifference:

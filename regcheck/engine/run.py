@@ -44,7 +44,7 @@ class StudyRun:
 
     def __init__(
         self, study: Study, study_reference: str, baselines_root: Path, data_path: Path | None = None,
-        seeds: tuple[int, ...] | None = None, update: bool = False, reason: str | None = None,
+        seeds: tuple[int, ...] | None = None, update: bool = False, reason: str | None = None, tier: str = "auto",
     ) -> None:  # fmt: skip
         self.study = study
         self.study_reference = study_reference
@@ -53,6 +53,7 @@ class StudyRun:
         self.requested_seeds = seeds
         self.update = update
         self.reason = reason
+        self.tier = tier  # "band": judge band-rule models by the band even where the profile matches
         self.records: dict[str, list[ResultRecord]] = {}
         self.verdicts: dict[str, Verdict] = {}
         self.plan = UpdatePlan()
@@ -94,7 +95,7 @@ class StudyRun:
             return model.exact_seeds
         if self.requested_seeds:
             return self.requested_seeds
-        if self.has_profile(name, model.profile()):
+        if self.tier != "band" and self.has_profile(name, model.profile()):
             return model.exact_seeds
         # An update that creates the baselines, or re-makes them in this profile, blesses both tiers' seeds.
         return model.baseline_seeds if self.update else model.band_seeds
@@ -157,7 +158,7 @@ class StudyRun:
             return self.record_error(config, describe_exception(exc))
         model = self.model(config.model)
         published = self.published.differences(config, records) if self.published else []
-        verdict = judge(model, config, records, baseline, published)
+        verdict = judge(model, config, records, baseline, published, self.tier)
         if verdict.status == "missing" and not verdict.detail:  # say which file to create (the how is in the report)
             verdict.detail = str(self.store.path_for(config.model, config.config_id))
         # A band verdict means the baseline holds no outcomes of this profile: updating adds them

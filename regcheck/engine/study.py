@@ -9,7 +9,8 @@ grid), fits one configuration for one seed into a ``ResultRecord``, and declares
 * ``band``: the fit is seeded but its floating-point path depends on the environment (a Keras
   MLP). Where the run's **profile** (``Model.profile``) equals one the baseline was blessed in,
   the exact tier applies to ``exact_fields``; elsewhere the band tier compares the distribution
-  of ``band_statistic`` over seeds (``regcheck.engine.band``).
+  of ``band_statistics`` over seeds (``regcheck.engine.band``), jointly, at a level corrected
+  for the statistics and the model's configurations.
 
 The engine does the rest: seeds, running (in this process, a process pool or a Dask cluster),
 judging, claims, baselines and their updates, run files and reports. ``docs/extending.md``
@@ -144,7 +145,10 @@ class Model:
     baseline_seeds: tuple[int, ...] = (0, 1, 2, 3, 4, DEFAULT_SEED)
     # The fields the exact tier compares for a ``band`` model in a matching profile (None: all).
     exact_fields: tuple[str, ...] | None = None
-    # The per-seed number the band tier compares across seeds.
+    # The per-seed numbers the band tier compares across seeds: any number in the record (core or
+    # extra) or one the engine derives ("brier", "mean_probability": ``regcheck.engine.band``).
+    # Empty: the one ``band_statistic`` (kept for studies written before there were several).
+    band_statistics: tuple[str, ...] = ()
     band_statistic: str = "n_correct"
     # Why the exact rule holds for this model, named in every verdict.
     exact_reason: str = "deterministic fit: exact in every environment"

@@ -65,6 +65,15 @@ def parse_model(text: str) -> str:
     return text
 
 
+def parse_tier(text: str) -> str:
+    """``auto`` (the profile decides) or ``band`` (the band everywhere)."""
+    from regcheck.engine.judge import TIERS
+
+    if text.strip() not in TIERS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a tier; expected {' or '.join(TIERS)}")
+    return text.strip()
+
+
 def parse_study(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError(f"empty study reference; expected {STUDY_EXAMPLE}")
@@ -180,8 +189,13 @@ SEEDS = SharedOption("seeds", f"seeds, {SEEDS_EXAMPLE} (default: each model's se
 MODEL = SharedOption("model", f"which model of the study, or {ALL_MODELS} (default: all)", "MODEL",
                      parse_model, ALL_MODELS)  # fmt: skip
 REASON = SharedOption("reason", "why the baselines change; kept in their provenance (default: none)", "TEXT", str)
+TIER = SharedOption(
+    "tier", "how a seeded (band-rule) model is judged: auto, exactly where the run's profile matches a baseline's "
+    "and by the band elsewhere; or band, by the band everywhere, against this profile's outcomes where the "
+    "baseline has them (default: auto)", "TIER", parse_tier, "auto",
+)  # fmt: skip
 UPDATE = SharedOption("update", "rewrite the baselines from this run if it completes without failures (default: off)", flag=True)
-SHARED_OPTIONS = (STUDY, DATA, BASELINES, SEEDS, MODEL, REASON, UPDATE)
+SHARED_OPTIONS = (STUDY, DATA, BASELINES, SEEDS, MODEL, TIER, REASON, UPDATE)
 
 
 def models_for(study: Study, choice: str) -> tuple[str, ...]:

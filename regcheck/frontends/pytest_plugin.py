@@ -42,6 +42,7 @@ from regcheck.frontends.options import (
     SEEDS,
     SHARED_OPTIONS,
     STUDY,
+    TIER,
     UPDATE,
     SharedOption,
     models_for,
@@ -82,7 +83,7 @@ class StudyFixture:
         study = study_for(reference)
         self.run = StudyRun(
             study, reference, _baselines_root(config), option_value(config, DATA), option_value(config, SEEDS),
-            option_value(config, UPDATE), option_value(config, REASON),
+            option_value(config, UPDATE), option_value(config, REASON), tier=option_value(config, TIER),
         )  # fmt: skip
         self.models = models_for(study, option_value(config, MODEL))
         self._state = config.stash[_STATE]
@@ -224,7 +225,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     seeds = option_value(config, SEEDS)
     header = [
         f"regcheck: study={study.name} model={config.getoption(MODEL.dest)} "
-        f"seeds={','.join(map(str, seeds)) if seeds else 'default'} update={'yes' if config.getoption(UPDATE.dest) else 'no'}",
+        f"seeds={','.join(map(str, seeds)) if seeds else 'default'} tier={option_value(config, TIER)} "
+        f"update={'yes' if config.getoption(UPDATE.dest) else 'no'}",
         f"regcheck: data={study.data_description(option_value(config, DATA))}",
     ]
     for name in models_for(study, option_value(config, MODEL)):

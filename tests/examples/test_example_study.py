@@ -21,8 +21,10 @@ BASELINES = ROOT / "examples" / "baselines"
 PYTEST_EXAMPLE = ROOT / "examples" / "tests" / "test_cancer_study.py"
 CONFIG_IDS = ["logistic-C_0.001", "logistic-C_0.01", "logistic-C_0.1", "sgd-alpha_0.0001", "sgd-alpha_0.001", "sgd-alpha_0.01"]
 # One training label flipped in the study's data, as a broken data pipeline would: every fit moves.
-FLIP_ONE_LABEL = ("        scaler = StandardScaler().fit(x_train)\n",
-                  "        y_train = y_train.copy()\n        y_train[0] = 1 - y_train[0]\n        scaler = StandardScaler().fit(x_train)\n")
+FLIP_ONE_LABEL = (
+    "        scaler = StandardScaler().fit(x_train)\n",
+    "        y_train = y_train.copy()\n        y_train[0] = 1 - y_train[0]\n        scaler = StandardScaler().fit(x_train)\n",
+)
 
 
 def perturbed_copy(folder: Path) -> Path:
@@ -72,9 +74,7 @@ def test_a_perturbed_copy_of_the_study_exits_1_naming_every_configuration(
         assert f"\n{config_id}: moved (rule: exact;" in out
 
 
-def test_outside_its_profile_the_seeded_model_is_judged_by_the_band(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_outside_its_profile_the_seeded_model_is_judged_by_the_band(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     baselines = tmp_path / "baselines"
     shutil.copytree(BASELINES, baselines)
     for path in baselines.glob("cancer/sgd/*.json"):
@@ -100,3 +100,32 @@ def test_under_pytest_each_configuration_is_a_test_and_a_perturbed_study_fails_t
     moved.assert_outcomes(passed=1, failed=6)
     moved.stdout.fnmatch_lines(["logistic-C_0.001: moved (rule: exact; *"])
     assert moved.ret == 1
+
+
+def test_tier_band_judges_the_seeded_model_by_the_band_where_its_profile_matches(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["run", "--study", f"{EXAMPLE}:study", "--baselines", str(BASELINES), "--tier", "band"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert [line.split()[-2:] for line in out.splitlines() if line.startswith("sgd-")] == [["band", "held"]] * 3
+    # The deterministic model is exact in every environment, whatever the tier asked for.
+    assert [line.split()[-2:] for line in out.splitlines() if line.startswith("logistic-")] == [["exact", "held"]] * 3
+
+
+def test_an_unknown_tier_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--study", f"{EXAMPLE}:study", "--tier", "fast"]) == 2
+    assert capsys.readouterr().err.startswith("regcheck: error: argument --tier: 'fast' is not a tier; expected auto or band")
+
+
+def test_under_pytest_regcheck_tier_band_judges_by_the_band_and_says_so_in_the_header(pytester: pytest.Pytester) -> None:
+    pytester.copy_example(str(PYTEST_EXAMPLE))
+    result = pytester.runpytest("--regcheck-study", f"{EXAMPLE}:study", "--regcheck-baselines", str(BASELINES),
+                                "--regcheck-model", "sgd", "--regcheck-tier", "band")  # fmt: skip
+    result.assert_outcomes(passed=3, skipped=1)
+    result.stdout.fnmatch_lines(["regcheck: study=cancer model=sgd seeds=default tier=band update=no",
+                                 "regcheck: 3 held (rules: band)"])  # fmt: skip
+
+
+def test_under_pytest_an_unknown_tier_is_one_line_and_exit_2(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("--regcheck-study", f"{EXAMPLE}:study", "--regcheck-tier", "fast")
+    assert result.ret == 2
+    assert result.stderr.lines == ["regcheck: error: argument --regcheck-tier: 'fast' is not a tier; expected auto or band"]

@@ -1,12 +1,25 @@
-"""The band rule: an exact permutation test on counts out of 61, robust to ties and two modes."""
+"""The band rule: an exact permutation test, maxT over several per-seed statistics, robust to ties and two modes."""
 
 from __future__ import annotations
 
 import itertools
+import random
+import statistics
 
 import pytest
 
-from regcheck.engine.band import ALPHA, compare_band, min_seeds, permutation_p_value
+from regcheck.engine import band
+from regcheck.engine.band import (
+    ALPHA,
+    band_test,
+    brier,
+    compare_band,
+    configuration_alpha,
+    mean_probability,
+    min_seeds,
+    permutation_p_value,
+    statistic_value,
+)
 
 UNIMODAL = [51, 51, 50, 50, 51, 51, 50, 51, 52, 51, 51]
 BIMODAL = [32, 32, 32, 53, 32, 32, 32, 32, 53, 32, 32]
@@ -57,10 +70,17 @@ def test_one_count_more_on_a_zero_spread_baseline_for_every_seed_fails() -> None
     assert not compare_band([52] * 11, [53] * 5).holds
 
 
-def test_three_seeds_are_the_fewest_that_can_fail_against_eleven() -> None:
+def test_three_seeds_are_the_fewest_that_can_fail_against_eleven_at_one_percent() -> None:
     assert min_seeds(11) == 3
     assert compare_band([52] * 11, [60, 60]).holds  # two seeds can never reach p < 0.01
     assert not compare_band([52] * 11, [60, 60, 60]).holds
+
+
+def test_four_seeds_are_the_fewest_that_can_fail_against_eleven_at_the_grid_level() -> None:
+    level = configuration_alpha(9)
+    assert min_seeds(11, level) == 4
+    assert compare_band([52] * 11, [60, 60, 60], level).holds  # 1 / C(14, 3) = 0.0027 > 0.0011
+    assert not compare_band([52] * 11, [60] * 4, level).holds
 
 
 def test_failure_description_names_mean_spread_and_seed_count() -> None:
@@ -68,3 +88,92 @@ def test_failure_description_names_mean_spread_and_seed_count() -> None:
     assert result.describe(result.obtained_counts) == "mean 53.00 over 5 seeds (53)"
     assert result.describe(result.baseline_counts) == "mean 35.82 over 11 seeds (32-53)"
     assert result.rule == "band: exact permutation test on the mean, p >= 0.01"
+
+
+LOSS = [0.547, 0.552, 0.546, 0.507, 0.553, 0.529, 0.551, 0.556, 0.554, 0.571, 0.547]
+MEAN_P = [0.466, 0.461, 0.458, 0.471, 0.455, 0.466, 0.456, 0.456, 0.456, 0.463, 0.452]
+
+
+def brute_force_max_t(baseline: dict[str, list[float]], obtained: dict[str, list[float]]) -> float:
+    """The maxT p-value by its definition: standardize over the pool, score every K-subset by its worst statistic."""
+    names = list(baseline)
+    pools = {name: baseline[name] + obtained[name] for name in names}
+    z = {name: [(v - statistics.fmean(pool)) / statistics.pstdev(pool) for v in pool] for name, pool in pools.items()}
+    n, k = len(pools[names[0]]), len(obtained[names[0]])
+
+    def score(subset: tuple[int, ...]) -> float:
+        return max(abs(sum(z[name][i] for i in subset)) for name in names)
+
+    observed = score(tuple(range(n - k, n)))
+    subsets = list(itertools.combinations(range(n), k))
+    return sum(score(subset) >= observed - 1e-9 for subset in subsets) / len(subsets)
+
+
+def test_real_valued_statistic_p_value_equals_brute_force_enumeration() -> None:
+    run = [0.560, 0.571, 0.549, 0.566, 0.558]
+    assert band_test({"loss": LOSS}, {"loss": run}).p_value == pytest.approx(
+        brute_force_max_t({"loss": LOSS}, {"loss": run}), abs=1e-12
+    )
+
+
+def test_max_t_over_several_statistics_equals_brute_force_enumeration() -> None:
+    baseline = {"n_correct": [float(v) for v in UNIMODAL], "loss": LOSS, "mean_probability": MEAN_P}
+    obtained = {"n_correct": [50.0, 52, 51, 49, 53], "loss": [0.56, 0.57, 0.55, 0.56, 0.55],
+                "mean_probability": [0.46, 0.47, 0.45, 0.46, 0.46]}  # fmt: skip
+    assert band_test(baseline, obtained).p_value == pytest.approx(brute_force_max_t(baseline, obtained), abs=1e-12)
+
+
+def test_a_loss_shifted_for_every_seed_fails_where_the_counts_alone_hold() -> None:
+    counts = [51, 51, 50, 53, 51]
+    shifted = [value + 0.06 for value in LOSS[:5]]  # about three standard deviations of the baseline's loss
+    baseline = {"n_correct": [float(v) for v in UNIMODAL], "loss": LOSS}
+    result = band_test(baseline, {"n_correct": [float(v) for v in counts], "loss": shifted}, configuration_alpha(9))
+    assert compare_band(UNIMODAL, counts).holds
+    assert not result.holds
+    assert [shift.name for shift in result.moved] == ["loss"]
+
+
+def test_a_statistic_equal_for_every_seed_on_both_sides_is_left_out_and_named() -> None:
+    result = band_test({"n_correct": [32.0] * 11, "loss": LOSS}, {"n_correct": [32.0] * 5, "loss": LOSS[:5]})
+    assert result.holds
+    assert result.constant == ("n_correct",)
+    assert result.rule == "band: exact permutation test on the mean, p >= 0.01"  # only the loss was tested
+
+
+def test_configuration_level_is_the_run_level_shared_by_the_configurations() -> None:
+    assert configuration_alpha(9) == pytest.approx(ALPHA / 9)
+    assert 1 - (1 - configuration_alpha(9)) ** 9 <= ALPHA  # independent configurations: at most 1% per run
+
+
+def test_false_alarm_rate_on_exchangeable_seeds_stays_within_the_level() -> None:
+    rng = random.Random(0)
+    level, draws = 0.05, 400
+    alarms = 0
+    for _ in range(draws):
+        seeds = [(rng.gauss(0, 1), rng.gauss(0, 1)) for _ in range(16)]  # two correlated-by-nothing statistics
+        baseline, run = seeds[:11], seeds[11:]
+        alarms += not band_test({"a": [s[0] for s in baseline], "b": [s[1] for s in baseline]},
+                                {"a": [s[0] for s in run], "b": [s[1] for s in run]}, level).holds  # fmt: skip
+    assert alarms / draws <= level + 3 * (level * (1 - level) / draws) ** 0.5
+
+
+def test_resampled_p_value_beyond_the_enumeration_limit_is_reproducible_and_close(monkeypatch: pytest.MonkeyPatch) -> None:
+    baseline, obtained = {"loss": LOSS}, {"loss": [0.560, 0.571, 0.549, 0.566, 0.558]}
+    exact = band_test(baseline, obtained)
+    monkeypatch.setattr(band, "INDICATOR_LIMIT", 0)
+    monkeypatch.setattr(band, "EXACT_LIMIT", 100)
+    first, second = band_test(baseline, obtained), band_test(baseline, obtained)
+    assert not first.exact
+    assert first.p_value == second.p_value
+    assert first.p_value == pytest.approx(exact.p_value, abs=0.005)
+    assert first.rule.startswith("band: permutation test (200000 random subsets)")
+
+
+def test_brier_score_and_mean_probability_come_from_probabilities_and_true_labels() -> None:
+    fields = {"probabilities": [0.9, 0.2, 0.6, 0.4], "true_labels": [1, 0, 0, 1]}
+    assert brier(fields) == pytest.approx((0.01 + 0.04 + 0.36 + 0.36) / 4)
+    assert mean_probability(fields) == pytest.approx(0.525)
+    assert statistic_value("brier", fields) == brier(fields)
+    assert statistic_value("loss", {"loss": 0.5}) == 0.5
+    assert statistic_value("brier", {"probabilities": [0.3], "true_labels": [2.5]}) is None  # not a binary outcome
+    assert statistic_value("loss", {}) is None

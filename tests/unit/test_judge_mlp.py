@@ -74,7 +74,7 @@ def test_one_flipped_row_for_one_seed_moves_and_names_the_seed(half: Judge, publ
     runs = [record(CONFIG, 0, 51), record(CONFIG, 1, 50)]
     verdict = half.judge(CONFIG, runs, baseline(CONFIG, {0: 51, 1: 51}, half.profile()), published)
     assert (verdict.status, verdict.rule) == ("moved", "exact")
-    assert [d.field for d in verdict.differences] == ["seed 1: n_correct", "seed 1: predictions"]
+    assert [d.field for d in verdict.differences] == ["seed 1: n_correct", "seed 1: predictions", "seed 1: probabilities[50]"]
     assert [row.position for row in verdict.flipped_rows] == [50]
 
 
@@ -105,10 +105,12 @@ def test_band_with_too_few_seeds_is_an_error_that_says_how_many(half: Judge, pub
     old = {**half.profile(), "device": "gpu"}
     verdict = half.judge(CONFIG, [record(CONFIG, 42, 51)], baseline(CONFIG, dict(enumerate([51] * 11)), old), published)
     assert (verdict.status, verdict.rule) == ("error", "band")
-    assert "needs at least 3 seeds" in verdict.detail
+    assert "needs at least 4 seeds against the baseline's 11" in verdict.detail
 
 
-def test_heavy_l1_that_stops_predicting_the_majority_class_breaks_the_published_fact(half: Judge, published: PublishedTable) -> None:
+def test_heavy_l1_that_stops_predicting_the_majority_class_breaks_the_published_fact(
+    half: Judge, published: PublishedTable
+) -> None:
     runs = [record(HEAVY, 42, 40)]
     verdict = half.judge(HEAVY, runs, None, published)
     assert verdict.status == "moved"
@@ -164,3 +166,72 @@ def test_update_under_the_band_rebaselines_in_this_profile(tmp_path: Path) -> No
     assert [entry.profile for entry in rewritten.profiles] == [old_profile, MlpModel().profile()]
     assert sorted(rewritten.profiles[1].seeds) == [0, 1, 2, 3, 4]
     assert sorted(rewritten.reference.seeds) == list(range(8))  # the other profile is unchanged
+
+
+def with_values(item: ResultRecord, shift: float = 0.0, weights: str | None = None) -> ResultRecord:
+    """``item`` with its probabilities and loss moved by ``shift`` (labels kept) and, optionally, other weights."""
+    item.probabilities = [min(0.99, p + shift) if p > 0.5 else max(0.01, p + shift) for p in item.probabilities or []]
+    item.extra["loss"] += shift
+    if weights is not None:
+        item.extra["weights_sha256"] = weights
+    return item
+
+
+def test_exact_tier_fails_on_probabilities_that_moved_while_every_label_held(half: Judge, published: PublishedTable) -> None:
+    verdict = half.judge(CONFIG, [with_values(record(CONFIG, 42, 51), 1e-4)], baseline(CONFIG, {42: 51}, half.profile()),
+                         published)  # fmt: skip
+    assert (verdict.status, verdict.rule) == ("moved", "exact")
+    assert [d.field.split("[")[0] for d in verdict.differences] == ["seed 42: loss", "seed 42: probabilities"]
+    assert verdict.differences[0].rule == "rtol 1e-07, atol 1e-09"
+    assert not verdict.flipped_rows
+
+
+def test_exact_tier_fails_on_weights_that_differ_and_names_the_digest(half: Judge, published: PublishedTable) -> None:
+    verdict = half.judge(CONFIG, [with_values(record(CONFIG, 42, 51), weights="1" * 64)],
+                         baseline(CONFIG, {42: 51}, half.profile()), published)  # fmt: skip
+    assert verdict.status == "moved"
+    assert [(d.field, d.rule) for d in verdict.differences] == [("seed 42: weights_sha256", "identical")]
+
+
+def test_exact_tier_holds_on_values_that_repeat_bit_for_bit(half: Judge, published: PublishedTable) -> None:
+    verdict = half.judge(CONFIG, [record(CONFIG, 42, 51)], baseline(CONFIG, {42: 51}, half.profile()), published)
+    assert (verdict.status, verdict.rule) == ("held", "exact")
+
+
+def test_tier_band_judges_a_matching_profile_by_the_band_against_its_own_outcomes() -> None:
+    model = MlpModel()
+    runs = [record(CONFIG, seed, 51) for seed in range(20, 25)]
+    verdict = judge(model, CONFIG, runs, baseline(CONFIG, dict(enumerate([51] * 11)), model.profile()), tier="band")
+    assert (verdict.status, verdict.rule) == ("held", "band")
+    assert verdict.reason.startswith("--tier band: the band against this profile's outcomes (keras ")
+
+
+def test_band_failure_names_each_statistic_that_moved_with_its_adjusted_p_value() -> None:
+    model = MlpModel()
+    old = {**model.profile(), "keras": "3.0.0"}
+    runs = [with_values(record(CONFIG, seed, 51), 0.05) for seed in range(5)]  # labels and counts unchanged
+    verdict = judge(model, CONFIG, runs, baseline(CONFIG, dict(enumerate([51] * 11)), old))
+    assert (verdict.status, verdict.rule) == ("moved", "band")
+    assert [d.field for d in verdict.differences] == ["loss over seeds", "brier over seeds", "mean_probability over seeds"]
+    assert verdict.differences[0].rule.startswith("band: exact permutation test on the means, maxT over loss, ")
+    assert verdict.differences[0].rule.endswith("p >= 0.0011")
+    assert verdict.differences[0].difference == "p = 0.00023"  # 1 / C(16, 5): the run is the most extreme subset
+
+
+def test_band_against_a_baseline_without_probabilities_compares_what_both_sides_have() -> None:
+    model = MlpModel()
+    old = baseline(CONFIG, dict(enumerate([51, 51, 50, 50, 51, 51, 50, 53, 51, 52, 51])), {**model.profile(), "keras": "3.0.0"})
+    for outcome in old.reference.seeds.values():
+        del outcome["probabilities"], outcome["loss"]  # as a baseline blessed before they were recorded
+    verdict = judge(model, CONFIG, [record(CONFIG, seed, 51) for seed in range(5)], old)
+    assert (verdict.status, verdict.rule) == ("held", "band")
+    assert verdict.detail.endswith("not compared (absent from the baseline or the records): loss, brier, mean_probability")
+
+
+def test_the_profile_names_the_processor_model() -> None:
+    assert MlpModel().profile()["cpu"]  # e.g. "AMD EPYC, family 26 model 2"
+
+
+def test_default_seeds_under_tier_band_are_the_band_seeds_even_where_the_profile_matches(tmp_path: Path) -> None:
+    BaselineStore(tmp_path, study).write_all([baseline(CONFIG, {42: 51}, MlpModel().profile())])
+    assert StudyRun(study, "heart", tmp_path, tier="band").seeds_for("mlp") == (0, 1, 2, 3, 4)

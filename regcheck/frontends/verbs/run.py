@@ -14,6 +14,7 @@ from regcheck.frontends.options import (
     REASON,
     SEEDS,
     STUDY,
+    TIER,
     UPDATE,
     check_writable_file,
     check_writable_folder,
@@ -26,6 +27,7 @@ from regcheck.frontends.verbs import verb_parser
 RUN_EXAMPLES = """  regcheck run                           every model of the default study
   regcheck run --model logreg            the logistic half: published table, verdict per row
   regcheck run --model mlp --seeds 0-4   the MLP grid over five seeds
+  regcheck run --model mlp --tier band   what the band would say here, where the exact tier applies
   regcheck run --json run.json           also write every result record as JSON
   regcheck run --markdown summary.md     also write a Markdown summary (CI job summary, PR comment)
   regcheck run --study my_study.py:study --baselines my_baselines   a study of your own (docs/extending.md)"""
@@ -37,7 +39,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     run = verb_parser(verbs, "run", "run the study and compare each configuration with its baseline", RUN_EXAMPLES)
     bless = verb_parser(verbs, "bless", "run the study and rewrite its baselines (same as run --update)", BLESS_EXAMPLES)
     for parser in (run, bless):
-        for option in (STUDY, DATA, BASELINES, SEEDS, MODEL, REASON):
+        for option in (STUDY, DATA, BASELINES, SEEDS, MODEL, TIER, REASON):
             parser.add_argument(option.cli_flag, dest=option.dest, **option.argparse_kwargs())
         parser.add_argument("--json", metavar="PATH", type=Path, help="write the run's records and verdicts here")
         parser.add_argument("--jobs", metavar="N", type=parse_jobs, default=os.cpu_count() or 1,
@@ -70,7 +72,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.regcheck_update:  # an update that cannot be written is refused before the run, not after
         check_writable_folder(baselines, "--baselines")
     run = StudyRun(study, args.regcheck_study, baselines, args.regcheck_data, args.regcheck_seeds,
-                   args.regcheck_update, args.regcheck_reason)  # fmt: skip
+                   args.regcheck_update, args.regcheck_reason, tier=args.regcheck_tier)  # fmt: skip
     run.check_inputs(models)  # bad data, baselines or backend: one line, exit 2, before any output is judged
     outputs = OutputPlan()
     outputs.read(baselines, run.dataset.path, _study_file(args.regcheck_study))
