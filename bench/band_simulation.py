@@ -3,8 +3,8 @@
     python bench/band_simulation.py                   # K=5 run seeds (the default), 1000 draws
     python bench/band_simulation.py --k 3 --k 10      # other K for comparison
 
-Null model, per configuration: the committed baseline's own seeds (the MLP's band statistics,
-one vector per seed: ``n_correct``, ``loss``, ``brier``, ``mean_probability``) as an empirical
+Null model, per configuration: the committed baseline's own seeds (the MLP's band statistics
+per seed: ``n_correct``, ``loss``, ``brier``, ``mean_probability``, the 61 ``probabilities``) as an empirical
 distribution. Each draw takes B baseline seeds and K run seeds from it, independently and with
 replacement, as two environments that share a distribution but not per-seed values would; the
 band must hold. A false alarm is a draw where it fails. "Per run" is the chance that at least
@@ -15,7 +15,7 @@ independently).
 rate a user with these baselines sees (the permutation test guarantees its level only averaged
 over baselines, so this column is the one to watch).
 
-Each rate is given for the band as it is (every statistic, maxT, 0.01 per run of the grid) and,
+Each rate is given for the band as it is (every statistic, minP, 0.01 per run of the grid) and,
 for comparison, for the band it replaced ("old": ``n_correct`` alone, 0.01 per configuration).
 
 Shift: against the committed baseline, the run's seeds are drawn from it, then the run's test
@@ -39,10 +39,10 @@ sys.path.insert(0, str(ROOT))
 
 from regcheck.engine.band import ALPHA, band_test, compare_band, configuration_alpha, statistic_value  # noqa: E402
 
-STATISTICS = ("n_correct", "loss", "brier", "mean_probability")
+STATISTICS = ("n_correct", "loss", "brier", "mean_probability", "probabilities")
 POWER = 0.8
 SHIFTS = [step / 2 for step in range(1, 17)]  # 0.5 ... 8 standard deviations
-Seeds = list[dict[str, float]]
+Seeds = list[dict[str, Any]]
 
 
 def baseline_seeds(root: Path) -> dict[str, Seeds]:
@@ -57,12 +57,12 @@ def baseline_seeds(root: Path) -> dict[str, Seeds]:
     return found
 
 
-def _statistics(outcome: dict[str, Any]) -> dict[str, float]:
+def _statistics(outcome: dict[str, Any]) -> dict[str, Any]:
     values = {name: statistic_value(name, outcome) for name in STATISTICS}
     return {name: value for name, value in values.items() if value is not None}
 
 
-def _columns(seeds: Seeds) -> dict[str, list[float]]:
+def _columns(seeds: Seeds) -> dict[str, list[Any]]:
     return {name: [seed[name] for seed in seeds] for name in seeds[0]}
 
 
@@ -112,7 +112,7 @@ def main() -> None:
     alpha = configuration_alpha(len(populations))
     for k in args.k or [5]:
         rng = random.Random(args.seed)
-        print(f"K = {k} run seeds; band: {', '.join(STATISTICS)}, maxT, {ALPHA} per run = {alpha:.4f} per configuration; "
+        print(f"K = {k} run seeds; band: {', '.join(STATISTICS)}, minP, {ALPHA} per run = {alpha:.4f} per configuration; "
               f"old: n_correct, {ALPHA} per configuration; {args.draws} draws per rate")  # fmt: skip
         print(f"{'configuration':<22} {'B':>3} {'false alarm':>13} {'(committed)':>13} {'loss shift at 80%':>18}")
         print(f"{'':<22} {'':>3} {'band   old':>13} {'band   old':>13}")

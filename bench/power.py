@@ -100,16 +100,16 @@ def subsets(seeds: Sequence[int], k: int, rng: random.Random) -> list[tuple[int,
 
 
 def band_share(model: Model, config_id: str, baseline: ProfileOutcomes, pool: dict[int, dict[str, Any]],
-               runs: Sequence[tuple[int, ...]]) -> tuple[float, float]:  # fmt: skip
-    """Share of runs the new band fails, and the old band (``n_correct`` at 0.01) fails."""
+               runs: Sequence[tuple[int, ...]]) -> tuple[float, float, list[bool]]:  # fmt: skip
+    """Share of runs the new band fails, share the old band (``n_correct`` at 0.01) fails, and which runs the new one failed."""
     config = model.configuration(config_id)
     expected = [outcome["n_correct"] for _, outcome in sorted(baseline.seeds.items())]
-    new = old = 0
+    moved, old = [], 0
     for run in runs:
         verdict = band_tier(model, config, records(pool, run), baseline, "power table")
-        new += verdict.status == "moved"
+        moved.append(verdict.status == "moved")
         old += not compare_band(expected, [pool[seed]["n_correct"] for seed in run], ALPHA).holds
-    return new / len(runs), old / len(runs)
+    return sum(moved) / len(runs), old / len(runs), moved
 
 
 def shift_in_sd(baseline: Sequence[dict[str, Any]], run: Sequence[dict[str, Any]], name: str) -> float | None:
@@ -139,6 +139,16 @@ def print_tables(folders: Sequence[Path], ks: Sequence[int], baseline_seeds: Seq
         _band_tables(model, environment, config_ids, perturbations, base_seeds, ks)
 
 
+SHORT = {"n_correct": "N", "predictions": "L", "probabilities": "P", "loss": "X", "weights_sha256": "W", "n_test": "T"}
+
+
+def _short(moved: str | None) -> str:
+    """``NLPXW``: counts, labels, probabilities, loss, weights moved (``-``: held)."""
+    if not moved:
+        return "-"
+    return "".join(SHORT.get(field.strip(), "?") for field in moved.split(","))
+
+
 def _row(cells: Sequence[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
@@ -146,7 +156,9 @@ def _row(cells: Sequence[str]) -> str:
 def _exact_table(model: Model, environment: Environment, config_ids: Sequence[str], perturbations: Sequence[str],
                  fields: tuple[str, ...]) -> None:  # fmt: skip
     print(f"### Exact tier, seed {EXACT_SEED}: configurations caught (new fields | old fields: counts and labels)\n")
-    print(_row(["perturbation", "new", "old", "what moved, per configuration"]))
+    print(f"What moved, per configuration in grid order ({', '.join(c.removeprefix('mlp-') for c in config_ids)}): "
+          "N count, L labels, P probabilities, X loss, W weights, - held.\n")  # fmt: skip
+    print(_row(["perturbation", "new", "old", "what moved"]))
     print(_row(["---"] * 4))
     for name in perturbations:
         pool = environment.pools[name]
@@ -155,7 +167,7 @@ def _exact_table(model: Model, environment: Environment, config_ids: Sequence[st
             continue
         new = [exact_caught(model, c, environment.control, pool, fields) for c in present]
         old = [exact_caught(model, c, environment.control, pool, OLD_EXACT_FIELDS) for c in present]
-        moved = "; ".join(f"{c.removeprefix('mlp-')}: {m}" for c, m in zip(present, new) if m) or "-"
+        moved = " ".join(_short(m) for m in new)
         caught_new = sum(m is not None for m in new)
         caught_old = sum(m is not None for m in old)
         print(_row([name, f"{caught_new}/{len(present)}", f"{caught_old}/{len(present)}", moved]))
@@ -167,43 +179,56 @@ def _band_tables(model: Model, environment: Environment, config_ids: Sequence[st
     control = environment.control
     statistics = band_statistics(model)
     print(
-        f"### Band tier: share of runs caught, new band ({', '.join(statistics)}; 0.01 per grid) / old band "
-        f"(n_correct, 0.01 per configuration); baseline: control seeds {_seeds(base_seeds)} (B = {len(base_seeds)})\n"
+        f"### Band tier: share of runs caught, new band ({', '.join(statistics)}; 0.01 per run of the grid) / old band "
+        f"(n_correct, 0.01 per configuration); baseline: the control's seeds {_seeds(base_seeds)} (B = {len(base_seeds)})\n"
     )
-    heading = ["perturbation", "K", *[c.removeprefix("mlp-") for c in config_ids]]
+    heading = ["perturbation", "K", "runs", *[c.removeprefix("mlp-") for c in config_ids], "any"]
     print(_row(heading))
     print(_row(["---"] * len(heading)))
-    rng = random.Random(0)
     for name in [CONTROL, *perturbations]:
         pool = environment.pools[name]
-        spare = sorted(
-            set.intersection(*(set(pool.get(c, {})) for c in config_ids)) - ({*base_seeds} if name == CONTROL else {EXACT_SEED})
-        )
+        excluded = {*base_seeds} if name == CONTROL else {EXACT_SEED}
+        spare = {c: sorted(set(pool.get(c, {})) - excluded) for c in config_ids}
+        present = [c for c in config_ids if spare[c]]
+        if not present:
+            continue
+        common = sorted(set.intersection(*(set(spare[c]) for c in present)))
         for k in ks:
-            if len(spare) < k:
+            if len(common) < k:
                 continue
-            runs = subsets(spare, k, rng)
-            cells = []
+            runs = subsets(common, k, random.Random(k))  # the same runs in every configuration, as a real run
+            cells, caught_any = [], [False] * len(runs)
             for config_id in config_ids:
-                new, old = band_share(model, config_id, outcomes(control[config_id], base_seeds), pool[config_id], runs)
+                if config_id not in present:
+                    cells.append("-")
+                    continue
+                baseline = outcomes(control[config_id], base_seeds)
+                new, old, moved = band_share(model, config_id, baseline, pool[config_id], runs)
+                caught_any = [a or b for a, b in zip(caught_any, moved)]
                 cells.append(f"{new:.2f} / {old:.2f}")
             label = f"{name} (false alarm)" if name == CONTROL else name
-            print(_row([label, f"{k} ({len(runs)} runs of seeds {_seeds(spare)})", *cells]))
+            any_share = sum(caught_any) / len(runs)
+            print(_row([label, str(k), f"{len(runs)} of seeds {_seeds(common)}", *cells, f"{any_share:.2f}"]))
     print()
-    print("### Shift of each statistic's mean, in the control's standard deviations (all seeds but 42)\n")
+    print("### Shift of each statistic's mean, in the control's standard deviations (baseline seeds vs the pool's others)\n")
     statistics_heading = ["perturbation", "statistic", *[c.removeprefix("mlp-") for c in config_ids]]
     print(_row(statistics_heading))
     print(_row(["---"] * len(statistics_heading)))
-    for name in perturbations:
+    for name in [CONTROL, *perturbations]:
         pool = environment.pools[name]
+        excluded = {*base_seeds} if name == CONTROL else {EXACT_SEED}
         for statistic in statistics:
             cells = []
             for config_id in config_ids:
+                after = [pool[config_id][s] for s in sorted(pool.get(config_id, {})) if s not in excluded]
+                if not after:
+                    cells.append("-")
+                    continue
                 before = [control[config_id][s] for s in base_seeds]
-                after = [pool[config_id][s] for s in sorted(pool[config_id]) if s != EXACT_SEED]
                 shift = shift_in_sd(before, after, statistic)
-                cells.append("-" if shift is None else f"{shift:+.1f}")
-            print(_row([name, statistic, *cells]))
+                cells.append("0 sd" if shift is None else f"{shift:+.1f}")
+            if any(cell != "-" for cell in cells):
+                print(_row([name, statistic, *cells]))
     print()
 
 

@@ -5,25 +5,29 @@ Used where the environment profile differs from the baseline's (or where the use
 reshuffles which initial weights a seed draws. What should stay put is the *distribution* of
 outcomes over seeds.
 
-**Statistics.** A model names the per-seed numbers the band compares (``Model.band_statistics``):
-any number a record holds (``n_correct``, the ``loss`` in its extra part) and two the engine
+**Statistics.** A model names the per-seed values the band compares (``Model.band_statistics``):
+any number a record holds (``n_correct``, the ``loss`` in its extra part), two numbers the engine
 derives from its probabilities of the positive class and its true labels, ``brier`` (the mean
-squared gap between probability and label) and ``mean_probability``. A count out of 61 moves in
-steps of 1/61 and stays put where a model collapses to one class; the real-valued statistics see
-a change in every seed.
+squared gap between probability and label) and ``mean_probability``, and any list of numbers
+(``probabilities``: one per test row), compared row by row. A count out of 61 moves in steps of
+1/61 and stays put where a model collapses to one class; the real-valued statistics see a change
+in every seed; the rows see a change that moves some test rows one way and others the other,
+which no average does.
 
-**The test: an exact permutation test, maxT over the statistics.** Pool the baseline's B seeds
+**The test: an exact permutation test, minP over the statistics.** Pool the baseline's B seeds
 and the run's K seeds. Each statistic is standardized by the pool's own mean and standard
-deviation (the same for every relabelling of the pool), and a K-subset's score is the largest
-absolute standardized sum over the statistics: how far, in the worst statistic, its mean lies
-from the pool's. The p-value is the share of the C(B+K, K) subsets whose score is at least the
-run's. Under "same distribution" the B+K seeds are exchangeable (each seed's vector of
-statistics, whatever their correlation), so the false-alarm rate is at most the level, whatever
-the shape: ties, zero spread, two modes included. Taking the maximum over statistics is the
-Westfall-Young single-step correction: exact for the family of statistics, and less
+deviation (per row for a vector; the same for every relabelling of the pool), and a K-subset's
+score for it is the squared norm of its standardized sum: for a number, how far the subset's
+mean lies from the pool's; for a vector, the sum of that over the rows. Each subset gets a
+p-value per statistic (the share of the C(B+K, K) subsets scoring at least as high) and keeps
+the smallest; the run's p-value is the share of subsets whose smallest p-value is at most the
+run's. Under "same distribution" the B+K seeds are exchangeable (each seed's values of every
+statistic together, whatever their correlation), so the false-alarm rate is at most the level,
+whatever the shape: ties, zero spread, two modes included. Taking the smallest p-value over the
+statistics is the Westfall-Young single-step minP correction: exact for the family, and less
 conservative than Bonferroni because loss, Brier score and mean probability move together.
-Each statistic's own p-value, adjusted the same way (the share of subsets whose score reaches
-that statistic's), names which statistics moved.
+Each statistic's own p-value, adjusted the same way (the share of subsets whose smallest
+p-value reaches that statistic's), names which statistics moved.
 
 **The level.** ``ALPHA`` (0.01) is the false-alarm goal for one run of a model's whole grid;
 each configuration is tested at ``ALPHA / number of configurations`` (Bonferroni: the
@@ -53,6 +57,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
+# One seed's value of a statistic: a number, or one number per test row.
+Value = float | list[float]
+
 ALPHA = 0.01
 EXACT_LIMIT = 2_000_000
 # Up to this many cells (subsets x pool size, 8 bytes each: 64 MB) the subsets are kept as a 0/1 matrix.
@@ -78,12 +85,24 @@ def mean_probability(fields: Mapping[str, Any]) -> float | None:
 DERIVED: dict[str, Callable[[Mapping[str, Any]], float | None]] = {"brier": brier, "mean_probability": mean_probability}
 
 
-def statistic_value(name: str, fields: Mapping[str, Any]) -> float | None:
-    """A band statistic of one seed's outcome (a record's flat fields or a baseline's): ``None`` when it has none."""
+def statistic_value(name: str, fields: Mapping[str, Any]) -> Value | None:
+    """A band statistic of one seed's outcome (a record's flat fields or a baseline's): ``None`` when it has none.
+
+    A number is a scalar statistic; a list of numbers (``probabilities``: one per test row) is a
+    vector statistic, compared row by row.
+    """
     if name in DERIVED:
         return DERIVED[name](fields)
     value = fields.get(name)
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, list) and value and all(_is_number(item) for item in value):
+        return [float(item) for item in value]
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _probability_pairs(fields: Mapping[str, Any]) -> list[tuple[float, int]] | None:
@@ -97,15 +116,19 @@ def _probability_pairs(fields: Mapping[str, Any]) -> list[tuple[float, int]] | N
 
 @dataclass(frozen=True)
 class StatisticShift:
-    """One statistic's values on both sides, and its p-value adjusted over the statistics."""
+    """One statistic on both sides (per seed: its value, or a vector's mean) and its adjusted p-value."""
 
     name: str
     baseline: tuple[float, ...]
     obtained: tuple[float, ...]
     p_value: float
+    # A vector statistic: how many rows it has, and the row whose mean moved most (standardized).
+    rows: int = 0
+    largest: str = ""
 
     def describe(self, values: Sequence[float]) -> str:
-        return describe(values)
+        text = describe(values)
+        return f"{self.rows} rows, seed means: {text}" if self.rows else text
 
 
 @dataclass(frozen=True)
@@ -125,7 +148,7 @@ class BandResult:
         tested = [item.name for item in self.statistics if item.name not in self.constant]
         if len(tested) <= 1:
             return f"band: {kind} on the mean, p >= {self.alpha:.2g}"
-        return f"band: {kind} on the means, maxT over {', '.join(tested)}, p >= {self.alpha:.2g}"
+        return f"band: {kind}, minP over {', '.join(tested)}, p >= {self.alpha:.2g}"
 
     @property
     def moved(self) -> tuple[StatisticShift, ...]:
@@ -159,71 +182,144 @@ def describe(values: Sequence[float]) -> str:
 
 
 def band_test(
-    baseline: Mapping[str, Sequence[float]], obtained: Mapping[str, Sequence[float]], alpha: float = ALPHA
+    baseline: Mapping[str, Sequence[Value]], obtained: Mapping[str, Sequence[Value]], alpha: float = ALPHA
 ) -> BandResult:
-    """Test the run's seeds against the baseline's, jointly over the statistics both name (maxT).
+    """Test the run's seeds against the baseline's, jointly over the statistics both name (minP).
 
     ``baseline`` and ``obtained`` map each statistic to its per-seed values (every list of one
-    side has one value per seed, in the same seed order). A statistic whose pooled values are all
-    equal cannot tell the sides apart and is left out of the maximum (listed in ``constant``).
+    side has one value per seed, in the same seed order; a vector statistic has the same number
+    of rows for every seed). A statistic whose pooled values are all equal cannot tell the sides
+    apart and is left out (listed in ``constant``).
     """
-    names = [name for name in baseline if name in obtained]
-    b, k = _side_size(baseline, names), _side_size(obtained, names)
-    varying = [name for name in names if len(set(baseline[name]) | set(obtained[name])) > 1]
-    constant = tuple(name for name in names if name not in varying)
-    if not varying:
-        shifts = tuple(StatisticShift(n, tuple(baseline[n]), tuple(obtained[n]), 1.0) for n in names)
-        return BandResult(True, 1.0, alpha, shifts, constant)
     import numpy as np
 
-    pool = np.array([[*baseline[name], *obtained[name]] for name in varying], dtype=float).T  # (B+K) x m
-    z = (pool - pool.mean(axis=0)) / pool.std(axis=0)
-    observed = np.abs(z[b:].sum(axis=0))  # each statistic's score for the run's own subset
-    scores, exact = _subset_scores(z, k)
-    maxima = scores.max(axis=1)
-    adjusted = [_share_at_least(maxima, value, exact) for value in observed]
-    p_value = min(adjusted)
-    p_of = dict(zip(varying, adjusted))
-    shifts = tuple(StatisticShift(name, tuple(baseline[name]), tuple(obtained[name]), p_of.get(name, 1.0)) for name in names)
-    return BandResult(p_value >= alpha, p_value, alpha, shifts, constant, exact)
+    names = [name for name in baseline if name in obtained]
+    b, k = _side_size(baseline, names), _side_size(obtained, names)
+    standardized: dict[str, np.ndarray] = {}
+    constant = []
+    for name in names:
+        pool = _matrix(name, [*baseline[name], *obtained[name]])  # (B+K) x rows
+        spread = pool.std(axis=0)
+        varying = spread > 0
+        if not varying.any():
+            constant.append(name)
+            continue
+        standardized[name] = (pool[:, varying] - pool[:, varying].mean(axis=0)) / spread[varying]
+    summaries = {name: _summary(baseline[name], obtained[name]) for name in names}
+    if not standardized:
+        shifts = tuple(StatisticShift(n, *summaries[n], 1.0, *_vector_note(n, baseline, obtained)) for n in names)
+        return BandResult(True, 1.0, alpha, shifts, tuple(constant))
+    subsets, exact = _subsets(b + k, k)
+    # Each statistic's score for every subset: the squared norm of its standardized sum (for a
+    # number, the square of a sum: the distance of the subset's mean from the pool's).
+    scores = {name: _scores(values, subsets) for name, values in standardized.items()}
+    observed = {name: float((values[b:].sum(axis=0) ** 2).sum()) for name, values in standardized.items()}
+    # Each subset's p-value per statistic, then the smallest over the statistics (minP).
+    ranked = {name: np.sort(score) for name, score in scores.items()}
+    smallest = np.min([_share_at_least(ranked[name], scores[name]) for name in scores], axis=0)
+    own = {name: float(_share_at_least(ranked[name], np.array([observed[name]]))[0]) for name in scores}
+    adjusted = {name: _share_at_most(np.sort(smallest), value) for name, value in own.items()}
+    p_value = min(adjusted.values())
+    shifts = tuple(
+        StatisticShift(name, *summaries[name], adjusted.get(name, 1.0), *_vector_note(name, baseline, obtained)) for name in names
+    )
+    return BandResult(p_value >= alpha, p_value, alpha, shifts, tuple(constant), exact)
 
 
-def _side_size(side: Mapping[str, Sequence[float]], names: Sequence[str]) -> int:
+def _matrix(name: str, values: Sequence[Value]) -> np.ndarray:
+    import numpy as np
+
+    rows = [value if isinstance(value, list) else [value] for value in values]
+    if len({len(row) for row in rows}) != 1:
+        raise ValueError(f"{name}: every seed needs the same number of values; got {sorted({len(row) for row in rows})}")
+    return np.array(rows, dtype=float)
+
+
+def _summary(baseline: Sequence[Value], obtained: Sequence[Value]) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Per seed: the value, or a vector's mean (what a message can show)."""
+
+    def one(value: Value) -> float:
+        return math.fsum(value) / len(value) if isinstance(value, list) else float(value)
+
+    return tuple(one(value) for value in baseline), tuple(one(value) for value in obtained)
+
+
+def _vector_note(name: str, baseline: Mapping[str, Sequence[Value]], obtained: Mapping[str, Sequence[Value]]) -> tuple[int, str]:
+    """A vector statistic's row count and its row whose mean moved most, in pooled standard deviations."""
+    first = baseline[name][0] if baseline[name] else None
+    if not isinstance(first, list):
+        return 0, ""
+    import numpy as np
+
+    before, after = np.array(baseline[name], dtype=float), np.array(obtained[name], dtype=float)
+    spread = np.concatenate([before, after]).std(axis=0)
+    shift = np.where(spread > 0, (after.mean(axis=0) - before.mean(axis=0)) / np.where(spread > 0, spread, 1), 0.0)
+    row = int(np.abs(shift).argmax())
+    return len(first), f"row {row}: mean {before[:, row].mean():.4g} -> {after[:, row].mean():.4g}"
+
+
+def _side_size(side: Mapping[str, Sequence[Value]], names: Sequence[str]) -> int:
     sizes = {len(side[name]) for name in names}
     if len(sizes) != 1:
         raise ValueError(f"every statistic needs one value per seed; got lengths {sorted(sizes)}")
     return sizes.pop()
 
 
-def _share_at_least(maxima: np.ndarray, observed: float, exact: bool) -> float:
-    hits = int((maxima >= observed - TIE_TOLERANCE).sum())
-    if exact:
-        return hits / len(maxima)
-    return (1 + hits) / (1 + len(maxima))  # the observed subset counts as one of the resamples
+def _share_at_least(ranked: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """For each score: the share of subsets scoring at least as high (its p-value among the subsets)."""
+    import numpy as np
+
+    below = np.searchsorted(ranked, scores - TIE_TOLERANCE * (1 + np.abs(scores)), side="left")
+    return np.asarray((len(ranked) - below) / len(ranked))
 
 
-def _subset_scores(z: np.ndarray, k: int) -> tuple[np.ndarray, bool]:
-    """|sum over a K-subset| of each standardized statistic, for every subset (or ``RESAMPLES`` of them).
+def _share_at_most(ranked: np.ndarray, value: float) -> float:
+    """The share of subsets whose smallest p-value is at most ``value`` (resampled: the run's own subset is one)."""
+    import numpy as np
+
+    hits = int(np.searchsorted(ranked, value * (1 + TIE_TOLERANCE), side="right"))
+    return hits / len(ranked)
+
+
+@dataclass(frozen=True)
+class _Subsets:
+    """The K-subsets scored: as 0/1 rows (small), as index rows, or a random sample plus the run's own."""
+
+    indicator: np.ndarray | None
+    index: np.ndarray | None
+
+
+def _subsets(n: int, k: int) -> tuple[_Subsets, bool]:
+    """Every K-subset of the pool, or ``RESAMPLES`` random ones and the run's own (positions n-K..n-1).
 
     The standardized values sum to zero over the pool, so a subset and its complement have the
     same score: the smaller of the two sizes is enumerated.
     """
     import numpy as np
 
-    n = len(z)
-    k = min(k, n - k)
-    if comb(n, k) * n <= INDICATOR_LIMIT:  # every subset as a 0/1 row: one matrix product
-        return np.abs(_indicator(n, k) @ z), True
-    if comb(n, k) <= EXACT_LIMIT:
-        subsets, exact = _all_subsets(n, k), True
-    else:
-        generator = np.random.default_rng(0)  # fixed: the same run gets the same verdict every time
-        subsets, exact = np.argpartition(generator.random((RESAMPLES, n)), k, axis=1)[:, :k], False
-    scores = np.empty((len(subsets), z.shape[1]))
-    for start in range(0, len(subsets), 65536):  # bounded memory: subsets x K x statistics
-        chunk = subsets[start : start + 65536]
-        scores[start : start + len(chunk)] = np.abs(z[chunk].sum(axis=1))
-    return scores, exact
+    small = min(k, n - k)
+    if comb(n, small) * n <= INDICATOR_LIMIT:  # every subset as a 0/1 row: one matrix product
+        return _Subsets(_indicator(n, small), None), True
+    if comb(n, small) <= EXACT_LIMIT:
+        return _Subsets(None, _all_subsets(n, small)), True
+    generator = np.random.default_rng(0)  # fixed: the same run gets the same verdict every time
+    drawn = np.argpartition(generator.random((RESAMPLES, n)), small, axis=1)[:, :small]
+    own = np.arange(n - small, n) if small == k else np.arange(small)  # the run's seeds, or its complement
+    return _Subsets(None, np.vstack([drawn, own[None, :]])), False
+
+
+def _scores(values: np.ndarray, subsets: _Subsets) -> np.ndarray:
+    """The squared norm of each subset's sum of standardized values."""
+    import numpy as np
+
+    if subsets.indicator is not None:
+        return np.asarray(((subsets.indicator @ values) ** 2).sum(axis=1))
+    assert subsets.index is not None
+    scores = np.empty(len(subsets.index))
+    for start in range(0, len(subsets.index), 65536):  # bounded memory: subsets x K x rows
+        chunk = subsets.index[start : start + 65536]
+        scores[start : start + len(chunk)] = (values[chunk].sum(axis=1) ** 2).sum(axis=1)
+    return scores
 
 
 @lru_cache(maxsize=16)

@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from regcheck.engine.band import band_test, configuration_alpha, describe, min_seeds, statistic_value
+from regcheck.engine.band import band_test, configuration_alpha, min_seeds, statistic_value
 from regcheck.engine.exact import FieldDifference, Verdict, compare_exact
 
 if TYPE_CHECKING:
-    from regcheck.engine.band import BandResult
+    from regcheck.engine.band import BandResult, Value
     from regcheck.engine.baselines import Baseline, ProfileOutcomes
     from regcheck.engine.records import ResultRecord
     from regcheck.engine.study import Configuration, Model
@@ -133,8 +133,8 @@ def band_tier(
     verdict = Verdict(model.name, config.config_id, "held", "band", reason)
     outcomes = [outcome for _, outcome in sorted(baseline.seeds.items())]
     fields = [record.to_dict() for record in records]
-    expected: dict[str, list[float]] = {}
-    obtained: dict[str, list[float]] = {}
+    expected: dict[str, list[Value]] = {}
+    obtained: dict[str, list[Value]] = {}
     absent = []
     for name in band_statistics(model):
         before = [statistic_value(name, outcome) for outcome in outcomes]
@@ -159,17 +159,21 @@ def band_tier(
     if not result.holds:
         verdict.status = "moved"
         verdict.differences += [
-            FieldDifference(f"{shift.name} over seeds", result.rule, describe(shift.baseline), describe(shift.obtained),
-                            f"p = {shift.p_value:.2g}")
+            FieldDifference(f"{shift.name} over seeds", result.rule, shift.describe(shift.baseline),
+                            shift.describe(shift.obtained), f"p = {shift.p_value:.2g}" + _largest(shift.largest))
             for shift in result.moved
         ]  # fmt: skip
     return verdict
 
 
+def _largest(row: str) -> str:
+    return f"; most moved: {row}" if row else ""
+
+
 def _band_detail(result: BandResult, absent: Sequence[str]) -> str:
     """``p = 0.4: n_correct mean 51.2 ... -> ...; loss ...``: every statistic, then what was left out."""
     parts = [f"p = {result.p_value:.4f} (level {result.alpha:.2g})"]
-    parts += [f"{shift.name} {describe(shift.baseline)} -> {describe(shift.obtained)}" for shift in result.statistics]
+    parts += [f"{shift.name} {shift.describe(shift.baseline)} -> {shift.describe(shift.obtained)}" for shift in result.statistics]
     if absent:
         parts.append(f"not compared (absent from the baseline or the records): {', '.join(absent)}")
     return "; ".join(parts)

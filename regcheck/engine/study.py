@@ -145,8 +145,9 @@ class Model:
     baseline_seeds: tuple[int, ...] = (0, 1, 2, 3, 4, DEFAULT_SEED)
     # The fields the exact tier compares for a ``band`` model in a matching profile (None: all).
     exact_fields: tuple[str, ...] | None = None
-    # The per-seed numbers the band tier compares across seeds: any number in the record (core or
-    # extra) or one the engine derives ("brier", "mean_probability": ``regcheck.engine.band``).
+    # The per-seed values the band tier compares across seeds: any number or list of numbers in the
+    # record (core or extra; "probabilities" row by row) or one the engine derives ("brier",
+    # "mean_probability": ``regcheck.engine.band``).
     # Empty: the one ``band_statistic`` (kept for studies written before there were several).
     band_statistics: tuple[str, ...] = ()
     band_statistic: str = "n_correct"

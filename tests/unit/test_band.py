@@ -1,10 +1,11 @@
-"""The band rule: an exact permutation test, maxT over several per-seed statistics, robust to ties and two modes."""
+"""The band rule: an exact permutation test, minP over several per-seed statistics, robust to ties and two modes."""
 
 from __future__ import annotations
 
 import itertools
 import random
 import statistics
+from typing import Any
 
 import pytest
 
@@ -94,33 +95,61 @@ LOSS = [0.547, 0.552, 0.546, 0.507, 0.553, 0.529, 0.551, 0.556, 0.554, 0.571, 0.
 MEAN_P = [0.466, 0.461, 0.458, 0.471, 0.455, 0.466, 0.456, 0.456, 0.456, 0.463, 0.452]
 
 
-def brute_force_max_t(baseline: dict[str, list[float]], obtained: dict[str, list[float]]) -> float:
-    """The maxT p-value by its definition: standardize over the pool, score every K-subset by its worst statistic."""
+def brute_force_min_p(baseline: dict[str, list[Any]], obtained: dict[str, list[Any]]) -> float:
+    """The minP p-value by its definition, one subset at a time (a vector statistic: one column per row)."""
     names = list(baseline)
-    pools = {name: baseline[name] + obtained[name] for name in names}
-    z = {name: [(v - statistics.fmean(pool)) / statistics.pstdev(pool) for v in pool] for name, pool in pools.items()}
-    n, k = len(pools[names[0]]), len(obtained[names[0]])
-
-    def score(subset: tuple[int, ...]) -> float:
-        return max(abs(sum(z[name][i] for i in subset)) for name in names)
-
-    observed = score(tuple(range(n - k, n)))
+    columns: dict[str, list[list[float]]] = {}
+    for name in names:
+        pool = [value if isinstance(value, list) else [value] for value in baseline[name] + obtained[name]]
+        by_row = [list(row) for row in zip(*pool)]
+        columns[name] = [[(v - statistics.fmean(row)) / statistics.pstdev(row) for v in row] for row in by_row]
+    n, k = len(baseline[names[0]]) + len(obtained[names[0]]), len(obtained[names[0]])
     subsets = list(itertools.combinations(range(n), k))
-    return sum(score(subset) >= observed - 1e-9 for subset in subsets) / len(subsets)
+
+    def score(name: str, subset: tuple[int, ...]) -> float:
+        return sum(sum(row[i] for i in subset) ** 2 for row in columns[name])
+
+    scores = {name: [score(name, subset) for subset in subsets] for name in names}
+
+    def p_of(name: str, value: float) -> float:
+        return sum(other >= value - 1e-9 for other in scores[name]) / len(subsets)
+
+    smallest = [min(p_of(name, scores[name][i]) for name in names) for i in range(len(subsets))]
+    observed = min(p_of(name, score(name, tuple(range(n - k, n)))) for name in names)
+    return sum(value <= observed + 1e-12 for value in smallest) / len(subsets)
 
 
 def test_real_valued_statistic_p_value_equals_brute_force_enumeration() -> None:
     run = [0.560, 0.571, 0.549, 0.566, 0.558]
     assert band_test({"loss": LOSS}, {"loss": run}).p_value == pytest.approx(
-        brute_force_max_t({"loss": LOSS}, {"loss": run}), abs=1e-12
+        brute_force_min_p({"loss": LOSS}, {"loss": run}), abs=1e-12
     )
 
 
-def test_max_t_over_several_statistics_equals_brute_force_enumeration() -> None:
-    baseline = {"n_correct": [float(v) for v in UNIMODAL], "loss": LOSS, "mean_probability": MEAN_P}
-    obtained = {"n_correct": [50.0, 52, 51, 49, 53], "loss": [0.56, 0.57, 0.55, 0.56, 0.55],
-                "mean_probability": [0.46, 0.47, 0.45, 0.46, 0.46]}  # fmt: skip
-    assert band_test(baseline, obtained).p_value == pytest.approx(brute_force_max_t(baseline, obtained), abs=1e-12)
+def test_min_p_over_numbers_and_a_vector_equals_brute_force_enumeration() -> None:
+    rows = [[0.1 + 0.07 * seed, 0.9 - 0.05 * seed, 0.5 + 0.01 * (seed % 3)] for seed in range(11)]
+    baseline = {"n_correct": [float(v) for v in UNIMODAL], "loss": LOSS, "probabilities": rows}
+    run_rows = [[0.4, 0.6, 0.52], [0.3, 0.7, 0.5], [0.5, 0.5, 0.51], [0.2, 0.8, 0.5], [0.6, 0.4, 0.52]]
+    obtained = {"n_correct": [50.0, 52, 51, 49, 53], "loss": [0.56, 0.57, 0.55, 0.56, 0.55], "probabilities": run_rows}
+    assert band_test(baseline, obtained).p_value == pytest.approx(brute_force_min_p(baseline, obtained), abs=1e-12)
+
+
+def test_rows_that_move_in_opposite_directions_fail_where_every_average_holds() -> None:
+    rng = random.Random(3)
+    base = [[0.5 + rng.gauss(0, 0.02), 0.5 + rng.gauss(0, 0.02)] for _ in range(11)]
+    run = [[0.6 + rng.gauss(0, 0.02), 0.4 + rng.gauss(0, 0.02)] for _ in range(5)]  # one row up, the other down
+
+    def means(seeds: list[list[float]]) -> list[float]:
+        return [sum(seed) / 2 for seed in seeds]
+
+    level = configuration_alpha(9)
+    assert band_test({"mean_probability": means(base)}, {"mean_probability": means(run)}, level).holds
+    result = band_test({"mean_probability": means(base), "probabilities": base},
+                       {"mean_probability": means(run), "probabilities": run}, level)  # fmt: skip
+    assert not result.holds
+    assert [shift.name for shift in result.moved] == ["probabilities"]
+    assert result.moved[0].rows == 2
+    assert result.moved[0].largest.startswith("row ")
 
 
 def test_a_loss_shifted_for_every_seed_fails_where_the_counts_alone_hold() -> None:
@@ -138,6 +167,11 @@ def test_a_statistic_equal_for_every_seed_on_both_sides_is_left_out_and_named() 
     assert result.holds
     assert result.constant == ("n_correct",)
     assert result.rule == "band: exact permutation test on the mean, p >= 0.01"  # only the loss was tested
+
+
+def test_a_statistic_with_a_different_number_of_rows_per_seed_is_refused() -> None:
+    with pytest.raises(ValueError, match="probabilities: every seed needs the same number of values"):
+        band_test({"probabilities": [[0.1, 0.2]] * 11}, {"probabilities": [[0.1]] * 5})
 
 
 def test_configuration_level_is_the_run_level_shared_by_the_configurations() -> None:

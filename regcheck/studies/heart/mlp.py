@@ -3,25 +3,27 @@
 **Profile** (what must match for the exact tier): the Keras API (Keras 3 or tf.keras 2),
 the backend, the Keras version, the backend framework's version, the device kind (cpu/gpu),
 the machine architecture, on x86 the widest vector extension (avx512/avx2/...), and the
-processor model. Those are what decide the floating-point operations a fit performs: Keras
-builds the layers, initialisers and the optimizer's update; the framework's kernels (oneDNN,
-Eigen, XLA, ATen) do the arithmetic and pick code paths and blocking by device, instruction set
-and processor (TensorFlow warns that oneDNN "may give slightly different numerical results"
-across them). Measured (docs/gates.md): the committed baselines, blessed on an Intel Xeon,
-and the same versions on an AMD EPYC (both avx512) give the same labels but not the same
-weights, probabilities or loss; on one processor every repeat is bit-identical. Left out on
-purpose, measured: the scaled inputs are bit-identical across OpenBLAS kernels (six core
-types) and numpy 2.0.2 / 2.4.6, so numpy, pandas and scikit-learn stay out; Python's version
-changes no arithmetic; the thread count changes no result (1 and 2 intra-op threads give
-identical weights with op determinism on: tests/study/test_mlp_runner.py).
+processor's name (``cpu``, as the environment fingerprint records it). Those are what decide
+the floating-point operations a fit performs: Keras builds the layers, initialisers and the
+optimizer's update; the framework's kernels (oneDNN, Eigen, XLA, ATen) do the arithmetic and
+pick code paths and blocking by device, instruction set and processor (TensorFlow warns that
+oneDNN "may give slightly different numerical results" across them). Measured
+(docs/gates.md): the committed baselines, blessed on an Intel Xeon, and the same versions on an
+AMD EPYC (both avx512) give the same labels but not the same weights, probabilities or loss;
+on one processor every repeat is bit-identical. Left out on purpose, measured: the scaled
+inputs are bit-identical across OpenBLAS kernels (six core types) and numpy 2.0.2 / 2.4.6, so
+numpy, pandas and scikit-learn stay out; Python's version changes no arithmetic; the thread
+count changes no result (1 and 2 intra-op threads give identical weights with op determinism
+on: tests/study/test_mlp_runner.py).
 
 **Exact tier** (profile matches the baseline's): for every seed, identical ``n_correct``, the
 61 labels and the weights' digest, and probabilities and loss within the exact rule's tolerance
 (in one profile they are identical bit for bit).
 
 **Band tier** (any other profile, or ``--tier band``): the count, the test loss, the Brier
-score and the mean probability over the run's seeds against the baseline's, by the maxT
-permutation test of ``regcheck.engine.band`` at 0.01 per run of the grid.
+score, the mean probability and the 61 probabilities row by row, over the run's seeds against
+the baseline's, by the minP permutation test of ``regcheck.engine.band`` at 0.01 per run of the
+grid.
 
 **Published facts**: asserted only where they hold for every seed in every environment we
 measured (Keras 2 and 3): every l1=0.1 configuration predicts class 1 for all rows, 32/61 =
@@ -37,6 +39,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from regcheck.engine.environment import cpu_name
 from regcheck.engine.exact import FieldDifference
 from regcheck.engine.study import DEFAULT_SEED, Model
 from regcheck.studies.heart.configs import MLP_GRID, MlpConfig
@@ -55,8 +58,9 @@ ASSERTED_L1 = 0.1
 # and the digest of every trained weight (identical or not).
 EXACT_FIELDS = ("n_test", "n_correct", "predictions", "probabilities", "loss", "weights_sha256")
 # Per seed: the count, the test loss Keras reports (regularization included), the Brier score
-# and the mean probability (derived by the engine from the probabilities and the true labels).
-BAND_STATISTICS = ("n_correct", "loss", "brier", "mean_probability")
+# and the mean probability (derived by the engine from the probabilities and the true labels),
+# and the 61 probabilities themselves, compared row by row.
+BAND_STATISTICS = ("n_correct", "loss", "brier", "mean_probability", "probabilities")
 
 
 @dataclass(frozen=True)
@@ -86,24 +90,6 @@ def vector_extension() -> str:
         if flag in flags:
             return name
     return "-"
-
-
-def cpu_model() -> str:
-    """The processor as the kernel names it, with its family and model numbers (``AMD EPYC, family 26 model 2``)."""
-    fields: dict[str, str] = {}
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if not line.strip():
-                    break  # the first processor's block is enough
-                key, _, value = line.partition(":")
-                fields[key.strip()] = value.strip()
-    except OSError:
-        return platform.processor() or "-"
-    name = fields.get("model name", platform.processor() or "-")
-    if "cpu family" in fields and "model" in fields:
-        return f"{name}, family {fields['cpu family']} model {fields['model']}"
-    return name
 
 
 def is_asserted(config: MlpConfig) -> bool:
@@ -163,7 +149,7 @@ class MlpModel(Model):
             "device": device_kind(),
             "machine": platform.machine(),
             "isa": vector_extension(),
-            "cpu": cpu_model(),
+            "cpu": cpu_name(),
         }
 
 
