@@ -260,6 +260,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         default="0-9,42",
         help="the control's seeds that play the baseline (default: 0-9,42, as the committed baselines)",
     )
+    distance = verbs.add_parser("distance", help="judge real environments' run files by the band against the baselines")
+    distance.add_argument("run_file", type=Path, nargs="+")
+    distance.add_argument("--baselines", type=Path, default=ROOT / "baselines")
+    distance.add_argument("--profile", type=int, default=0, help="which profile of the baselines (default: 0, the reference)")
     args = parser.parse_args(argv)
     if args.verb == "list":
         for item in PERTURBATIONS.values():
@@ -267,6 +271,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     elif args.verb == "fit":
         for name in args.perturbation:
             print(fit_pool(name, args.seeds, args.out, args.jobs, ["--study", args.study] if args.study else [], args.configs))
+    elif args.verb == "distance":
+        from power import print_distances
+
+        print_distances(args.run_file, args.baselines, args.profile)
     else:
         from power import print_tables  # bench/power.py: the judging of the pools
 

@@ -242,3 +242,64 @@ def _seeds(seeds: Sequence[int]) -> str:
             parts.append(str(start) if start == seed else f"{start}-{seed}")
             start = None
     return ",".join(parts)
+
+
+def reference_outcomes(baselines: Path, profile: int = 0) -> dict[str, ProfileOutcomes]:
+    """Per configuration, the outcomes of one profile of the committed MLP baselines (0: the reference)."""
+    found = {}
+    for path in sorted((baselines / "heart" / "mlp").glob("mlp-*.json")):
+        if path.name.endswith(".obtained.json"):
+            continue
+        document = json.loads(path.read_text(encoding="utf-8"))
+        entry = document["profiles"][profile]
+        seeds = {int(seed): outcome for seed, outcome in entry["seeds"].items()}
+        found[document["config_id"]] = ProfileOutcomes(entry["profile"], seeds, entry["provenance"])
+    return found
+
+
+def print_distances(run_files: Sequence[Path], baselines: Path, profile: int = 0, k: int = 5) -> None:
+    """Each environment's records judged by the band against one profile of the committed baselines."""
+    model = mlp()
+    reference = reference_outcomes(baselines, profile)
+    config_ids = [config_id for config_id in model.config_ids() if config_id in reference]
+    some = next(iter(reference.values()))
+    print(f"### Real environments against the baselines' profile {profile} ({', '.join(map(str, some.profile.values()))})\n")
+    print("Per configuration: the band's p-value with all the environment's seeds (K), then the largest shift of a")
+    print(f"number statistic in the baseline's standard deviations; with more than {k} seeds, the share of the")
+    print(f"{k}-seed runs (every {k}-subset, at most {MAX_RUNS}) the band fails.\n")
+    heading = ["environment", "seeds", *[c.removeprefix("mlp-") for c in config_ids]]
+    print(_row(heading))
+    print(_row(["---"] * len(heading)))
+    for path in run_files:
+        pool: Pool = {}
+        first: dict[str, Any] = {}
+        for record in json.loads(path.read_text(encoding="utf-8"))["records"]:
+            pool.setdefault(record["config_id"], {})[int(record["seed"])] = record
+            first = first or record
+        cells = []
+        for config_id in config_ids:
+            seeds = sorted(pool.get(config_id, {}))
+            if not seeds:
+                cells.append("-")
+                continue
+            baseline = reference[config_id]
+            config = model.configuration(config_id)
+            verdict = band_tier(model, config, records(pool[config_id], seeds), baseline, "distance")
+            p_value = verdict.detail.split(" ", 3)[2] if verdict.detail.startswith("p = ") else verdict.status
+            before = [baseline.seeds[s] for s in sorted(baseline.seeds)]
+            after = [pool[config_id][s] for s in seeds]
+            shifts = {name: shift_in_sd(before, after, name) for name in ("n_correct", "loss", "brier", "mean_probability")}
+            known = [(n, v) for n, v in shifts.items() if v is not None and math.isfinite(v)]  # inf: a zero-spread count moved
+            name, value = max(known, key=lambda item: abs(item[1]), default=("-", 0.0))
+            cell = f"{verdict.status} p={p_value}, {name} {value:+.1f}"
+            if len(seeds) > k:
+                runs = subsets(seeds, k, random.Random(k))
+                judged = [band_tier(model, config, records(pool[config_id], run), baseline, "d") for run in runs]
+                caught = sum(verdict.status == "moved" for verdict in judged)
+                cell += f", K={k}: {caught}/{len(runs)} fail"
+            cells.append(cell)
+        environment = first.get("environment", {})
+        packages = environment.get("packages", {})
+        label = f"{path.stem} ({environment.get('cpu', '?')}; keras {packages.get('keras', '?')})"
+        print(_row([label, _seeds(sorted({s for c in pool.values() for s in c})), *cells]))
+    print()

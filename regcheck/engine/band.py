@@ -64,6 +64,7 @@ ALPHA = 0.01
 EXACT_LIMIT = 2_000_000
 # Up to this many cells (subsets x pool size, 8 bytes each: 64 MB) the subsets are kept as a 0/1 matrix.
 INDICATOR_LIMIT = 8_000_000
+CHUNK = 65536
 RESAMPLES = 200_000
 # Scores are sums of at most a few dozen standardized values: ties that are equal in exact
 # arithmetic may differ by rounding (~1e-15), never by this much.
@@ -312,13 +313,13 @@ def _scores(values: np.ndarray, subsets: _Subsets) -> np.ndarray:
     """The squared norm of each subset's sum of standardized values."""
     import numpy as np
 
-    if subsets.indicator is not None:
-        return np.asarray(((subsets.indicator @ values) ** 2).sum(axis=1))
-    assert subsets.index is not None
-    scores = np.empty(len(subsets.index))
-    for start in range(0, len(subsets.index), 65536):  # bounded memory: subsets x K x rows
-        chunk = subsets.index[start : start + 65536]
-        scores[start : start + len(chunk)] = (values[chunk].sum(axis=1) ** 2).sum(axis=1)
+    rows = subsets.indicator if subsets.indicator is not None else subsets.index
+    assert rows is not None
+    scores = np.empty(len(rows))
+    for start in range(0, len(rows), CHUNK):  # bounded memory: a chunk of subsets x the statistic's rows
+        chunk = rows[start : start + CHUNK]
+        sums = chunk @ values if subsets.indicator is not None else values[chunk].sum(axis=1)
+        scores[start : start + len(chunk)] = (sums**2).sum(axis=1)
     return scores
 
 
