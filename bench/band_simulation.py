@@ -2,6 +2,7 @@
 
     python bench/band_simulation.py                   # K=5 run seeds (the default), 1000 draws
     python bench/band_simulation.py --k 3 --k 10      # other K for comparison
+    python bench/band_simulation.py --k 5 --normal    # and the power of one normal statistic by B, K, shift
 
 Null model, per configuration: the committed baseline's own seeds (the MLP's band statistics
 per seed: ``n_correct``, ``loss``, ``brier``, ``mean_probability``, the 61 ``probabilities``) as an empirical
@@ -42,6 +43,7 @@ from regcheck.engine.band import ALPHA, band_test, compare_band, configuration_a
 STATISTICS = ("n_correct", "loss", "brier", "mean_probability", "probabilities")
 POWER = 0.8
 SHIFTS = [step / 2 for step in range(1, 17)]  # 0.5 ... 8 standard deviations
+NORMAL_SHIFTS = (1, 1.5, 2, 3, 4)
 Seeds = list[dict[str, Any]]
 
 
@@ -98,6 +100,23 @@ def smallest_loss_shift(population: Seeds, k: int, draws: int, rng: random.Rando
     return None
 
 
+def normal_power(draws: int, rng: random.Random, alpha: float) -> None:
+    """One normal statistic, the run shifted by d standard deviations: power by B baseline and K run seeds."""
+    print(f"normal model, one statistic, level {alpha:.4f}, {draws} draws per cell: share of runs caught")
+    print(f"{'B':>3} {'K':>3}  " + "  ".join(f"d={d:<4g}" for d in NORMAL_SHIFTS))
+    for b in (11, 20, 30):
+        for k in (3, 5, 10):
+            cells = []
+            for shift in NORMAL_SHIFTS:
+                caught = 0
+                for _ in range(draws):
+                    baseline = [rng.gauss(0, 1) for _ in range(b)]
+                    run = [rng.gauss(shift, 1) for _ in range(k)]
+                    caught += not band_test({"x": baseline}, {"x": run}, alpha).holds
+                cells.append(f"{caught / draws:<6.2f}")
+            print(f"{b:>3} {k:>3}  " + "  ".join(cells))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--k", type=int, action="append", help="run seeds (default: 5)")
@@ -105,6 +124,7 @@ def main() -> None:
     parser.add_argument("--shift-draws", type=int, default=100, help="draws per shift tried (default: 100)")
     parser.add_argument("--baselines", type=Path, default=ROOT / "baselines")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--normal", action="store_true", help="also the power of a normal model by B, K and shift")
     args = parser.parse_args()
     populations = baseline_seeds(args.baselines)
     if not populations:
@@ -131,6 +151,8 @@ def main() -> None:
               f"old {1 - held['drawn'][1]:.4f}; against the committed baselines: band {1 - held['committed'][0]:.4f}, "
               f"old {1 - held['committed'][1]:.4f}")  # fmt: skip
         print()
+    if args.normal:
+        normal_power(args.shift_draws, random.Random(args.seed), alpha)
 
 
 if __name__ == "__main__":

@@ -214,10 +214,12 @@ def _band_tables(model: Model, environment: Environment, config_ids: Sequence[st
     statistics_heading = ["perturbation", "statistic", *[c.removeprefix("mlp-") for c in config_ids]]
     print(_row(statistics_heading))
     print(_row(["---"] * len(statistics_heading)))
+    some = control[config_ids[0]][base_seeds[0]]
+    numbers = [name for name in statistics if not isinstance(statistic_value(name, some), list)]  # a vector has no mean shift
     for name in [CONTROL, *perturbations]:
         pool = environment.pools[name]
         excluded = {*base_seeds} if name == CONTROL else {EXACT_SEED}
-        for statistic in statistics:
+        for statistic in numbers:
             cells = []
             for config_id in config_ids:
                 after = [pool[config_id][s] for s in sorted(pool.get(config_id, {})) if s not in excluded]
