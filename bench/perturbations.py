@@ -1,9 +1,14 @@
 """Realistic changes to how the MLP trains, injected from outside regcheck's code, and the power of each tier against them.
 
     python bench/perturbations.py list
-    python bench/perturbations.py fit epochs_90 --seeds 42 --out bench/pools/tf     # one pool file
-    python bench/perturbations.py fit none --seeds 0-9,42 --out bench/pools/tf      # the unperturbed control
-    python bench/perturbations.py table bench/pools/tf                               # the power table
+    python bench/perturbations.py fit none --seeds 42,0-9 --out pools        # the unperturbed control
+    python bench/perturbations.py fit epochs_90 --seeds 42 --out pools       # one pool: the grid, seed 42
+    python bench/perturbations.py fit epochs_90 --seeds 0-9 --out pools --configs mlp-l1_0.1-l2_0.01   # some configurations
+    python bench/perturbations.py fit none --seeds 10-19 --out pools --configs ...                  # the null pool
+    python bench/perturbations.py table pools                                # the power tables
+    python bench/perturbations.py distance run-tf215.json ...                # real environments (regcheck run --json)
+
+docs/gates.md has the tables these printed, and what they mean.
 
 **Injection.** ``fit`` starts ``python -m regcheck run --model mlp`` with ``bench/inject`` first on
 ``PYTHONPATH`` and the perturbation's name in ``REGCHECK_PERTURBATION``; that folder's
@@ -17,9 +22,9 @@ project; its ``--json`` file (every record) is the pool.
 environment (so the environment's own distance to the committed baselines does not count):
 the exact tier compares seed 42 of each configuration field by field (the model's
 ``exact_fields``); the band tier takes every K-subset of the perturbed pool's band seeds as one
-run against the control's seeds as the baseline, and reports the share caught. ``table`` also
-reports the old band (``n_correct`` alone at alpha 0.01) for comparison, and the band's
-false-alarm rate where the control pool has seeds beyond the baseline's (``--null-seeds``).
+run against the control's seeds as the baseline, and reports the share caught; the control's
+seeds beyond the baseline's (``fit none --seeds 10-19``) give the false-alarm rate the same way.
+``table`` also reports the old band (``n_correct`` alone at 0.01) for comparison.
 """
 
 from __future__ import annotations
