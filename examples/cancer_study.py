@@ -103,6 +103,8 @@ class SgdModel(Model):
 
 class CancerStudy(Study):
     name = "cancer"
+    # The seeded model's fits go to workers with --jobs N or --executor dask://HOST:PORT.
+    pooled_models = ("sgd",)
 
     def models(self) -> Sequence[Model]:
         return (LogisticModel(), SgdModel())

@@ -11,12 +11,17 @@ A fit that raises comes back as a ``FitFailure`` naming its cause; the other fit
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import pickle
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from regcheck.engine.errors import UsageError
 
 if TYPE_CHECKING:
     from regcheck.engine.records import ResultRecord
@@ -44,13 +49,25 @@ def _init_worker(study_reference: str, threads: int) -> None:
 
     for model in load_study(study_reference).models():
         model.prepare_worker(threads)
+    _PREPARED.add(study_reference)
 
 
-def _fit_one(study_reference: str, config: Configuration, data: Any, seed: int) -> ResultRecord | FitFailure:
+_PREPARED: set[str] = set()
+
+
+def _fit_one(study_reference: str, task: bytes) -> ResultRecord | FitFailure:
+    """Fit one (configuration, data, seed), sent pickled: unpickled only after the study is loaded here.
+
+    A study loaded from a file defines its classes in a module only ``load_study`` can import, so
+    the arguments must not be unpickled before it ran (Dask unpickles a task's arguments first).
+    """
     from regcheck.engine.dependencies import DependencyError, require_modules
     from regcheck.engine.registry import load_study
     from regcheck.engine.run import describe_exception
 
+    if study_reference not in _PREPARED:  # a Dask worker has no initializer: prepare on its first fit
+        _init_worker(study_reference, 1)
+    config, data, seed = pickle.loads(task)
     model = load_study(study_reference).model(config.model)
     try:
         require_modules(model.requires, f"model {model.name}")
@@ -62,9 +79,56 @@ def _fit_one(study_reference: str, config: Configuration, data: Any, seed: int) 
         return FitFailure(config.config_id, seed, describe_exception(exc))
 
 
+LOCAL = "local"
+DASK_SCHEME = "dask://"
+EXECUTOR_EXAMPLE = f"{LOCAL} (a process pool on this machine) or {DASK_SCHEME}HOST:PORT (a Dask scheduler)"
+
+
+def parse_executor(text: str) -> str:
+    """``local`` or ``dask://HOST:PORT``; checked when parsing the option, connected when the fits start."""
+    value = text.strip()
+    if value == LOCAL:
+        return value
+    address = value.removeprefix(DASK_SCHEME)
+    host, _, port = address.rpartition(":")
+    if not value.startswith(DASK_SCHEME) or not host or not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an executor; expected {EXECUTOR_EXAMPLE}")
+    return value
+
+
+@contextlib.contextmanager
+def open_executor(executor: str, study_reference: str, jobs: int) -> Iterator[Executor]:
+    """The ``concurrent.futures`` executor the fits go to: no scheduler of our own in either case.
+
+    ``local``: the standard library's process pool, spawned workers, ``jobs`` of them.
+    ``dask://HOST:PORT``: Dask distributed's own ``concurrent.futures`` executor on a running
+    cluster (``Client.get_executor``); its workers load the study by the same reference.
+    """
+    if executor == LOCAL:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                                 initargs=(study_reference, threads_per_worker(jobs))) as pool:  # fmt: skip
+            yield pool
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UsageError(f"--executor {executor}: Dask is not installed here; pip install 'regcheck[dask]'") from None
+    address = executor.removeprefix(DASK_SCHEME)
+    try:
+        client = Client(f"tcp://{address}", timeout=CONNECT_SECONDS)  # type: ignore[no-untyped-call]  # Dask ships no types here
+    except (OSError, TimeoutError) as exc:
+        raise UsageError(f"--executor {executor}: no Dask scheduler answers there ({type(exc).__name__}: {exc})") from None
+    with client, client.get_executor() as pool:  # type: ignore[no-untyped-call]
+        yield pool
+
+
+CONNECT_SECONDS = 10
+
+
 def fit_in_pool(
     study_reference: str, plan: Sequence[tuple[Configuration, tuple[int, ...]]], data: Any, jobs: int,
-    done: Done | None = None,
+    done: Done | None = None, executor: str = LOCAL,
 ) -> dict[str, list[ResultRecord] | FitFailure]:  # fmt: skip
     """Fit every seed of every configuration; call ``done`` as each configuration completes.
 
@@ -74,10 +138,8 @@ def fit_in_pool(
     fitted: dict[str, dict[int, ResultRecord | FitFailure]] = {config.config_id: {} for config, _ in plan}
     by_id = {config.config_id: (config, seeds) for config, seeds in plan}
     results: dict[str, list[ResultRecord] | FitFailure] = {}
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                             initargs=(study_reference, threads_per_worker(jobs))) as pool:  # fmt: skip
-        futures = {pool.submit(_fit_one, study_reference, config, data, seed): (config.config_id, seed)
+    with open_executor(executor, study_reference, jobs) as pool:
+        futures = {pool.submit(_fit_one, study_reference, pickle.dumps((config, data, seed))): (config.config_id, seed)
                    for config, seeds in plan for seed in seeds}  # fmt: skip
         for future in as_completed(futures):
             config_id, seed = futures[future]

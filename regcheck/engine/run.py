@@ -254,9 +254,12 @@ class RunOutcome:
         return [verdict for verdict in self.verdicts if verdict.status == "missing"]
 
 
-def run_study(run: StudyRun, models: tuple[str, ...], progress: Progress | None = None, jobs: int = 1) -> RunOutcome:
-    """Judge every configuration of ``models``: the study's pooled models in worker processes when ``jobs`` > 1."""
-    pooled_models = [name for name in models if jobs > 1 and name in run.study.pooled_models]
+def run_study(
+    run: StudyRun, models: tuple[str, ...], progress: Progress | None = None, jobs: int = 1, executor: str = "local"
+) -> RunOutcome:
+    """Judge every configuration of ``models``: the study's pooled models in workers when ``jobs`` > 1 or on a cluster."""
+    remote = executor != "local"
+    pooled_models = [name for name in models if (jobs > 1 or remote) and name in run.study.pooled_models]
     run.check_inputs(models, pooled_models)  # fail on bad input (one line, exit 2) before any fit starts
     configs = run.configurations(models)
     started = time.perf_counter()
@@ -272,7 +275,7 @@ def run_study(run: StudyRun, models: tuple[str, ...], progress: Progress | None 
         if config not in pooled:
             record(config, run.judge(config))
     if pooled:
-        _judge_in_pool(run, pooled, jobs, record)
+        _judge_in_pool(run, pooled, jobs, record, executor)
     verdicts = [judged[config.config_id] for config in configs]
     outcome = RunOutcome(run, models, verdicts, run.claims(), time.perf_counter() - started)
     for verdict in verdicts:
@@ -285,7 +288,9 @@ def run_study(run: StudyRun, models: tuple[str, ...], progress: Progress | None 
     return outcome
 
 
-def _judge_in_pool(run: StudyRun, configs: list[Configuration], jobs: int, record: Callable[[Configuration, Verdict], None]) -> None:
+def _judge_in_pool(
+    run: StudyRun, configs: list[Configuration], jobs: int, record: Callable[[Configuration, Verdict], None], executor: str
+) -> None:
     """Fit in worker processes, judge here as each configuration completes (in completion order)."""
     from regcheck.engine.dependencies import DependencyError
     from regcheck.engine.parallel import FitFailure, fit_in_pool
@@ -300,7 +305,7 @@ def _judge_in_pool(run: StudyRun, configs: list[Configuration], jobs: int, recor
         record(config, run.judge(config))
 
     plan = [(config, run.seeds_for(config.model)) for config in configs]
-    fit_in_pool(run.study_reference, plan, run.dataset.value, jobs, done)
+    fit_in_pool(run.study_reference, plan, run.dataset.value, jobs, done, executor)
 
 
 def decide_update(store: BaselineStore, plan: UpdatePlan, failed: bool) -> list[str]:

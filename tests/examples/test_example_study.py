@@ -91,7 +91,9 @@ def test_under_pytest_each_configuration_is_a_test_and_a_perturbed_study_fails_t
     pytester: pytest.Pytester, tmp_path: Path
 ) -> None:
     pytester.copy_example(str(PYTEST_EXAMPLE))
-    options = ["--regcheck-baselines", str(BASELINES)]
+    baselines = tmp_path / "baselines"  # a moved result writes .obtained.json files beside them
+    shutil.copytree(BASELINES, baselines)
+    options = ["--regcheck-baselines", str(baselines)]
 
     held = pytester.runpytest("--regcheck-study", f"{EXAMPLE}:study", *options)
     held.assert_outcomes(passed=7)
@@ -100,3 +102,4 @@ def test_under_pytest_each_configuration_is_a_test_and_a_perturbed_study_fails_t
     moved.assert_outcomes(passed=1, failed=6)
     moved.stdout.fnmatch_lines(["logistic-C_0.001: moved (rule: exact; *"])
     assert moved.ret == 1
+    assert len(list(baselines.glob("cancer/*/*.obtained.json"))) == 6

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from regcheck.engine.errors import EXIT_MOVED, EXIT_OK, EXIT_USAGE, UsageError
+from regcheck.engine.parallel import EXECUTOR_EXAMPLE, LOCAL, parse_executor
 from regcheck.frontends.options import (
     BASELINES,
     DATA,
@@ -27,6 +28,7 @@ RUN_EXAMPLES = """  regcheck run                           every model of the de
   regcheck run --model logreg            the logistic half: published table, verdict per row
   regcheck run --model mlp --seeds 0-4   the MLP grid over five seeds
   regcheck run --json run.json           also write every result record as JSON
+  regcheck run --executor dask://127.0.0.1:8786 --seeds 0-19   the fits on a Dask cluster
   regcheck run --markdown summary.md     also write a Markdown summary (CI job summary, PR comment)
   regcheck run --study my_study.py:study --baselines my_baselines   a study of your own (docs/extending.md)"""
 BLESS_EXAMPLES = """  regcheck bless --model logreg --reason 'scikit-learn 1.10'
@@ -43,6 +45,8 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         parser.add_argument("--jobs", metavar="N", type=parse_jobs, default=os.cpu_count() or 1,
                             help="worker processes for the study's slow fits; 1 fits in this process "
                                  "(default: the CPU count)")
+        parser.add_argument("--executor", metavar="WHERE", type=parse_executor, default=LOCAL,
+                            help=f"where the slow fits run: {EXECUTOR_EXAMPLE} (default: {LOCAL}; docs/distributed.md)")
         parser.add_argument("--markdown", metavar="PATH", type=Path,
                             help="write a Markdown summary of the run here (also appended to $GITHUB_STEP_SUMMARY "
                                  "when that is set, as on GitHub Actions; default: off)")  # fmt: skip
@@ -81,7 +85,7 @@ def handle(args: argparse.Namespace) -> int:
     plan = {name: len(study.model(name).configurations()) for name in models}
     progress = ProgressBar(plan=plan)
     try:
-        outcome = run_study(run, models, progress=progress, jobs=args.jobs)
+        outcome = run_study(run, models, progress=progress, jobs=args.jobs, executor=args.executor)
     finally:
         progress.close()
     document = outcome_document(outcome)
