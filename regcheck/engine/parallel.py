@@ -15,7 +15,6 @@ import argparse
 import contextlib
 import multiprocessing
 import os
-import pickle
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -55,19 +54,13 @@ def _init_worker(study_reference: str, threads: int) -> None:
 _PREPARED: set[str] = set()
 
 
-def _fit_one(study_reference: str, task: bytes) -> ResultRecord | FitFailure:
-    """Fit one (configuration, data, seed), sent pickled: unpickled only after the study is loaded here.
-
-    A study loaded from a file defines its classes in a module only ``load_study`` can import, so
-    the arguments must not be unpickled before it ran (Dask unpickles a task's arguments first).
-    """
+def _fit_one(study_reference: str, config: Configuration, data: Any, seed: int) -> ResultRecord | FitFailure:
     from regcheck.engine.dependencies import DependencyError, require_modules
     from regcheck.engine.registry import load_study
     from regcheck.engine.run import describe_exception
 
     if study_reference not in _PREPARED:  # a Dask worker has no initializer: prepare on its first fit
         _init_worker(study_reference, 1)
-    config, data, seed = pickle.loads(task)
     model = load_study(study_reference).model(config.model)
     try:
         require_modules(model.requires, f"model {model.name}")
@@ -119,8 +112,14 @@ def open_executor(executor: str, study_reference: str, jobs: int) -> Iterator[Ex
         client = Client(f"tcp://{address}", timeout=CONNECT_SECONDS)  # type: ignore[no-untyped-call]  # Dask ships no types here
     except (OSError, TimeoutError) as exc:
         raise UsageError(f"--executor {executor}: no Dask scheduler answers there ({type(exc).__name__}: {exc})") from None
-    with client, client.get_executor() as pool:  # type: ignore[no-untyped-call]
-        yield pool
+    with client:
+        # Each worker loads the study first: a study given as a file defines the classes of the
+        # fits' arguments in a module only load_study can import, and Dask unpickles arguments
+        # before it runs a task. (Workers that join later load it on their first fit: too late
+        # for such a study, so start the cluster first; docs/distributed.md.)
+        client.run(_init_worker, study_reference, 1)
+        with client.get_executor() as pool:  # type: ignore[no-untyped-call]
+            yield pool
 
 
 CONNECT_SECONDS = 10
@@ -139,7 +138,7 @@ def fit_in_pool(
     by_id = {config.config_id: (config, seeds) for config, seeds in plan}
     results: dict[str, list[ResultRecord] | FitFailure] = {}
     with open_executor(executor, study_reference, jobs) as pool:
-        futures = {pool.submit(_fit_one, study_reference, pickle.dumps((config, data, seed))): (config.config_id, seed)
+        futures = {pool.submit(_fit_one, study_reference, config, data, seed): (config.config_id, seed)
                    for config, seeds in plan for seed in seeds}  # fmt: skip
         for future in as_completed(futures):
             config_id, seed = futures[future]

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from regcheck.reports.grids import Grid, format_profile, study_grids, summary_parts
-from regcheck.reports.inputs import BenchRun, MatrixData, RunData
+from regcheck.reports.bench_file import BenchRun
+from regcheck.reports.grids import Grid, run_grids
+from regcheck.reports.matrix_file import MatrixData
+from regcheck.reports.run_file import RunData
+from regcheck.reports.summary import format_profile, summary_parts
 from regcheck.timing.join import timing_rows
 
 _MARK = {"held": "held", "moved": "**moved**", "missing": "**missing**", "error": "**error**", "updated": "updated"}
@@ -58,11 +61,11 @@ def _failures(run: RunData) -> list[str]:
 
 
 def run_markdown(run: RunData) -> str:
-    """The summary of one run: the verdict line, the study's tables, every failure explained."""
+    """The summary of one run: the verdict line, a table per model, every failure explained."""
     tally, *rest = summary_parts(run)
     failed = any(v.failed for v in run.verdicts)
     lines = [f"### regcheck {'FAILED' if failed else 'passed'}: {tally}", "", " · ".join(rest), ""]
-    for grid in study_grids(run):
+    for grid in run_grids(run):
         lines += [grid_markdown(grid), ""]
     failures = _failures(run)
     if failures:

@@ -12,15 +12,19 @@ from report_fixtures import ROOT, merged_run, with_moved
 
 from regcheck.frontends.cli import main
 from regcheck.reports.console import grid_tables
-from regcheck.reports.grids import logreg_grid, mlp_grid, summary_line
-from regcheck.reports.inputs import run_data_from_document
+from regcheck.reports.grids import Grid, run_grids
 from regcheck.reports.markdown import run_markdown
 from regcheck.reports.progress import Estimate, ProgressBar, format_duration
+from regcheck.reports.run_file import run_data_from_document
+from regcheck.reports.summary import summary_line
+
+
+def grid_of(document: dict[str, Any], model: str) -> Grid:
+    return next(grid for grid in run_grids(run_data_from_document(document, "run.json")) if grid.model == model)
 
 
 def test_logistic_grid_reads_like_the_published_table(logreg_run: dict[str, Any]) -> None:
-    grid = logreg_grid(run_data_from_document(logreg_run, "run.json"))
-    assert grid is not None
+    grid = grid_of(logreg_run, "logreg")
     assert grid.columns == ("0.001", "0.01", "0.1")
     assert [(label, [cell.text for cell in cells]) for label, cells in grid.rows] == [
         ("L1", ["0.48 (29/61) held", "0.48 (29/61) held", "0.87 (53/61) held"]),
@@ -30,8 +34,7 @@ def test_logistic_grid_reads_like_the_published_table(logreg_run: dict[str, Any]
 
 
 def test_mlp_grid_writes_the_count_of_every_seed_like_facts(logreg_run: dict[str, Any]) -> None:
-    grid = mlp_grid(run_data_from_document(merged_run(logreg_run), "run.json"))
-    assert grid is not None
+    grid = grid_of(merged_run(logreg_run), "mlp")
     cells = {label: [cell.text for cell in row] for label, row in grid.rows}
     assert grid.corner == "l1 \\ l2" and grid.columns == ("0.001", "0.01", "0.1")
     assert cells["0.01"][2] == "32 32 32 53 32 32 held"

@@ -61,10 +61,10 @@ def handle(args: argparse.Namespace) -> int:
     from regcheck.engine.outputs import OutputPlan
     from regcheck.engine.run import StudyRun, run_study
     from regcheck.reports.console import explain, grid_tables, study_table
-    from regcheck.reports.grids import summary_line
     from regcheck.reports.markdown import run_markdown
     from regcheck.reports.progress import ProgressBar
     from regcheck.reports.run_outputs import STEP_SUMMARY_VARIABLE, outcome_document, run_view, step_summary_path
+    from regcheck.reports.summary import summary_line
 
     study = study_for(args.regcheck_study)
     models = models_for(study, args.regcheck_model)
