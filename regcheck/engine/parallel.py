@@ -1,12 +1,16 @@
 """Fit many (configuration, seed) pairs in worker processes: the CLI's parallel path.
 
 The standard library's process pool, nothing home-made. Workers are *spawned*: a forked
-child would inherit a half-initialised TensorFlow runtime. Each worker gets
+child would inherit a half-initialised TensorFlow runtime. The pool is sized by
+``regcheck.engine.pool_size`` (workers, threads, and on a GPU machine how many share a card
+and what each framework is told so that none takes the whole card). Each worker gets
 ``cpu_count // jobs`` intra-op threads (at least 1), so the processes share the cores
 instead of fighting over them; the thread count changes no result (proven by a test), and
 each fit is seeded on its own, so a seed gives the same record in any worker, in any order.
 
-A fit that raises comes back as a ``FitFailure`` naming its cause; the other fits go on.
+A fit that raises comes back as a ``FitFailure`` naming its cause; the other fits go on. A
+``RegcheckError`` raised by a fit (a backend that cannot start its device, say) is the user's
+to fix, as when fitting in the controller: the pool stops and it is raised here, one line, exit 2.
 """
 
 from __future__ import annotations
@@ -18,7 +22,12 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from regcheck.engine.errors import RegcheckError
+from regcheck.engine.pool_size import PoolPlan, enter_worker, pool_for
+
 if TYPE_CHECKING:
+    from multiprocessing.sharedctypes import Synchronized
+
     from regcheck.engine.records import ResultRecord
     from regcheck.engine.study import Configuration
 
@@ -32,16 +41,22 @@ class FitFailure:
 
 
 Done = Callable[["Configuration", "list[ResultRecord] | FitFailure", int, int], None]
+# Said when a worker process died (not a Python exception: killed, out of memory, a CUDA abort).
+GPU_ADVICE = "on a GPU machine, try fewer workers (--jobs 1) or the CPU (CUDA_VISIBLE_DEVICES= JAX_PLATFORMS=cpu)"
 
 
 def threads_per_worker(jobs: int) -> int:
     return max(1, (os.cpu_count() or 1) // jobs)
 
 
-def _init_worker(study_reference: str, threads: int) -> None:
-    """Each worker loads the study by the same reference as the controller and prepares its models."""
+def _init_worker(study_reference: str, threads: int, pool: PoolPlan | None = None,
+                 slots: Synchronized[int] | None = None) -> None:  # fmt: skip
+    """Each worker sets its device's variables first (``pool``: which GPU, what memory share), then
+    loads the study by the same reference as the controller and prepares its models."""
     from regcheck.engine.registry import load_study
 
+    if pool is not None:
+        enter_worker(pool, slots)
     for model in load_study(study_reference).models():
         model.prepare_worker(threads)
 
@@ -58,34 +73,47 @@ def _fit_one(study_reference: str, config: Configuration, data: Any, seed: int) 
         return FitFailure(config.config_id, seed, str(error), dependency=True)
     try:
         return model.fit(config, data, seed)
+    except RegcheckError:  # the user's to fix (a device that cannot start): raised in the controller
+        raise
     except Exception as exc:  # crash isolation: reported as this configuration's error
         return FitFailure(config.config_id, seed, describe_exception(exc))
 
 
 def fit_in_pool(
     study_reference: str, plan: Sequence[tuple[Configuration, tuple[int, ...]]], data: Any, jobs: int,
-    done: Done | None = None,
+    done: Done | None = None, workers: PoolPlan | None = None,
 ) -> dict[str, list[ResultRecord] | FitFailure]:  # fmt: skip
     """Fit every seed of every configuration; call ``done`` as each configuration completes.
 
-    Returns, per configuration id, its records in seed order, or the first failure among its seeds.
+    ``workers``: how to size and set up the pool (``regcheck.engine.pool_size.pool_for``); by
+    default ``jobs`` workers set up for the Keras backend's device. Returns, per configuration id,
+    its records in seed order, or the first failure among its seeds. Raises the first
+    ``RegcheckError`` a fit raised in a worker, after cancelling the fits not yet started.
     """
+    if workers is None:
+        from regcheck.engine.devices import keras_backend
+
+        workers = pool_for(keras_backend(), jobs)
     pending = {config.config_id: len(seeds) for config, seeds in plan}
     fitted: dict[str, dict[int, ResultRecord | FitFailure]] = {config.config_id: {} for config, _ in plan}
     by_id = {config.config_id: (config, seeds) for config, seeds in plan}
     results: dict[str, list[ResultRecord] | FitFailure] = {}
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                             initargs=(study_reference, threads_per_worker(jobs))) as pool:  # fmt: skip
+    slots = context.Value("i", 0)
+    with ProcessPoolExecutor(workers.jobs, mp_context=context, initializer=_init_worker,
+                             initargs=(study_reference, workers.threads, workers, slots)) as pool:  # fmt: skip
         futures = {pool.submit(_fit_one, study_reference, config, data, seed): (config.config_id, seed)
                    for config, seeds in plan for seed in seeds}  # fmt: skip
         for future in as_completed(futures):
             config_id, seed = futures[future]
             try:
                 fitted[config_id][seed] = future.result()
+            except RegcheckError as error:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise type(error)(f"{error} (in a worker process, fitting {config_id} seed {seed})") from error
             except Exception as exc:  # the worker itself died (killed, out of memory)
                 cause = f"worker process failed: {type(exc).__name__}: {exc}"
-                fitted[config_id][seed] = FitFailure(config_id, seed, cause)
+                fitted[config_id][seed] = FitFailure(config_id, seed, f"{cause}; {GPU_ADVICE}" if workers.gpus else cause)
             pending[config_id] -= 1
             if pending[config_id] == 0:
                 config, seeds = by_id[config_id]

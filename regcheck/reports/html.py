@@ -13,6 +13,7 @@ from html import escape
 from regcheck.reports.grids import Grid, GridCell, format_profile, logreg_grid, mlp_grid, summary_parts
 from regcheck.reports.inputs import BenchRun, MatrixCell, MatrixData, RunData
 from regcheck.reports.svg import MARK_COLORS, Svg, blend, legend, linear, log_ticks, series_color, status_color
+from regcheck.timing.crossover import NO_GPU_NOTE, crossover, crossover_cells, has_gpu
 from regcheck.timing.join import differing_descriptions, format_seconds, format_tick, join_runs, timing_rows
 
 CSS = """
@@ -415,9 +416,24 @@ def _timings_section(benches: Sequence[BenchRun]) -> str:
             _table(["what differs", *[run.label for run in benches]], [[key, *values] for key, values in differing])
         )
     html += [timings_svg(group, benches) for group in groups]
+    html += _crossover_tables(benches)
     headers, rows = timing_rows(benches)
     html.append("<details><summary>Every case as a table</summary>" + _table(headers, rows) + "</details>")
     return "".join(html)
+
+
+def _crossover_tables(benches: Sequence[BenchRun]) -> list[str]:
+    """Per run holding the scaling family: CPU and GPU time per training step, size by size."""
+    html = []
+    for run in benches:
+        found = crossover((entry.median, entry.extra_info) for entry in run.benchmarks)
+        if not found:
+            continue
+        note = "" if has_gpu(found) else f" {NO_GPU_NOTE}."
+        html.append(f'<p class="note">Crossover in <b>{escape(run.label)}</b>: median time per training step on '
+                    f"each device; GPU / CPU below 1 means the GPU is faster.{escape(note)}</p>")  # fmt: skip
+        html.append(_table(*crossover_cells(found, format_seconds)))
+    return html
 
 
 def _environment_section(run: RunData | None) -> str:
