@@ -36,8 +36,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from regcheck.engine.environment import package_version
+
+if TYPE_CHECKING:
+    from multiprocessing.sharedctypes import Synchronized
 
 WORKERS_PER_GPU = 2
 WORKERS_PER_GPU_VARIABLE = "REGCHECK_WORKERS_PER_GPU"
@@ -98,6 +102,26 @@ def plan_pool(cpu_count: int, gpus: Sequence[str], backend: str | None, requeste
     where = f"{len(on_gpu)} GPU(s) ({', '.join(on_gpu)}), {backend}" if on_gpu else "CPU"
     reason = f"{jobs} worker(s) on the {where} ({why}), {threads} thread(s) each, {cores} core(s)"
     return PoolPlan(jobs, threads, on_gpu, per_gpu, environment, reason)
+
+
+def enter_worker(pool: PoolPlan, slots: Synchronized[int] | None = None) -> int:
+    """In a new worker process, before any framework is imported: take the next slot (which GPU it
+    sees) from ``slots``, a counter shared by the pool's workers, and set the slot's variables.
+
+    ``CUDA_VISIBLE_DEVICES`` is set outright (it was chosen from the user's own list: it narrows,
+    never overrides); every other variable only where the user has not set it. Returns the slot.
+    """
+    slot = 0
+    if slots is not None:
+        with slots.get_lock():
+            slot = slots.value
+            slots.value += 1
+    for name, value in pool.worker_environment(slot).items():
+        if name == "CUDA_VISIBLE_DEVICES":
+            os.environ[name] = value
+        else:
+            os.environ.setdefault(name, value)
+    return slot
 
 
 def gpu_memory_settings(backend: str | None, sharing: int = 1) -> dict[str, str]:

@@ -129,7 +129,7 @@ def test_spawned_workers_each_see_their_gpu_and_memory_settings(monkeypatch: pyt
     context = multiprocessing.get_context("spawn")
     slots = context.Value("i", 0)
     with ProcessPoolExecutor(plan.jobs, mp_context=context, initializer=_init_worker,
-                             initargs=("heart", plan, slots)) as executor:  # fmt: skip
+                             initargs=("heart", plan.threads, plan, slots)) as executor:  # fmt: skip
         views = set(executor.map(_worker_view, [1.0] * plan.jobs))
     assert len({pid for pid, *_ in views}) == 4
     assert sorted(gpu for _, gpu, _, _ in views) == ["0", "0", "1", "1"]
