@@ -88,11 +88,17 @@ def random_rows(rows: int, seed: int) -> tuple[Any, Any]:
     return x, y
 
 
+# Keras' names for the two devices. "cpu", not "cpu:0": under the PyTorch backend a variable made on
+# the CPU is on torch.device("cpu"), which is not "cpu:0", so every step would copy the weights off the
+# graph and train nothing ("No gradients provided for any variable", seen on an H200 with Keras 3.15.1).
+KERAS_DEVICES = {"cpu": "cpu", "gpu": "gpu:0"}
+
+
 def on_device(keras: Any, device: str, target: Callable[[], Any]) -> Callable[[], Any]:
     """``target`` run with new arrays placed on ``device`` (``keras.device``), each time it is called."""
 
     def placed() -> Any:
-        with keras.device(f"{device}:0"):
+        with keras.device(KERAS_DEVICES[device]):
             return target()
 
     return placed
