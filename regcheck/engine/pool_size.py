@@ -7,14 +7,14 @@ machine; ``pool_for`` asks this machine and calls it.
 Why these defaults:
 
 * **No GPU: one worker per CPU core**, ``cores // workers`` intra-op threads each (at least 1).
-* **GPUs: ``WORKERS_PER_GPU`` (2) workers per GPU**, never more than the cores. Measured on one
-  H200 (issue 12): the study's fits are kernel-launch bound there (a batch of 10 rows through a
-  128-64-1 network; the GPU 2-3x slower than the CPU per fit), and one worker per core (16)
-  crashed: every JAX process preallocated most of the card. Without NVIDIA's MPS, kernels of
-  different processes take turns on a GPU rather than run together, so a second process per GPU
-  fills the gaps one process leaves while it runs Python and copies batches; more add a CUDA
-  context each (about 0.5 GiB) and turns to wait for, for no gain we could measure. Override
-  with ``--jobs`` or ``REGCHECK_WORKERS_PER_GPU``.
+* **GPUs: ``WORKERS_PER_GPU`` (8) workers per GPU**, never more than the cores. The study's fits
+  are kernel-launch bound on a GPU (a batch of 10 rows through a 128-64-1 network: one fit 2-3x
+  slower than on the CPU), so one process leaves the card idle most of the time and several
+  processes fill it. Measured on one H200 with 16 cores (docs/gpu.md), ``regcheck run --model mlp
+  --seeds 0-2`` under JAX (27 fits): 2 workers 80 s, 4 35 s, 8 29 s, 16 28 s. Eight take nearly
+  all of the gain while each keeps an eighth of the card and two cores. Issue 12's 16 workers
+  crashed only because each JAX process preallocated most of the card (below). Override with
+  ``--jobs`` or ``REGCHECK_WORKERS_PER_GPU``.
 * **No framework takes the whole card.** Every process (the controller too, which asks the
   framework for its device) gets its framework's own switches, set only where the user has not
   set them: JAX allocates on demand (``XLA_PYTHON_CLIENT_PREALLOCATE=false``; by default it
@@ -43,7 +43,7 @@ from regcheck.engine.environment import package_version
 if TYPE_CHECKING:
     from multiprocessing.sharedctypes import Synchronized
 
-WORKERS_PER_GPU = 2
+WORKERS_PER_GPU = 8
 WORKERS_PER_GPU_VARIABLE = "REGCHECK_WORKERS_PER_GPU"
 # Read by a PyTorch worker (regcheck.studies.heart.mlp_training.load_keras): its share of the card.
 TORCH_FRACTION_VARIABLE = "REGCHECK_GPU_MEMORY_FRACTION"

@@ -32,22 +32,29 @@ def test_without_a_gpu_there_is_one_worker_per_core_and_no_gpu_setting() -> None
         assert plan.worker_environment(0) == {}
 
 
-def test_one_gpu_gets_two_workers_sharing_the_cores_and_the_card() -> None:
+def test_one_gpu_gets_eight_workers_sharing_the_cores_and_the_card() -> None:
     plan = plan_pool(16, ["0"], "jax")
-    assert (plan.jobs, plan.threads, plan.per_gpu) == (WORKERS_PER_GPU, 8, 2)
-    assert plan.environment == {"XLA_PYTHON_CLIENT_PREALLOCATE": "false", "XLA_PYTHON_CLIENT_MEM_FRACTION": "0.45"}
+    assert (plan.jobs, plan.threads, plan.per_gpu) == (WORKERS_PER_GPU, 2, 8)
+    assert plan.environment == {"XLA_PYTHON_CLIENT_PREALLOCATE": "false", "XLA_PYTHON_CLIENT_MEM_FRACTION": "0.11"}
     # One GPU: every worker sees it as CUDA numbers it; nothing to choose.
     assert "CUDA_VISIBLE_DEVICES" not in plan.worker_environment(1)
-    assert plan.reason == "2 worker(s) on the 1 GPU(s) (0), jax (2 per GPU), 8 thread(s) each, 16 core(s)"
+    assert plan.reason == "8 worker(s) on the 1 GPU(s) (0), jax (8 per GPU), 2 thread(s) each, 16 core(s)"
 
 
-def test_eight_gpus_get_two_workers_each_round_robin() -> None:
+def test_a_gpu_on_a_small_machine_gets_one_worker_per_core() -> None:
+    plan = plan_pool(2, ["0"], "jax")
+    assert (plan.jobs, plan.threads, plan.per_gpu) == (2, 1, 2)
+    assert "at most one per core (2)" in plan.reason
+
+
+def test_eight_gpus_on_sixteen_cores_get_two_workers_each_round_robin() -> None:
     plan = plan_pool(16, [str(index) for index in range(8)], "torch")
     assert (plan.jobs, plan.threads, plan.per_gpu) == (16, 1, 2)
     assert [plan.worker_environment(slot)["CUDA_VISIBLE_DEVICES"] for slot in range(16)] == [str(i % 8) for i in range(16)]
     assert plan.environment == {
-        "PYTORCH_CUDA_ALLOC_CONF": "garbage_collection_threshold:0.8", "REGCHECK_GPU_MEMORY_FRACTION": "0.45",
-    }  # fmt: skip
+        "PYTORCH_CUDA_ALLOC_CONF": "garbage_collection_threshold:0.8",
+        "REGCHECK_GPU_MEMORY_FRACTION": "0.45",
+    }
 
 
 def test_more_gpus_than_cores_gives_one_worker_per_core_each_on_its_own_gpu() -> None:
@@ -76,6 +83,7 @@ def test_the_per_gpu_cap_comes_from_its_variable_when_valid() -> None:
     assert workers_per_gpu({"REGCHECK_WORKERS_PER_GPU": "0"}) == WORKERS_PER_GPU
     assert workers_per_gpu({}) == WORKERS_PER_GPU
     assert plan_pool(16, ["0"], "jax", workers_per_gpu=4).jobs == 4
+    assert plan_pool(16, ["0"], "jax", workers_per_gpu=1).environment == {"XLA_PYTHON_CLIENT_PREALLOCATE": "false"}
 
 
 @pytest.mark.parametrize(
