@@ -106,9 +106,27 @@ def timings_section(benches: Sequence[BenchRun]) -> str:
     if differing:
         html.append(table(["what differs", *[run.label for run in benches]], [[key, *values] for key, values in differing]))
     html += [timings_svg(group, benches) for group in groups]
+    html += crossover_tables(benches)
     headers, rows = timing_rows(benches)
     html.append("<details><summary>Every case as a table</summary>" + table(headers, rows) + "</details>")
     return "".join(html)
+
+
+def crossover_tables(benches: Sequence[BenchRun]) -> list[str]:
+    """Per run holding the scaling family: CPU and GPU time per training step, size by size."""
+    from regcheck.timing.crossover import NO_GPU_NOTE, crossover, crossover_cells, has_gpu
+    from regcheck.timing.join import format_seconds
+
+    html = []
+    for run in benches:
+        found = crossover((entry.median, entry.extra_info) for entry in run.benchmarks)
+        if not found:
+            continue
+        note = "" if has_gpu(found) else f" {NO_GPU_NOTE}."
+        html.append(f'<p class="note">Crossover in <b>{escape(run.label)}</b>: median time per training step on '
+                    f"each device; GPU / CPU below 1 means the GPU is faster.{escape(note)}</p>")  # fmt: skip
+        html.append(table(*crossover_cells(found, format_seconds)))
+    return html
 
 
 def environment_section(run: RunData | None) -> str:

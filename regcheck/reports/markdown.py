@@ -12,7 +12,8 @@ from regcheck.reports.grids import Grid, run_grids
 from regcheck.reports.matrix_file import MatrixData
 from regcheck.reports.run_file import RunData
 from regcheck.reports.summary import format_profile, summary_parts
-from regcheck.timing.join import timing_rows
+from regcheck.timing.crossover import NO_GPU_NOTE, crossover, crossover_cells, has_gpu
+from regcheck.timing.join import format_seconds, timing_rows
 
 _MARK = {"held": "held", "moved": "**moved**", "missing": "**missing**", "error": "**error**", "updated": "updated"}
 
@@ -113,7 +114,14 @@ def matrix_markdown(matrix: MatrixData) -> str:
 def timings_markdown(benches: Sequence[BenchRun]) -> str:
     headers, rows = timing_rows(benches)
     title = "#### Timings (median and IQR of each run; ratios to the first run)"
-    return "\n".join([title, "", md_table(headers, rows), ""])
+    lines = [title, "", md_table(headers, rows), ""]
+    for run in benches:
+        found = crossover((entry.median, entry.extra_info) for entry in run.benchmarks)
+        if found:
+            lines += [f"Crossover in {run.label} (median per training step; GPU / CPU below 1: the GPU is faster)"
+                      + ("" if has_gpu(found) else f": {NO_GPU_NOTE}"), ""]  # fmt: skip
+            lines += [md_table(*crossover_cells(found, format_seconds)), ""]
+    return "\n".join(lines)
 
 
 def report_markdown(run: RunData | None, matrix: MatrixData | None, benches: Sequence[BenchRun]) -> str:

@@ -27,7 +27,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from regcheck.engine.devices import device_failure
 from regcheck.engine.environment import package_version
+from regcheck.engine.pool_size import TORCH_FRACTION_VARIABLE, share_gpu_memory
 from regcheck.engine.records import ResultRecord
 from regcheck.studies.heart.configs import MlpConfig
 
@@ -84,15 +86,19 @@ def load_keras() -> Any:
     """Import Keras once per process, with determinism and thread settings applied first.
 
     Thread settings must precede the framework's first operation, so they are applied here,
-    at import time, from ``REGCHECK_MLP_THREADS`` (the parallel runners set it to 1 per process).
+    at import time, from ``REGCHECK_MLP_THREADS`` (the parallel runners set it to 1 per process);
+    so are the GPU memory settings (``regcheck.engine.pool_size``). The device is started here
+    too, so that a device that cannot start is one line (``DeviceError``), not a traceback mid-fit.
     """
     flavour = detect_flavour()
     threads = _threads_from_environment()
     quiet_frameworks()
+    share_gpu_memory(flavour.backend)
     if flavour.api == "tf.keras2":
         import tensorflow as tf
 
         _configure_tensorflow(tf, threads)
+        _start_device(flavour.backend)
         return tf.keras
     if flavour.backend == "jax":
         # Must be set before JAX initialises; CPU is deterministic already, GPUs need the flag.
@@ -111,7 +117,24 @@ def load_keras() -> Any:
         torch.use_deterministic_algorithms(True)
         if threads:
             torch.set_num_threads(threads)
+    _start_device(flavour.backend)
     return keras
+
+
+def _start_device(backend: str) -> None:
+    """Make the framework start its device now; a failure becomes ``DeviceError`` (one line, exit 2)."""
+    try:
+        if _device_kind() == "gpu" and backend == "torch":
+            import torch
+
+            share = os.environ.get(TORCH_FRACTION_VARIABLE, "")
+            if share:
+                torch.cuda.set_per_process_memory_fraction(float(share))
+            torch.zeros(1, device="cuda")  # creates the CUDA context: where an out-of-memory start shows
+    except ImportError:
+        raise
+    except Exception as exc:  # whatever the framework raises at its device's start (see device_failure)
+        raise device_failure(backend, exc) from exc
 
 
 def _threads_from_environment() -> int | None:
@@ -145,16 +168,20 @@ def device_kind() -> str:
 
     ``not installed`` when the backend is missing: the report header asks before any check
     has said so in one line (``regcheck.studies.heart.keras_backends.require_backend``).
+    Raises ``DeviceError`` (one line, exit 2) when the backend's device cannot start.
     """
     try:
         return _device_kind()
     except ImportError:
         return "not installed"
+    except Exception as exc:  # the framework's first touch of its device (see device_failure)
+        raise device_failure(detect_flavour().backend, exc) from exc
 
 
 def _device_kind() -> str:
     quiet_frameworks()
     flavour = detect_flavour()
+    share_gpu_memory(flavour.backend)  # the controller asks too: it must not take the card from its workers
     if flavour.backend == "tensorflow":
         if package_version("tensorflow") is None:  # tensorflow-cpu alone has no GPU kernels
             return "cpu"
