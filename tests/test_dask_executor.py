@@ -49,7 +49,9 @@ def test_a_run_on_a_dask_cluster_gives_the_records_of_a_local_run_bit_for_bit(
     assert len(records(tmp_path / "local.json")) == 15
     # The cluster did the fitting: its scheduler has seen regcheck's fit tasks (and finished them all).
     assert "fit_one" in cluster.scheduler.task_prefixes
-    assert not cluster.scheduler.tasks or all(task.state in ("memory", "released", "forgotten") for task in cluster.scheduler.tasks.values())
+    assert not cluster.scheduler.tasks or all(
+        task.state in ("memory", "released", "forgotten") for task in cluster.scheduler.tasks.values()
+    )
 
 
 def test_an_unreachable_scheduler_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

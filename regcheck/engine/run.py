@@ -298,7 +298,10 @@ def run_study(
 
 
 def _judge_in_pool(
-    run: StudyRun, configs: list[Configuration], workers: PoolPlan, record: Callable[[Configuration, Verdict], None],
+    run: StudyRun,
+    configs: list[Configuration],
+    workers: PoolPlan,
+    record: Callable[[Configuration, Verdict], None],
     executor: str,
 ) -> None:
     """Fit in worker processes, judge here as each configuration completes (in completion order)."""

@@ -21,8 +21,10 @@ BASELINES = ROOT / "examples" / "baselines"
 PYTEST_EXAMPLE = ROOT / "examples" / "tests" / "test_cancer_study.py"
 CONFIG_IDS = ["logistic-C_0.001", "logistic-C_0.01", "logistic-C_0.1", "sgd-alpha_0.0001", "sgd-alpha_0.001", "sgd-alpha_0.01"]
 # One training label flipped in the study's data, as a broken data pipeline would: every fit moves.
-FLIP_ONE_LABEL = ("        scaler = StandardScaler().fit(x_train)\n",
-                  "        y_train = y_train.copy()\n        y_train[0] = 1 - y_train[0]\n        scaler = StandardScaler().fit(x_train)\n")
+FLIP_ONE_LABEL = (
+    "        scaler = StandardScaler().fit(x_train)\n",
+    "        y_train = y_train.copy()\n        y_train[0] = 1 - y_train[0]\n        scaler = StandardScaler().fit(x_train)\n",
+)
 
 
 def perturbed_copy(folder: Path) -> Path:
@@ -72,9 +74,7 @@ def test_a_perturbed_copy_of_the_study_exits_1_naming_every_configuration(
         assert f"\n{config_id}: moved (rule: exact;" in out
 
 
-def test_outside_its_profile_the_seeded_model_is_judged_by_the_band(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_outside_its_profile_the_seeded_model_is_judged_by_the_band(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     baselines = tmp_path / "baselines"
     shutil.copytree(BASELINES, baselines)
     for path in baselines.glob("cancer/sgd/*.json"):

@@ -108,7 +108,9 @@ def test_band_with_too_few_seeds_is_an_error_that_says_how_many(half: Judge, pub
     assert "needs at least 3 seeds" in verdict.detail
 
 
-def test_heavy_l1_that_stops_predicting_the_majority_class_breaks_the_published_fact(half: Judge, published: PublishedTable) -> None:
+def test_heavy_l1_that_stops_predicting_the_majority_class_breaks_the_published_fact(
+    half: Judge, published: PublishedTable
+) -> None:
     runs = [record(HEAVY, 42, 40)]
     verdict = half.judge(HEAVY, runs, None, published)
     assert verdict.status == "moved"

@@ -72,9 +72,7 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError(f"{option} {name}: no such column; the columns are {', '.join(known)}")
     if BASELINES_COLUMN in wanted:
         if not args.baselines.is_dir():
-            raise UsageError(
-                f"--baselines {args.baselines}: no such folder; pass --baselines DIR or --reference COLUMN"
-            )
+            raise UsageError(f"--baselines {args.baselines}: no such folder; pass --baselines DIR or --reference COLUMN")
         pairs = sorted({(model, cid) for column in columns for cid, model in column.models.items()})
         columns.insert(0, load_baselines_column(args.baselines, study, pairs))
     order = [(config.config_id, config.model) for model in study.models() for config in model.configurations()]
@@ -95,9 +93,7 @@ def _check_unique_names(paths: list[Path]) -> None:
     seen: dict[str, Path] = {}
     for path in paths:
         if path.stem == BASELINES_COLUMN:
-            raise UsageError(
-                f"{path}: a run file may not be named {BASELINES_COLUMN}.json (that column is the baselines)"
-            )
+            raise UsageError(f"{path}: a run file may not be named {BASELINES_COLUMN}.json (that column is the baselines)")
         if path.stem in seen:
             raise UsageError(f"{seen[path.stem]} and {path} would both be column {path.stem!r}; rename one")
         seen[path.stem] = path

@@ -29,9 +29,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         type=Path,
         help="a run file written by 'regcheck run --json' (default: none; its sections say so)",
     )
-    parser.add_argument(
-        "--matrix", metavar="PATH", type=Path, help="the JSON written by 'regcheck matrix' (default: none)"
-    )
+    parser.add_argument("--matrix", metavar="PATH", type=Path, help="the JSON written by 'regcheck matrix' (default: none)")
     # A run file names its study and carries its layout; only a file written before that needs one.
     layout_help = (f"the study whose grid axes and configurations lay out a run file written without them: "
                    f"{STUDY_EXAMPLE} (default: {DEFAULT_STUDY})")  # fmt: skip
@@ -52,9 +50,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         default=Path("report.html"),
         help="where to write the HTML page (default: report.html)",
     )
-    parser.add_argument(
-        "--markdown", metavar="PATH", type=Path, help="also write the Markdown summary here (default: off)"
-    )
+    parser.add_argument("--markdown", metavar="PATH", type=Path, help="also write the Markdown summary here (default: off)")
     parser.set_defaults(handler=handle)
 
 

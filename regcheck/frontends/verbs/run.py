@@ -40,11 +40,21 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         for option in (STUDY, DATA, BASELINES, SEEDS, MODEL, REASON):
             parser.add_argument(option.cli_flag, dest=option.dest, **option.argparse_kwargs())
         parser.add_argument("--json", metavar="PATH", type=Path, help="write the run's records and verdicts here")
-        parser.add_argument("--jobs", metavar="N", type=parse_jobs, default=None,
-                            help="worker processes for the study's slow fits; 1 fits in this process (default: sized for the "
-                                 "device: one per core, or 8 per GPU and at most one per core; docs/gpu.md)")
-        parser.add_argument("--executor", metavar="WHERE", type=parse_executor, default=LOCAL,
-                            help=f"where the slow fits run: {EXECUTOR_EXAMPLE} (default: {LOCAL}; docs/distributed.md)")
+        parser.add_argument(
+            "--jobs",
+            metavar="N",
+            type=parse_jobs,
+            default=None,
+            help="worker processes for the study's slow fits; 1 fits in this process (default: sized for the "
+            "device: one per core, or 8 per GPU and at most one per core; docs/gpu.md)",
+        )
+        parser.add_argument(
+            "--executor",
+            metavar="WHERE",
+            type=parse_executor,
+            default=LOCAL,
+            help=f"where the slow fits run: {EXECUTOR_EXAMPLE} (default: {LOCAL}; docs/distributed.md)",
+        )
         parser.add_argument("--markdown", metavar="PATH", type=Path,
                             help="write a Markdown summary of the run here (also appended to $GITHUB_STEP_SUMMARY "
                                  "when that is set, as on GitHub Actions; default: off)")  # fmt: skip

@@ -33,9 +33,7 @@ def require_backend(name: str | None = None) -> str:
     backend = name or chosen_backend()
     source = f"KERAS_BACKEND={backend}" if name is None and "KERAS_BACKEND" in os.environ else f"backend {backend}"
     if backend not in BACKEND_MODULES:
-        raise BackendError(
-            f"{source}: unknown Keras backend for the MLP half; expected one of {', '.join(BACKEND_MODULES)}"
-        )
+        raise BackendError(f"{source}: unknown Keras backend for the MLP half; expected one of {', '.join(BACKEND_MODULES)}")
     missing = [module for module in ("keras", BACKEND_MODULES[backend]) if not _installed(module)]
     if missing:
         raise BackendError(

@@ -199,6 +199,7 @@ def _device_kind() -> str:
 
 def build_model(keras: Any, config: MlpConfig, levers: bool = True) -> Any:
     """The published architecture; ``l1_l2`` on the two hidden layers only; ``levers``: ``compile_levers()``."""
+
     def penalty() -> Any:
         return keras.regularizers.l1_l2(l1=config.l1, l2=config.l2)
 
@@ -298,8 +299,15 @@ def fit_mlp(config: MlpConfig, split: StudySplit, seed: int, validation_pass: bo
     probabilities = model.predict(x_test, verbose=0).reshape(-1)
     # Keras' "accuracy" for a sigmoid output counts y_pred > 0.5 as class 1; so do we.
     return ResultRecord.on_test_part(
-        config, split.y_test, split.test_rows, seed, (int(value > 0.5) for value in probabilities), probabilities,
+        config,
+        split.y_test,
+        split.test_rows,
+        seed,
+        (int(value > 0.5) for value in probabilities),
+        probabilities,
         fit_seconds,
-        loss=float(loss), backend=flavour.backend, device=device_kind(),
+        loss=float(loss),
+        backend=flavour.backend,
+        device=device_kind(),
         weights_sha256=weights,
     )
