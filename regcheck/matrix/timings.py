@@ -207,7 +207,12 @@ def slowdown_lines(timings: MatrixTimings) -> list[str]:
             if cell.beyond_noise == "slower" and cell.change is not None:
                 ours, theirs = cell.timing, row.cells[timings.reference].timing
                 lines.append(
-                    f"{row.label} in {name}: {format_seconds(ours.median)} vs {format_seconds(theirs.median)} "
-                    f"({cell.change.ratio:.2f}x; {cell.change.note})"
+                    f"{row.label} in {name}: median {format_seconds(ours.median)} vs {format_seconds(theirs.median)} "
+                    f"({cell.change.ratio:.2f}x); lower quartile {format_seconds(ours.q1)} above "
+                    f"{_times(timings.factor)}{timings.reference}'s upper quartile {format_seconds(theirs.q3)}"
                 )
     return lines
+
+
+def _times(factor: float) -> str:
+    return "" if factor == 1 else f"{factor:g} x "
