@@ -104,6 +104,8 @@ class Setup:
     regcheck_source: Path  # the folder uv installs regcheck from
     cache: Path
     run_options: tuple[str, ...] = ()  # --study, --baselines, --data, passed to 'regcheck run'
+    # regcheck's own code when the search started (source_digest): a change makes cached runs stale.
+    source: str = ""
 
     def key(self, version: Version, *parts: str) -> str:
         text = json.dumps([self.package, str(version), sorted(self.companions), python_version(self.python), *parts])
@@ -113,7 +115,7 @@ class Setup:
         return self.cache / "envs" / f"{_safe(self.package)}-{version}-{self.key(version)}"
 
     def run_file(self, version: Version) -> Path:
-        run = self.key(version, self.model, self.seeds or "", source_digest(self.regcheck_source), *self.run_options)
+        run = self.key(version, self.model, self.seeds or "", self.source, *self.run_options)
         return self.cache / "runs" / f"{_safe(self.package)}-{version}-{run}.json"
 
 
@@ -274,7 +276,8 @@ class BisectResult:
     steps: list[Step] = field(default_factory=list)
     last_same: Version | None = None
     first_differing: Version | None = None
-    comparison: Comparison | None = None  # first_differing's run against last_same's
+    # first_differing's run against last_same's; where none differs, BAD's against GOOD's
+    comparison: Comparison | None = None
 
     @property
     def skipped(self) -> list[Step]:
@@ -308,8 +311,9 @@ def bisect(releases: Sequence[Version], run: Runner, report: Callable[[Step], No
         _record(result, Step(version, outcome, comparison.mark), report)
         return comparison.differs
 
-    if not judge(bad):
-        return result  # BAD gives GOOD's result: nothing to find
+    if not judge(bad):  # BAD gives GOOD's result: nothing to find; the two runs are the evidence
+        result.comparison = compare_runs(columns[good], columns[bad])
+        return result
     candidates = list(releases)
     low, high = 0, len(candidates) - 1  # candidates[low] same as GOOD, candidates[high] differs
     while high - low > 1:

@@ -29,6 +29,7 @@ from regcheck.matrix.bisect import (
     load_release_run,
     regcheck_source,
     releases_between,
+    source_digest,
 )
 from regcheck.matrix.table import Column
 
@@ -117,7 +118,8 @@ def test_the_real_numpy_runs_are_identical_so_no_release_is_named() -> None:
 
 def test_the_command_reads_cached_runs_and_builds_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A rerun is instant: every release's run file is in the cache, so no environment is made."""
-    setup = Setup("numpy", "logreg", None, (), sys.executable, regcheck_source(), tmp_path)
+    source = regcheck_source()
+    setup = Setup("numpy", "logreg", None, (), sys.executable, source, tmp_path, (), source_digest(source))
     for version in RELEASES:
         target = setup.run_file(version)
         target.parent.mkdir(parents=True, exist_ok=True)

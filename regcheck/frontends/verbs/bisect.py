@@ -14,7 +14,8 @@ from regcheck.frontends.verbs import verb_parser
 if TYPE_CHECKING:
     from packaging.version import Version
 
-    from regcheck.matrix.table import Column
+    from regcheck.matrix.bisect import Comparison
+    from regcheck.matrix.table import Column, Matrix
 
 EXAMPLES = """  regcheck bisect numpy 1.26.4 2.2.6 --model logreg
                      the first numpy release whose logistic records differ from 1.26.4's
@@ -60,7 +61,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def handle(args: argparse.Namespace) -> int:
     from regcheck.matrix import bisect as search
-    from regcheck.matrix.text import difference_lines, environment_lines
+    from regcheck.matrix.text import difference_lines
 
     started = time.perf_counter()
     good, bad = search.parse_version(args.good), search.parse_version(args.bad)
@@ -71,10 +72,10 @@ def handle(args: argparse.Namespace) -> int:
     for flag, value in (("--study", args.study), ("--baselines", args.baselines), ("--data", args.data)):
         if value is not None:
             options += [flag, str(Path(value).resolve()) if isinstance(value, Path) else value]
+    source = (args.regcheck_source or search.regcheck_source()).resolve()
     setup = search.Setup(
-        args.package, args.model, args.seeds, tuple(args.companions), python,
-        (args.regcheck_source or search.regcheck_source()).resolve(), (args.cache or search.cache_root()).resolve(),
-        tuple(options),
+        args.package, args.model, args.seeds, tuple(args.companions), python, source,
+        (args.cache or search.cache_root()).resolve(), tuple(options), search.source_digest(source),
     )  # fmt: skip
     log = setup.cache / "logs" / f"{args.package}-{good}-{bad}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -93,11 +94,15 @@ def handle(args: argparse.Namespace) -> int:
     result = search.bisect(releases, run, report)
     seconds = time.perf_counter() - started
     ran = len([step for step in result.steps if step.outcome != "skipped"])
-    if result.first_differing is None or result.comparison is None:
-        print(f"no release differs: {args.package} {bad} gives {good}'s result ({ran} runs, {seconds:.0f} s)")
-        return EXIT_OK
     comparison = result.comparison
+    if comparison is None:  # bisect() sets it whenever it returns
+        raise RuntimeError("regcheck bisect: the search returned no comparison")
     matrix = comparison.as_matrix()
+    if result.first_differing is None:
+        print(f"no release differs: {args.package} {bad} gives {good}'s result, every record bit for bit")
+        _evidence(comparison, matrix)
+        print(f"regcheck bisect: {ran} releases run of {len(releases)}, {seconds:.0f} s; log: {log}")
+        return EXIT_OK
     changed = sorted({cell.first_difference.field for cell in comparison.cells.values() if cell.first_difference})
     largest: dict[str, float] = {}
     for cell in comparison.cells.values():
@@ -115,12 +120,18 @@ def handle(args: argparse.Namespace) -> int:
     print("  where:")
     for line in difference_lines(matrix):
         print(f"    {line}")
+    _evidence(comparison, matrix)
+    for step in result.skipped:
+        print(f"  skipped {step.version}: {step.detail}")
+    print(f"regcheck bisect: {ran} releases run of {len(releases)}, {seconds:.0f} s; log: {log}")
+    return EXIT_MOVED
+
+
+def _evidence(comparison: Comparison, matrix: Matrix) -> None:
+    from regcheck.matrix.text import environment_lines
+
     print("  versions that differ between the two runs:")
     for line in environment_lines(matrix):
         print(f"    {line}")
     print(f"  evidence: {comparison.reference.source}")
     print(f"            {comparison.column.source}")
-    for step in result.skipped:
-        print(f"  skipped {step.version}: {step.detail}")
-    print(f"regcheck bisect: {ran} releases run of {len(releases)}, {seconds:.0f} s; log: {log}")
-    return EXIT_MOVED
