@@ -165,8 +165,12 @@ def _check_workers(executor: str, client: Any) -> None:
     except (OSError, TimeoutError):
         raise UsageError(f"--executor {executor}: the scheduler has no worker (start one: dask worker HOST:PORT)") from None
     here = versions_here()
-    for worker, theirs in sorted(client.run(versions_here).items()):
-        differing = [f"{name} {theirs.get(name) or '(none)'} (here {here.get(name) or '(none)'})"
+    try:
+        found = client.run(versions_here)
+    except Exception as exc:  # raised on a worker: regcheck not installed there, most often
+        raise UsageError(f"--executor {executor}: a worker cannot run regcheck ({type(exc).__name__}: {exc})") from None
+    for worker, theirs in sorted(found.items()):
+        differing = [f"{name} {theirs.get(name) or 'not installed'} there, {here.get(name) or 'not installed'} here"
                      for name in sorted(set(here) | set(theirs)) if here.get(name) != theirs.get(name)]  # fmt: skip
         if differing:
             raise UsageError(f"--executor {executor}: worker {worker} runs other versions: {', '.join(differing)}")
