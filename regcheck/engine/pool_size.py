@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 WORKERS_PER_GPU = 8
 WORKERS_PER_GPU_VARIABLE = "REGCHECK_WORKERS_PER_GPU"
-# Read by a PyTorch worker (regcheck.studies.heart.mlp_training.load_keras): its share of the card.
+# Read by a PyTorch worker (the study's model, when it starts its framework): its share of the card.
 TORCH_FRACTION_VARIABLE = "REGCHECK_GPU_MEMORY_FRACTION"
 # What the processes sharing one GPU may take together; the rest is for their CUDA contexts.
 GPU_MEMORY_USABLE = 0.9
