@@ -1,8 +1,8 @@
 """The MLP's fit without Keras' per-epoch overhead, on Keras 3 over TensorFlow: the same bits, faster.
 
-Where the published call's time goes (one fit, one thread, 5.1 s, measured with cProfile): 0.9 s
-in the training steps; 1.9 s creating a tf.data iterator for each of the 100 epochs; about 1 s
-in Keras' per-epoch Python; 0.7 s tracing the training function; the rest evaluation. The
+Where a fit's time went with ``steps_per_execution=20`` alone (one thread, 5.1 s, cProfile,
+2026-11-26): 0.9 s in the training steps; 1.9 s creating a tf.data iterator for each of the
+100 epochs; about 1 s in Keras' per-epoch Python; 0.7 s tracing the training function. The
 arithmetic is not the cost, so the levers keep every operation that touches a weight and cut
 what is around it:
 
@@ -14,28 +14,30 @@ what is around it:
   disagree (another Keras), the lever steps aside and the published fit runs.
 * **one call into the runtime per fit** (``steps_per_execution`` = every step of every epoch):
   the same steps in the same order, without 100 returns to Python.
-* **one compiled model per configuration and process** (``trainer_for``): a worker that fits a
-  configuration again (another seed) loads the new seed's initial weights into it, resets the
-  optimizer to its state before the first step, and reuses the traced training function
-  instead of tracing it again. The trained weights are then copied into the configuration's
-  evaluator, a twin compiled as published, whose ``evaluate`` and ``predict`` are traced once too:
-  ``predict`` on the model compiled with ``steps_per_execution`` runs both test batches in one
-  traced call and gives other last bits in the probabilities (measured), so it is not used.
+* **one compiled model per process** (``trainer_for``): each fit loads its seed's initial
+  weights into it, resets the optimizer to its state before the first step and loads the
+  configuration's l1 and l2 into the two variables its penalty reads (``shared_penalty``: Keras'
+  ``L1L2`` arithmetic, the factors read instead of baked into the graph), so the training
+  function is traced once per process instead of once per fit. The trained weights are then
+  copied into the process's evaluator, a twin compiled as published, whose ``evaluate`` and
+  ``predict`` are traced once too: ``predict`` on the model compiled with
+  ``steps_per_execution`` runs both test batches in one traced call and gives other last bits
+  in the probabilities (measured), so it is not used.
 
 Proven bit-identical (weights sha256, the 61 labels and probabilities, the test loss) against
-the published call, on the whole grid for seeds 0-4 and 42, each fit both with a fresh and with
-a reused model: ``bench/verify_published_identity.py``; CI runs a subset covering every lever
-(``tests/study/test_mlp_levers.py``).
+the published call, on the whole grid for seeds 0-4 and 42, each fit both with a fresh model and
+with one last trained with another configuration or seed: ``bench/verify_published_identity.py``;
+CI runs a subset covering every lever (``tests/study/test_mlp_levers.py``).
 
 Tried and not used:
 
 * ``jit_compile=True``: with op determinism on, Keras switches XLA off again ("Model doesn't
   support `jit_compile=True`"), so it never ran; with determinism off, XLA gave other weights
   (l1=0.01, l2=0.001 and l2=0.1, seed 3, measured 2026-11-26).
-* ``evaluate`` and ``predict`` folded into one call: the test loss is a batch-weighted mean of
-  the cross-entropy plus the penalty over 32-row batches, and recomputing it from the
-  probabilities is not the same sum in the same order; the two calls cost about 0.1 s once
-  their functions are traced, and the reused model traces them once per configuration.
+* ``evaluate`` and ``predict`` folded into one call (not tried): the test loss would have to be
+  recomputed from the probabilities as Keras sums it (cross-entropy plus penalty per 32-row
+  batch, then a batch-weighted mean) to the last bit, for a saving of one call whose function
+  the reused evaluator has traced already.
 """
 
 from __future__ import annotations
@@ -44,45 +46,83 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from regcheck.studies.heart.mlp_training import BATCH_SIZE, EPOCHS, build_model, published_architecture
+from regcheck.studies.heart.mlp_training import BATCH_SIZE, EPOCHS, published_architecture
 
 if TYPE_CHECKING:
     import numpy as np
 
     from regcheck.studies.heart.configs import MlpConfig
 
-LEVERS = ("whole-fit dataset", "steps_per_execution", "model reuse")
+LEVERS = ("whole-fit dataset", "steps_per_execution", "one model per process")
 
 
 @dataclass(frozen=True)
 class Trainer:
-    """A configuration's model compiled for training, its optimizer's state before any step, and its evaluator."""
+    """A model compiled for training, its optimizer's state before any step, its evaluator and penalty factors."""
 
     model: Any
     optimizer_start: tuple[Any, ...]
     evaluator: Any  # compiled as published: evaluate and predict give the published call's bits
+    factors: tuple[Any, Any]  # the l1 and l2 the penalty of both models reads, as float32 variables
 
 
-_trainers: dict[tuple[float, float, int], Trainer] = {}
+# Keyed by the steps of one fit and which of l1, l2 are non-zero (Keras leaves a zero term out).
+_trainers: dict[tuple[int, bool, bool], Trainer] = {}
 
 
 def forget_trainers() -> None:
-    """Drop this process's compiled models: the next fit of each configuration builds a fresh one."""
+    """Drop this process's compiled models: the next fit builds a fresh one."""
     _trainers.clear()
 
 
 def trainer_for(keras: Any, config: MlpConfig, steps: int) -> Trainer:
-    """This process's compiled model for ``config``, built on first use; ``steps``: all steps of one fit."""
-    key = (config.l1, config.l2, steps)
+    """This process's compiled model, built on first use, with ``config``'s l1 and l2 loaded; ``steps``: of one fit."""
+    key = (steps, config.l1 != 0.0, config.l2 != 0.0)
     found = _trainers.get(key)
     if found is None:
-        model = published_architecture(keras, config)
+        factors = (
+            keras.Variable(config.l1, dtype="float32", trainable=False),
+            keras.Variable(config.l2, dtype="float32", trainable=False),
+        )
+        penalty = shared_penalty(keras)
+
+        def make() -> Any:
+            return penalty(*factors, with_l1=key[1], with_l2=key[2])
+
+        model = published_architecture(keras, config, make)
         model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"], steps_per_execution=steps)
         # Built now, as ``fit`` would before its first step, so its starting state can be restored.
         model.optimizer.build(model.trainable_variables)
-        found = Trainer(model, tuple(variable.numpy() for variable in model.optimizer.variables), build_model(keras, config))
+        evaluator = published_architecture(keras, config, make)
+        evaluator.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+        found = Trainer(model, tuple(variable.numpy() for variable in model.optimizer.variables), evaluator, factors)
         _trainers[key] = found
+    for factor, value in zip(found.factors, (config.l1, config.l2), strict=True):
+        factor.assign(value)
     return found
+
+
+def shared_penalty(keras: Any) -> Any:
+    """A regularizer class doing ``keras.regularizers.L1L2``'s arithmetic, its factors read from variables.
+
+    The same operations in the same order as Keras 3.15's ``L1L2.__call__``; only where the two
+    factors come from differs, so that one traced training function serves every configuration.
+    """
+
+    class SharedPenalty(keras.regularizers.Regularizer):  # type: ignore[misc]  # Keras ships no types
+        def __init__(self, l1: Any, l2: Any, with_l1: bool, with_l2: bool) -> None:
+            self.l1, self.l2, self.with_l1, self.with_l2 = l1, l2, with_l1, with_l2
+
+        def __call__(self, x: Any) -> Any:
+            ops = keras.ops
+            regularization = ops.convert_to_tensor(0.0, dtype=x.dtype)
+            if self.with_l1:
+                regularization += ops.cast(self.l1, dtype=x.dtype) * ops.sum(ops.absolute(x))
+            if self.with_l2:
+                regularization += ops.cast(self.l2, dtype=x.dtype) * ops.sum(ops.square(x))
+            return regularization
+
+    return SharedPenalty
 
 
 def epoch_order(rows: int) -> list[int] | None:

@@ -23,6 +23,7 @@ import hashlib
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -212,16 +213,20 @@ def build_model(keras: Any, config: MlpConfig) -> Any:
     return model
 
 
-def published_architecture(keras: Any, config: MlpConfig) -> Any:
-    """The published layers, not compiled; building them draws the seeded initial weights."""
+def published_architecture(keras: Any, config: MlpConfig, penalty: Callable[[], Any] | None = None) -> Any:
+    """The published layers, not compiled; building them draws the seeded initial weights.
 
-    def penalty() -> Any:
+    ``penalty`` makes each hidden layer's regularizer; default, the published ``l1_l2(l1, l2)``.
+    """
+
+    def published_penalty() -> Any:
         return keras.regularizers.l1_l2(l1=config.l1, l2=config.l2)
 
+    make = penalty or published_penalty
     return keras.Sequential([
         keras.Input(shape=(13,)),
-        keras.layers.Dense(HIDDEN_UNITS[0], activation="relu", kernel_regularizer=penalty()),
-        keras.layers.Dense(HIDDEN_UNITS[1], activation="relu", kernel_regularizer=penalty()),
+        keras.layers.Dense(HIDDEN_UNITS[0], activation="relu", kernel_regularizer=make()),
+        keras.layers.Dense(HIDDEN_UNITS[1], activation="relu", kernel_regularizer=make()),
         keras.layers.Dense(1, activation="sigmoid"),
     ])  # fmt: skip
 
