@@ -12,9 +12,11 @@ A fit that raises comes back as a ``FitFailure`` naming its cause; the other fit
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -61,6 +63,30 @@ def _init_worker(study_reference: str, threads: int, pool: PoolPlan | None = Non
 
 
 _PREPARED: set[str] = set()
+
+
+def _init_pool_worker(study_reference: str, threads: int, pool: PoolPlan | None = None,
+                      slots: Synchronized[int] | None = None) -> None:  # fmt: skip
+    """A worker of our own process pool: prepared as any worker, and ended without the interpreter's teardown."""
+    _init_worker(study_reference, threads, pool, slots)
+    atexit.register(end_worker_now)
+
+
+def end_worker_now() -> None:
+    """Flush and leave at once: what a pool worker does when the interpreter starts to exit.
+
+    By then its results are sent and multiprocessing's own finalizers have run; what is left is
+    the interpreter tearing down the frameworks' objects, which took 2.7 s per TensorFlow worker
+    after its last fit (measured, shared 2-core machine), all of it after the run's last result.
+    Registered last, it runs before every other exit handler.
+    """
+    import logging
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed or broken stream has nothing left to flush
+            stream.flush()
+    os._exit(0)
 
 
 def _fit_one(study_reference: str, config: Configuration, data: Any, seed: int) -> ResultRecord | FitFailure:
@@ -111,7 +137,7 @@ def open_executor(executor: str, study_reference: str, workers: PoolPlan) -> Ite
     if executor == LOCAL:
         context = multiprocessing.get_context("spawn")
         slots = context.Value("i", 0)
-        with ProcessPoolExecutor(workers.jobs, mp_context=context, initializer=_init_worker,
+        with ProcessPoolExecutor(workers.jobs, mp_context=context, initializer=_init_pool_worker,
                                  initargs=(study_reference, workers.threads, workers, slots)) as pool:  # fmt: skip
             yield pool
         return

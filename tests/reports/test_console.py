@@ -65,7 +65,7 @@ def test_summary_line_counts_a_moved_and_an_errored_configuration(logreg_run: di
 
 def test_progress_without_a_terminal_prints_one_line_per_configuration() -> None:
     stream = io.StringIO()
-    bar = ProgressBar(stream, tty=False)
+    bar = ProgressBar(stream, tty=False, workers=1)
     bar(1, 3, "mlp", "mlp-l1_0.001-l2_0.001", "held", started=0.0)
     bar(2, 3, "mlp", "mlp-l1_0.001-l2_0.01", "moved", started=0.0)
     lines = stream.getvalue().splitlines()
@@ -93,15 +93,48 @@ def test_an_interrupted_bar_is_ended_so_the_next_message_starts_a_line() -> None
     assert stream.getvalue().endswith("\x1b[K\n")
 
 
-def test_estimate_is_each_models_time_per_configuration_times_its_configurations_left() -> None:
+def test_estimate_is_each_models_pace_times_its_configurations_left() -> None:
     estimate = Estimate({"logreg": 2, "mlp": 4}, started=0.0)
     estimate.record("logreg", now=0.1)
     estimate.record("logreg", now=0.2)
-    assert estimate.left(now=0.2) is None  # no MLP fit has finished: nothing honest to say yet
+    assert estimate.left() is None  # no MLP fit has finished: nothing honest to say yet
     estimate.record("mlp", now=10.2)
-    assert estimate.left(now=10.2) == pytest.approx(30.0)  # 10 s per MLP configuration, 3 to go
+    assert estimate.left() is None  # one finished configuration is start-up and a fit: no pace yet
     estimate.record("mlp", now=14.2)
-    assert estimate.left(now=14.2) == pytest.approx(14.0)  # (14.2 - 0.2) / 2 per configuration, 2 to go
+    assert estimate.left() == pytest.approx(8.0)  # 4 s from the first to the second, 2 to go
+
+
+def test_time_before_a_models_first_finished_configuration_is_not_its_pace() -> None:
+    estimate = Estimate({"mlp": 9}, started=0.0)
+    for now in (30.0, 33.0, 36.0):  # 30 s of imports and worker start-up, then 3 s per configuration
+        estimate.record("mlp", now)
+    assert estimate.left() == pytest.approx(18.0)
+
+
+def test_a_finished_model_adds_nothing_to_the_time_left() -> None:
+    estimate = Estimate({"logreg": 2, "mlp": 3}, started=0.0)
+    for model, now in (("logreg", 0.1), ("logreg", 0.2), ("mlp", 5.0), ("mlp", 7.0)):
+        estimate.record(model, now)
+    assert estimate.left() == pytest.approx(2.0)
+
+
+def test_a_pool_gives_no_estimate_until_a_wave_of_workers_and_one_more_have_finished() -> None:
+    estimate = Estimate({"mlp": 9}, started=0.0, workers=2)
+    estimate.record("mlp", now=8.0)
+    estimate.record("mlp", now=8.2)  # both workers' first fits end together: 0.2 s is no pace
+    assert estimate.left() is None
+    estimate.record("mlp", now=12.0)
+    assert estimate.left() == pytest.approx(12.0)  # (12 - 8) / 2 per configuration, 6 to go
+
+
+def test_the_bar_says_estimating_while_the_first_wave_of_a_pool_finishes() -> None:
+    stream = io.StringIO()
+    bar = ProgressBar(stream, tty=False, plan={"mlp": 9}, workers=2)
+    for done in (1, 2, 3):
+        bar(done, 9, "mlp", f"mlp-{done}", "held", started=0.0)
+    lines = stream.getvalue().splitlines()
+    assert [line.endswith("elapsed, estimating") for line in lines] == [True, True, False]
+    assert lines[2].endswith(" left")
 
 
 def test_after_the_fast_model_the_bar_says_estimating_instead_of_a_misleading_time() -> None:
