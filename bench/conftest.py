@@ -46,6 +46,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "'regcheck compare --fail-slower' judges only cases with 3 or more)",
     )  # fmt: skip
     group.addoption(
+        "--regcheck-bench-label", dest="regcheck_bench_label", metavar="NAME", default=None,
+        help="name this run in machine_info['label'] (tox.ini passes the environment's name; 'regcheck matrix "
+        "--bench' puts the run's times in that column, reports show it) (default: device and backend)",
+    )  # fmt: skip
+    group.addoption(
         "--regcheck-inject-delay", dest="regcheck_inject_delay", metavar="SECONDS", type=_delay, default=0.0,
         help="TESTING ONLY: sleep SECONDS inside every timed call, to prove the slowdown check fires; "
         "recorded in the saved run (default: 0)",
@@ -72,6 +77,9 @@ def pytest_benchmark_update_machine_info(config: pytest.Config, machine_info: di
     from regcheck.timing.cases import run_environment
 
     machine_info["regcheck"] = run_environment(config.getoption("regcheck_inject_delay"))
+    label = config.getoption("regcheck_bench_label")
+    if label:
+        machine_info["label"] = label
 
 
 class BenchContext:

@@ -1,21 +1,23 @@
-"""Speed goal of the MLP half (issue 3, item 5): the suite against the published loop, in one go.
+"""Speed goals of the MLP half (issue 11): the suite against the published loop, side by side in one go.
 
-    REGCHECK_DATA_DIR=$PWD/../shared/data .venv/bin/python -m pytest bench/test_mlp_speed_goal.py -s
+    REGCHECK_DATA_DIR=$PWD/../shared/data .venv/bin/python -m pytest bench/test_mlp_speed_goal.py -s \
+        [--regcheck-bench-rounds 3]
 
-Runs, one after the other on the same machine, each as a fresh process (imports included):
+Each round runs, one after the other on the same machine, each as a fresh process (imports included):
 
 1. the published loop: nine ``model.fit(..., validation_split=0.2)`` in sequence, seed 42,
    TensorFlow's default threads (``regcheck.studies.heart.published_loop``);
-2. ``regcheck run --model mlp --seeds 42`` (process pool, one worker per core, no validation pass),
-   then the same with ``--jobs 3`` (one worker more than the cores);
+2. ``regcheck run --model mlp --seeds 42`` (the default worker pool, every lever of
+   ``regcheck.studies.heart.mlp_levers``);
 3. ``regcheck run --model mlp --seeds 0-4``;
-4. the pytest path: ``pytest tests/study/test_mlp_study.py -n 2 --regcheck-seeds 42``.
+4. ``regcheck run``: the default run, both halves.
 
 It checks that (2) gives the published loop's weights (sha256) and predictions for every
-configuration and that (2)-(4) hold against the committed baselines, records the wall times
-and the ratios to (1) in the benchmark's ``extra_info``, and prints them. Goals: (2) <= 0.35x,
-(3) <= 1.5x. Other processes on the machine make single timings noisy: compare ratios from
-the same invocation only.
+configuration and that (2)-(4) hold against the committed baselines (exit code 0), and reports
+each wall time and its ratio to (1) of the same round, in the benchmark's ``extra_info`` and on
+the terminal. Goals: (2) <= 0.25x, (3) <= 1.0x, that is five seeds in the time the published
+code takes for one. Nothing here fails on time: other processes on a shared machine make single
+timings noisy, so compare ratios from the same round only, and read several rounds.
 """
 
 from __future__ import annotations
@@ -31,8 +33,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-GOAL_ONE_SEED = 0.35
-GOAL_FIVE_SEEDS = 1.5
+GOALS = {"suite_seed42": 0.25, "suite_seeds0-4": 1.0}
 PUBLISHED_SCRIPT = """
 import json, sys
 from regcheck.studies.heart.data import load_heart
@@ -53,34 +54,36 @@ def timed(command: list[str]) -> float:
 
 
 def regcheck(*arguments: str) -> list[str]:
-    return [sys.executable, "-m", "regcheck", "run", "--model", "mlp", *arguments]
+    return [sys.executable, "-m", "regcheck", "run", *arguments]
 
 
-def test_suite_against_published_loop(benchmark: Any, tmp_path: Path) -> None:
+def round_ratios(times: dict[str, float]) -> dict[str, float]:
+    base = times["published_loop"]
+    return {name: seconds / base for name, seconds in times.items() if name != "published_loop"}
+
+
+def test_suite_against_published_loop(benchmark: Any, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     published_file, one_seed_file = tmp_path / "published.json", tmp_path / "one.json"
+    rounds: list[dict[str, float]] = []
 
-    def side_by_side() -> dict[str, float]:
-        return {
-            "published_loop_s": timed([sys.executable, "-c", PUBLISHED_SCRIPT, str(published_file)]),
-            "suite_seed42_s": timed(regcheck("--seeds", "42", "--json", str(one_seed_file))),
-            # One worker more than cores: a worker keeps a core only ~80% busy (TensorFlow hand-offs).
-            "suite_seed42_jobs3_s": timed(regcheck("--seeds", "42", "--jobs", "3")),
-            "suite_seeds0-4_s": timed(regcheck("--seeds", "0-4")),
-            "pytest_n2_seed42_s": timed([sys.executable, "-m", "pytest", "tests/study/test_mlp_study.py", "-n", "2",
-                                         "--regcheck-seeds", "42", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"]),
-        }  # fmt: skip
+    def side_by_side() -> None:
+        rounds.append({
+            "published_loop": timed([sys.executable, "-c", PUBLISHED_SCRIPT, str(published_file)]),
+            "suite_seed42": timed(regcheck("--model", "mlp", "--seeds", "42", "--json", str(one_seed_file))),
+            "suite_seeds0-4": timed(regcheck("--model", "mlp", "--seeds", "0-4")),
+            "default_run": timed(regcheck()),
+        })  # fmt: skip
+        published = json.loads(published_file.read_text(encoding="utf-8"))
+        records = json.loads(one_seed_file.read_text(encoding="utf-8"))["records"]
+        suite = {r["config_id"]: [r["weights_sha256"], r["predictions"]] for r in records}
+        assert suite == published, "the suite's seed-42 weights or predictions differ from the published loop's"
 
-    times = benchmark.pedantic(side_by_side, rounds=1, iterations=1)
-    published = json.loads(published_file.read_text(encoding="utf-8"))
-    records = json.loads(one_seed_file.read_text(encoding="utf-8"))["records"]
-    suite = {r["config_id"]: [r["weights_sha256"], r["predictions"]] for r in records}
-    assert suite == published, "the suite's seed-42 weights or predictions differ from the published loop's"
-
-    base = times["published_loop_s"]
-    ratios = {name.removesuffix("_s") + "_ratio": seconds / base for name, seconds in times.items() if name != "published_loop_s"}
-    benchmark.extra_info.update({**times, **ratios, "cpu_count": os.cpu_count()})
+    benchmark.pedantic(side_by_side, rounds=request.config.getoption("regcheck_bench_rounds"), iterations=1)
+    ratios = [round_ratios(times) for times in rounds]
+    benchmark.extra_info.update({"rounds": rounds, "ratios": ratios, "goals": GOALS, "cpu_count": os.cpu_count()})
     print()
-    for name, seconds in times.items():
-        print(f"{name:<22} {seconds:7.1f} s   {seconds / base:5.2f}x the published loop")
-    met = ratios["suite_seed42_ratio"] <= GOAL_ONE_SEED, ratios["suite_seeds0-4_ratio"] <= GOAL_FIVE_SEEDS
-    print(f"goals: one seed <= {GOAL_ONE_SEED}x, five seeds <= {GOAL_FIVE_SEEDS}x; met: {met[0]}, {met[1]}")
+    for number, (times, ratio) in enumerate(zip(rounds, ratios, strict=True), start=1):
+        print(f"round {number}: published loop {times['published_loop']:.1f} s")
+        for name, value in ratio.items():
+            goal = f"   goal <= {GOALS[name]}x: {'met' if value <= GOALS[name] else 'NOT met'}" if name in GOALS else ""
+            print(f"  {name:<16} {times[name]:7.1f} s   {value:5.2f}x the published loop{goal}")

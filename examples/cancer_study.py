@@ -25,6 +25,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,13 @@ def _record(config: Setting, data: CancerSplit, seed: int, estimator: Any, secon
 
     probabilities = estimator.predict_proba(data.x_test)[:, 1]
     return ResultRecord.on_test_part(
-        config, data.y_test, data.test_rows, seed, estimator.predict(data.x_test), probabilities, seconds,
+        config,
+        data.y_test,
+        data.test_rows,
+        seed,
+        estimator.predict(data.x_test),
+        probabilities,
+        seconds,
         coefficients=[float(value) for value in estimator.coef_.ravel()],
         log_loss=float(log_loss(data.y_test, probabilities)),
     )
@@ -103,6 +110,8 @@ class SgdModel(Model):
 
 class CancerStudy(Study):
     name = "cancer"
+    # The seeded model's fits go to workers with --jobs N or --executor dask://HOST:PORT.
+    pooled_models = ("sgd",)
 
     def models(self) -> Sequence[Model]:
         return (LogisticModel(), SgdModel())
@@ -132,7 +141,7 @@ class CancerStudy(Study):
                   if found and found[0].model == "logistic"]  # fmt: skip
         if len(counts) < 2:
             return []
-        drops = [f"{a} {ca} -> {b} {cb}" for (a, ca), (b, cb) in zip(counts, counts[1:]) if cb < ca]
+        drops = [f"{a} {ca} -> {b} {cb}" for (a, ca), (b, cb) in pairwise(counts) if cb < ca]
         detail = "; ".join(drops) or ", ".join(f"{cid}: {n}" for cid, n in counts)
         return [Claim("logistic accuracy does not drop as C grows", not drops, detail)]
 

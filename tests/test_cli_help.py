@@ -41,16 +41,12 @@ def test_the_verbs_of_the_cli_are_all_there() -> None:
 
 
 @pytest.mark.parametrize("verb", VERBS)
-def test_every_verb_shows_examples_and_the_exit_codes_in_its_help(
-    verb: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_every_verb_shows_examples_and_the_exit_codes_in_its_help(verb: str, capsys: pytest.CaptureFixture[str]) -> None:
     code = _exit_code([verb, "--help"])
     out = capsys.readouterr().out
     assert code == 0
     examples = out.split("examples:\n", 1)[1] if "examples:\n" in out else ""
-    assert any(line.strip().startswith("regcheck ") for line in examples.splitlines()), (
-        f"'{verb} --help' has no example"
-    )
+    assert any(line.strip().startswith("regcheck ") for line in examples.splitlines()), f"'{verb} --help' has no example"
     assert EXIT_CODES_HELP in out
 
 

@@ -28,8 +28,7 @@ def test_a_gpu_only_case_is_told_why_it_skips(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
     reason = no_gpu_reason("tensorflow")
     assert reason == (
-        "no GPU visible to the tensorflow backend: tf.config.list_physical_devices('GPU') lists 0 "
-        "(CUDA_VISIBLE_DEVICES='')"
+        "no GPU visible to the tensorflow backend: tf.config.list_physical_devices('GPU') lists 0 (CUDA_VISIBLE_DEVICES='')"
     )
 
 

@@ -1,6 +1,6 @@
 """The example study under pytest: one test per configuration, judged by regcheck's rules.
 
-    pytest examples/tests --regcheck-study examples/cancer_study.py:study --regcheck-baselines examples/baselines
+pytest examples/tests --regcheck-study examples/cancer_study.py:study --regcheck-baselines examples/baselines
 """
 
 from __future__ import annotations

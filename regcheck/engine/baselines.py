@@ -157,9 +157,7 @@ class BaselineStore:
             if path.name.endswith(OBTAINED_SUFFIX):
                 continue
             if path.stem not in known:
-                raise BaselineError(
-                    f"{path}: unknown configuration {path.stem!r}; expected one of {', '.join(sorted(known))}"
-                )
+                raise BaselineError(f"{path}: unknown configuration {path.stem!r}; expected one of {', '.join(sorted(known))}")
 
     def write_all(self, baselines: list[Baseline]) -> list[Path]:
         """Rewrite baselines under a lock, so parallel updates never interleave.

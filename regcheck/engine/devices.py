@@ -15,11 +15,42 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from regcheck.engine.environment import cpu_name
+from regcheck.engine.errors import RegcheckError
 
 KERAS_BACKENDS = ("tensorflow", "jax", "torch")
 # Keras' own default when neither KERAS_BACKEND nor ~/.keras/keras.json names one.
 DEFAULT_KERAS_BACKEND = "tensorflow"
 _GPU_VARIABLES = ("CUDA_VISIBLE_DEVICES", "JAX_PLATFORMS", "NVIDIA_VISIBLE_DEVICES")
+DEVICE_ADVICE = (
+    "try fewer processes on the GPU (--jobs 1), or compute on the CPU (CUDA_VISIBLE_DEVICES= ; for JAX also JAX_PLATFORMS=cpu)"
+)
+_CAUSE_LENGTH = 400
+
+
+class DeviceError(RegcheckError):
+    """A framework could not start computing on its device: no usable driver or plugin, out of memory at start."""
+
+
+def device_failure(backend: str, exc: BaseException) -> DeviceError:
+    """One line naming the backend, the device, the cause and what to try; for a failure at the device's start.
+
+    The frameworks raise different types for it (JAX ``RuntimeError``, ``XlaRuntimeError`` or a bare
+    ``AssertionError`` for ``JAX_PLATFORMS=cuda`` without a CUDA plugin; PyTorch ``OutOfMemoryError`` or
+    ``AcceleratorError``; TensorFlow ``InternalError``), so the caller passes whatever its first touch raised.
+    """
+    cause = " ".join(f"{type(exc).__name__}: {exc}".split()).rstrip(": ")
+    if len(cause) > _CAUSE_LENGTH:
+        cause = cause[: _CAUSE_LENGTH - 3] + "..."
+    return DeviceError(f"KERAS_BACKEND={backend}: {backend} could not start on its device ({describe_gpus()}): "
+                       f"{cause}; {DEVICE_ADVICE}")  # fmt: skip
+
+
+def describe_gpus() -> str:
+    """``1 NVIDIA GPU listed (NVIDIA H200), CUDA_VISIBLE_DEVICES='0'``: what the driver and the variables say."""
+    gpus = nvidia_gpus()
+    listed = f"{len(gpus)} NVIDIA GPU(s) listed ({', '.join(dict.fromkeys(gpus))})" if gpus else "nvidia-smi lists no GPU"
+    chosen = [f"{name}={os.environ[name]!r}" for name in _GPU_VARIABLES if name in os.environ]
+    return ", ".join([listed, *chosen])
 
 
 @dataclass(frozen=True)

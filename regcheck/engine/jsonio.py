@@ -32,7 +32,7 @@ from typing import Any
 from regcheck.engine.errors import RegcheckError
 
 MiB = 1024 * 1024
-# Limits far above any real file (a baseline of eleven seeds is ~60 KB; the heart table 11 KB),
+# Limits far above any real file (a baseline of eleven seeds is ~60 KB; a study's table of 303 rows 11 KB),
 # far below what could exhaust memory or time.
 LIMITS = {"data": 16 * MiB, "baseline": 16 * MiB, "run": 64 * MiB, "benchmark": 64 * MiB, "published": 1 * MiB}
 MAX_DEPTH = 32

@@ -85,7 +85,9 @@ class OutputPlan:
                         handle.write(output.content)
                 except OSError as exc:
                     done = ", ".join(str(o.path) for o in replaced) or "nothing else"
-                    raise UsageError(f"{output.flag}: cannot be appended to ({exc.strerror}); written before it: {done}") from None
+                    raise UsageError(
+                        f"{output.flag}: cannot be appended to ({exc.strerror}); written before it: {done}"
+                    ) from None
         return [f"{output.flag} written to {output.path}" for output in self.outputs if output.content is not None]
 
 

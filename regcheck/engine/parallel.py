@@ -11,14 +11,23 @@ A fit that raises comes back as a ``FitFailure`` naming its cause; the other fit
 
 from __future__ import annotations
 
+import argparse
+import atexit
+import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from regcheck.engine.errors import RegcheckError, UsageError
+from regcheck.engine.pool_size import PoolPlan, enter_worker, pool_for
+
 if TYPE_CHECKING:
+    from multiprocessing.sharedctypes import Synchronized
+
     from regcheck.engine.records import ResultRecord
     from regcheck.engine.study import Configuration
 
@@ -32,18 +41,52 @@ class FitFailure:
 
 
 Done = Callable[["Configuration", "list[ResultRecord] | FitFailure", int, int], None]
+# Said when a worker process died (not a Python exception: killed, out of memory, a CUDA abort).
+GPU_ADVICE = "on a GPU machine, try fewer workers (--jobs 1) or the CPU (CUDA_VISIBLE_DEVICES= JAX_PLATFORMS=cpu)"
 
 
 def threads_per_worker(jobs: int) -> int:
     return max(1, (os.cpu_count() or 1) // jobs)
 
 
-def _init_worker(study_reference: str, threads: int) -> None:
-    """Each worker loads the study by the same reference as the controller and prepares its models."""
+def _init_worker(study_reference: str, threads: int, pool: PoolPlan | None = None,
+                 slots: Synchronized[int] | None = None) -> None:  # fmt: skip
+    """Each worker sets its device's variables first (``pool``: which GPU, what memory share), then
+    loads the study by the same reference as the controller and prepares its models."""
     from regcheck.engine.registry import load_study
 
+    if pool is not None:
+        enter_worker(pool, slots)
     for model in load_study(study_reference).models():
         model.prepare_worker(threads)
+    _PREPARED.add(study_reference)
+
+
+_PREPARED: set[str] = set()
+
+
+def _init_pool_worker(study_reference: str, threads: int, pool: PoolPlan | None = None,
+                      slots: Synchronized[int] | None = None) -> None:  # fmt: skip
+    """A worker of our own process pool: prepared as any worker, and ended without the interpreter's teardown."""
+    _init_worker(study_reference, threads, pool, slots)
+    atexit.register(end_worker_now)
+
+
+def end_worker_now() -> None:
+    """Flush and leave at once: what a pool worker does when the interpreter starts to exit.
+
+    By then its results are sent and multiprocessing's own finalizers have run; what is left is
+    the interpreter tearing down the frameworks' objects, which took 2.7 s per TensorFlow worker
+    after its last fit (measured, shared 2-core machine), all of it after the run's last result.
+    Registered last, it runs before every other exit handler.
+    """
+    import logging
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed or broken stream has nothing left to flush
+            stream.flush()
+    os._exit(0)
 
 
 def _fit_one(study_reference: str, config: Configuration, data: Any, seed: int) -> ResultRecord | FitFailure:
@@ -51,6 +94,8 @@ def _fit_one(study_reference: str, config: Configuration, data: Any, seed: int) 
     from regcheck.engine.registry import load_study
     from regcheck.engine.run import describe_exception
 
+    if study_reference not in _PREPARED:  # a Dask worker has no initializer: prepare on its first fit
+        _init_worker(study_reference, 1)
     model = load_study(study_reference).model(config.model)
     try:
         require_modules(model.requires, f"model {model.name}")
@@ -58,34 +103,98 @@ def _fit_one(study_reference: str, config: Configuration, data: Any, seed: int) 
         return FitFailure(config.config_id, seed, str(error), dependency=True)
     try:
         return model.fit(config, data, seed)
+    except RegcheckError:  # the user's to fix (a device that cannot start): raised in the controller
+        raise
     except Exception as exc:  # crash isolation: reported as this configuration's error
         return FitFailure(config.config_id, seed, describe_exception(exc))
 
 
+LOCAL = "local"
+DASK_SCHEME = "dask://"
+EXECUTOR_EXAMPLE = f"{LOCAL} (a process pool on this machine) or {DASK_SCHEME}HOST:PORT (a Dask scheduler)"
+
+
+def parse_executor(text: str) -> str:
+    """``local`` or ``dask://HOST:PORT``; checked when parsing the option, connected when the fits start."""
+    value = text.strip()
+    if value == LOCAL:
+        return value
+    address = value.removeprefix(DASK_SCHEME)
+    host, _, port = address.rpartition(":")
+    if not value.startswith(DASK_SCHEME) or not host or not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an executor; expected {EXECUTOR_EXAMPLE}")
+    return value
+
+
+@contextlib.contextmanager
+def open_executor(executor: str, study_reference: str, workers: PoolPlan) -> Iterator[Executor]:
+    """The ``concurrent.futures`` executor the fits go to: no scheduler of our own in either case.
+
+    ``local``: the standard library's process pool, spawned workers as ``workers`` sizes and sets them up.
+    ``dask://HOST:PORT``: Dask distributed's own ``concurrent.futures`` executor on a running
+    cluster (``Client.get_executor``); its workers load the study by the same reference.
+    """
+    if executor == LOCAL:
+        context = multiprocessing.get_context("spawn")
+        slots = context.Value("i", 0)
+        with ProcessPoolExecutor(workers.jobs, mp_context=context, initializer=_init_pool_worker,
+                                 initargs=(study_reference, workers.threads, workers, slots)) as pool:  # fmt: skip
+            yield pool
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UsageError(f"--executor {executor}: Dask is not installed here; pip install 'regcheck[dask]'") from None
+    address = executor.removeprefix(DASK_SCHEME)
+    try:
+        client = Client(f"tcp://{address}", timeout=CONNECT_SECONDS)  # type: ignore[no-untyped-call]  # Dask ships no types here
+    except (OSError, TimeoutError) as exc:
+        raise UsageError(f"--executor {executor}: no Dask scheduler answers there ({type(exc).__name__}: {exc})") from None
+    with client:
+        # Each worker loads the study first: a study given as a file defines the classes of the
+        # fits' arguments in a module only load_study can import, and Dask unpickles arguments
+        # before it runs a task. (Workers that join later load it on their first fit: too late
+        # for such a study, so start the cluster first; docs/distributed.md.)
+        client.run(_init_worker, study_reference, 1)
+        with client.get_executor() as pool:  # type: ignore[no-untyped-call]
+            yield pool
+
+
+CONNECT_SECONDS = 10
+
+
 def fit_in_pool(
     study_reference: str, plan: Sequence[tuple[Configuration, tuple[int, ...]]], data: Any, jobs: int,
-    done: Done | None = None,
+    done: Done | None = None, executor: str = LOCAL, workers: PoolPlan | None = None,
 ) -> dict[str, list[ResultRecord] | FitFailure]:  # fmt: skip
     """Fit every seed of every configuration; call ``done`` as each configuration completes.
 
-    Returns, per configuration id, its records in seed order, or the first failure among its seeds.
+    ``workers``: how to size and set up a local pool (``regcheck.engine.pool_size.pool_for``); by
+    default ``jobs`` workers set up for the Keras backend's device. Returns, per configuration id,
+    its records in seed order, or the first failure among its seeds. Raises the first
+    ``RegcheckError`` a fit raised in a worker, after cancelling the fits not yet started.
     """
+    if workers is None:
+        from regcheck.engine.devices import keras_backend
+
+        workers = pool_for(keras_backend(), jobs)
     pending = {config.config_id: len(seeds) for config, seeds in plan}
     fitted: dict[str, dict[int, ResultRecord | FitFailure]] = {config.config_id: {} for config, _ in plan}
     by_id = {config.config_id: (config, seeds) for config, seeds in plan}
     results: dict[str, list[ResultRecord] | FitFailure] = {}
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                             initargs=(study_reference, threads_per_worker(jobs))) as pool:  # fmt: skip
+    with open_executor(executor, study_reference, workers) as pool:
         futures = {pool.submit(_fit_one, study_reference, config, data, seed): (config.config_id, seed)
                    for config, seeds in plan for seed in seeds}  # fmt: skip
         for future in as_completed(futures):
             config_id, seed = futures[future]
             try:
                 fitted[config_id][seed] = future.result()
+            except RegcheckError as error:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise type(error)(f"{error} (in a worker process, fitting {config_id} seed {seed})") from error
             except Exception as exc:  # the worker itself died (killed, out of memory)
                 cause = f"worker process failed: {type(exc).__name__}: {exc}"
-                fitted[config_id][seed] = FitFailure(config_id, seed, cause)
+                fitted[config_id][seed] = FitFailure(config_id, seed, f"{cause}; {GPU_ADVICE}" if workers.gpus else cause)
             pending[config_id] -= 1
             if pending[config_id] == 0:
                 config, seeds = by_id[config_id]

@@ -108,8 +108,11 @@ class ResultRecord:
         if absent:
             raise TypeError(f"missing field {absent[0]!r}")
         core: dict[str, Any] = {name: data.get(name) for name in CORE_FIELDS}
-        extra = {key: value for key, value in data.items()
-                 if key not in CORE_FIELDS and key not in CONTEXT_FIELDS and key != "extra" and value is not None}
+        extra = {
+            key: value
+            for key, value in data.items()
+            if key not in CORE_FIELDS and key not in CONTEXT_FIELDS and key != "extra" and value is not None
+        }
         extra.update(data.get("extra") or {})  # fmt: skip
         return cls(**core, extra=extra, environment=dict(data.get("environment") or {}),
                    dataset=dict(data.get("dataset") or {}))  # fmt: skip

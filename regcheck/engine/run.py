@@ -25,6 +25,7 @@ from regcheck.engine.judge import judge, profile_text
 from regcheck.engine.records import ResultRecord, now_utc
 
 if TYPE_CHECKING:
+    from regcheck.engine.pool_size import PoolPlan
     from regcheck.engine.study import Claim, Configuration, Dataset, Model, Published, Study
 
 # done, total, model, config_id, status, started (time.perf_counter() at the run's start)
@@ -255,9 +256,20 @@ class RunOutcome:
         return [verdict for verdict in self.verdicts if verdict.status == "missing"]
 
 
-def run_study(run: StudyRun, models: tuple[str, ...], progress: Progress | None = None, jobs: int = 1) -> RunOutcome:
-    """Judge every configuration of ``models``: the study's pooled models in worker processes when ``jobs`` > 1."""
-    pooled_models = [name for name in models if jobs > 1 and name in run.study.pooled_models]
+def run_study(
+    run: StudyRun, models: tuple[str, ...], progress: Progress | None = None, jobs: int | None = 1, executor: str = "local"
+) -> RunOutcome:
+    """Judge every configuration of ``models``: the study's pooled models in workers when ``jobs`` > 1 or on a cluster.
+
+    ``jobs=None``: as many workers as the machine's device suits (``regcheck.engine.pool_size``).
+    """
+    from regcheck.engine.devices import keras_backend
+    from regcheck.engine.pool_size import pool_for
+
+    workers = pool_for(keras_backend(), jobs)
+    jobs = workers.jobs
+    remote = executor != "local"
+    pooled_models = [name for name in models if (jobs > 1 or remote) and name in run.study.pooled_models]
     run.check_inputs(models, pooled_models)  # fail on bad input (one line, exit 2) before any fit starts
     configs = run.configurations(models)
     started = time.perf_counter()
@@ -273,7 +285,7 @@ def run_study(run: StudyRun, models: tuple[str, ...], progress: Progress | None 
         if config not in pooled:
             record(config, run.judge(config))
     if pooled:
-        _judge_in_pool(run, pooled, jobs, record)
+        _judge_in_pool(run, pooled, workers, record, executor)
     verdicts = [judged[config.config_id] for config in configs]
     outcome = RunOutcome(run, models, verdicts, run.claims(), time.perf_counter() - started)
     for verdict in verdicts:
@@ -286,7 +298,13 @@ def run_study(run: StudyRun, models: tuple[str, ...], progress: Progress | None 
     return outcome
 
 
-def _judge_in_pool(run: StudyRun, configs: list[Configuration], jobs: int, record: Callable[[Configuration, Verdict], None]) -> None:
+def _judge_in_pool(
+    run: StudyRun,
+    configs: list[Configuration],
+    workers: PoolPlan,
+    record: Callable[[Configuration, Verdict], None],
+    executor: str,
+) -> None:
     """Fit in worker processes, judge here as each configuration completes (in completion order)."""
     from regcheck.engine.dependencies import DependencyError
     from regcheck.engine.parallel import FitFailure, fit_in_pool
@@ -301,7 +319,7 @@ def _judge_in_pool(run: StudyRun, configs: list[Configuration], jobs: int, recor
         record(config, run.judge(config))
 
     plan = [(config, run.seeds_for(config.model)) for config in configs]
-    fit_in_pool(run.study_reference, plan, run.dataset.value, jobs, done)
+    fit_in_pool(run.study_reference, plan, run.dataset.value, workers.jobs, done, executor, workers)
 
 
 def decide_update(store: BaselineStore, plan: UpdatePlan, failed: bool) -> list[str]:

@@ -105,7 +105,15 @@ class Claim:
 
 @dataclass(frozen=True)
 class GridAxes:
-    """How the reports lay a model's configurations out: one parameter down, one across."""
+    """How the reports lay a model's configurations out: one parameter down, one across.
+
+    ``rows`` and ``columns`` name parameters of the model's configurations; ``row_label`` names
+    the row parameter in tables and plots (default: ``rows``). ``plot`` picks the chart beside the
+    table: ``lines`` (accuracy against a numeric column parameter, one line per row value) or
+    ``heatmap`` (rows x columns, each cell's mean accuracy over seeds with every seed shown).
+    ``labels`` says how a parameter value reads (``{"l1": "L1"}``); a value it does not name
+    reads as itself, real numbers in ``%g``. A model without axes is reported as a plain table.
+    """
 
     model: str
     title: str
@@ -113,6 +121,7 @@ class GridAxes:
     columns: str
     row_label: str = ""
     plot: Literal["lines", "heatmap"] = "heatmap"
+    labels: Mapping[str, str] = field(default_factory=dict)
 
 
 class Published(Protocol):

@@ -94,7 +94,9 @@ def existing_file(text: str) -> Path:
     if stat.S_ISDIR(mode):
         raise argparse.ArgumentTypeError(f"{text}: is a folder; expected a file")
     if not stat.S_ISREG(mode):
-        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file"
+        kind = (
+            "a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file"
+        )
         raise argparse.ArgumentTypeError(f"{text}: is {kind}; expected a regular file")
     return path
 
@@ -204,7 +206,9 @@ def models_for(study: Study, choice: str) -> tuple[str, ...]:
     if choice == ALL_MODELS:
         return names
     if choice not in names:
-        raise UsageError(f"--model {choice}: study {study.name} has no such model; expected one of {', '.join(names)}, {ALL_MODELS}")
+        raise UsageError(
+            f"--model {choice}: study {study.name} has no such model; expected one of {', '.join(names)}, {ALL_MODELS}"
+        )
     return (choice,)
 
 

@@ -232,7 +232,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     for name in models_for(study, option_value(config, MODEL)):
         model = study.model(name)
         if model.rule == "band":
-            header.append(f"regcheck: {name} profile: {profile_text(model.profile())}")
+            try:
+                header.append(f"regcheck: {name} profile: {profile_text(model.profile())}")
+            except RegcheckError as error:  # a device that cannot start: its test says so, in one line
+                header.append(f"regcheck: {name} profile: unavailable ({error})")
     return header
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from regcheck.engine.exact import COEFFICIENT_ATOL, COEFFICIENT_RTOL
 from regcheck.matrix.table import LABEL_FIELDS, Cell, EnvDifference, FieldDiff, Matrix, environment_differences
+from regcheck.matrix.timings import MatrixTimings, TimingRow, legend, slowdown_lines, slower_text, timed_text
 from regcheck.reports.tables import render_table
 
 LEGEND = (
@@ -31,15 +32,26 @@ def cell_text(cell: Cell) -> str:
     return text
 
 
-def matrix_rows(matrix: Matrix) -> tuple[list[str], list[list[str]]]:
+def matrix_rows(matrix: Matrix, timings: MatrixTimings | None = None) -> tuple[list[str], list[list[str]]]:
+    """One row per configuration; with ``timings``, its timed phases below it and each model's grid after it."""
     headers = ["configuration"] + [c.name for c in matrix.columns] + ["first differs in"]
     rows = []
-    for row in matrix.rows:
+    for position, row in enumerate(matrix.rows):
         cells = [cell_text(row.cells[c.name]) if c.name in row.cells else "-" for c in matrix.columns]
         first = row.first_differing_column
         where = _first_difference(first, row.cells[first]) if first else "-"
         rows.append([row.config_id, *cells, where])
+        if timings is not None:
+            rows += [_timing_row(matrix, timed) for timed in timings.for_config(row.config_id)]
+            last_of_model = position + 1 == len(matrix.rows) or matrix.rows[position + 1].model != row.model
+            if last_of_model:
+                rows += [_timing_row(matrix, timed) for timed in timings.grids(row.model)]
     return headers, rows
+
+
+def _timing_row(matrix: Matrix, timed: TimingRow) -> list[str]:
+    cells = [timed_text(timed.cells.get(column.name)) for column in matrix.columns]
+    return [f"  {timed.label}", *cells, slower_text(timed)]
 
 
 def _first_difference(column: str, cell: Cell) -> str:
@@ -142,17 +154,20 @@ def comparison_table(matrix: Matrix, left: str, right: str) -> str:
     return f"{left} vs {right}: {len(rows)} item(s) differ\n" + render_table(["item", left, right], rows)
 
 
-def render_text(matrix: Matrix) -> str:
-    headers, rows = matrix_rows(matrix)
+def render_text(matrix: Matrix, timings: MatrixTimings | None = None) -> str:
+    headers, rows = matrix_rows(matrix, timings)
     reference = matrix.column(matrix.reference)
     lines = [
         f"regcheck matrix: {len(matrix.rows)} configurations x {len(matrix.columns)} environments; "
-        f"reference: {reference.name} ({reference.source})",
+        f"reference: {reference.name} ({reference.source})" + (f"; timing reference: {timings.reference}" if timings else ""),
         "",
         render_table(headers, rows),
         "",
         LEGEND,
     ]
+    if timings is not None:
+        lines += [legend(timings), "", f"slower than {timings.reference} beyond the noise:"]
+        lines += [f"  {line}" for line in slowdown_lines(timings)] or ["  nowhere"]
     differences = difference_lines(matrix)
     lines += ["", "where cells first differ from the reference:"]
     lines += [f"  {line}" for line in differences] or ["  nowhere: every cell is identical to the reference, bit for bit"]
@@ -173,11 +188,15 @@ def profile_lines(matrix: Matrix) -> list[str]:
     return ["", "profiles the baselines hold:", *lines] if lines else []
 
 
-def render_markdown(matrix: Matrix) -> str:
-    headers, rows = matrix_rows(matrix)
+def render_markdown(matrix: Matrix, timings: MatrixTimings | None = None) -> str:
+    headers, rows = matrix_rows(matrix, timings)
     reference = matrix.column(matrix.reference)
     table = [_md_row(headers), _md_row(["---"] * len(headers))] + [_md_row(row) for row in rows]
-    lines = [f"Reference: `{reference.name}` ({reference.source}).", "", *table, "", LEGEND + "."]
+    timed = f" Timing reference: `{timings.reference}`." if timings else ""
+    lines = [f"Reference: `{reference.name}` ({reference.source}).{timed}", "", *table, "", LEGEND + "."]
+    if timings is not None:
+        lines += ["", legend(timings) + ".", "", f"Slower than `{timings.reference}` beyond the noise:", ""]
+        lines += [f"- {line}" for line in slowdown_lines(timings)] or ["- nowhere"]
     differences = difference_lines(matrix)
     lines += ["", "Where cells first differ from the reference:", ""]
     lines += [f"- {line}" for line in differences] or ["- nowhere: every cell is identical to the reference, bit for bit"]

@@ -1,13 +1,13 @@
-"""Console output: the study's table with a verdict per row, the study-shaped grids, failure explanations.
+"""Console output: a table with a verdict per configuration, each model's grid, failure explanations.
 
-The one-line summary lives in ``grids.summary_line``, shared with the Markdown and HTML reports."""
+The one-line summary lives in ``summary.summary_line``, shared with the Markdown and HTML reports."""
 
 from __future__ import annotations
 
 from regcheck.engine.exact import Verdict
 from regcheck.engine.records import ResultRecord
-from regcheck.reports.grids import study_grids
-from regcheck.reports.inputs import RunData
+from regcheck.reports.grids import run_grids
+from regcheck.reports.run_file import RunData
 from regcheck.reports.tables import render_table
 
 UPDATE_HINT = "regcheck bless --model {model} --reason '...'   (or: pytest --regcheck-update)"
@@ -68,9 +68,10 @@ def explain(verdict: Verdict, obtained_path: str | None = None) -> str:
 
 
 def grid_tables(run: RunData) -> list[str]:
-    """The study's own table shapes (penalty x C; l1 x l2 with a count per seed), as aligned text."""
+    """Each model's grid on its study's axes, as aligned text. A model without axes has none here: the
+    table of every configuration (``study_table``) already shows it row by row."""
     tables = []
-    for grid in study_grids(run):
+    for grid in (grid for grid in run_grids(run) if grid.plot is not None):
         rows = [[label, *(cell.text for cell in cells)] for label, cells in grid.rows]
         tables.append(f"{grid.title}\n" + render_table([grid.corner, *grid.columns], rows) + f"\n({grid.note})")
     return tables

@@ -1,16 +1,22 @@
-"""The study's own table shapes, and the run's one-line summary, shared by console, Markdown and HTML.
+"""Each model of a run as a table: a grid on the axes its study gave (``GridAxes``), else one row per
+configuration. Console, Markdown and HTML render the same ``Grid``s, so they agree.
 
-Logistic regression reads as the publication printed it: penalty rows, C columns. The MLP grid reads
-as in FACTS.md: l1 rows, l2 columns, the correct predictions out of 61 for each seed in a cell.
+A cell shows the model's per-seed result and its verdict. Where the model ran one seed: the accuracy
+and the count it comes from, ``0.80 (32/40) held``, and the published value beside it when they
+differ. Where it ran several: the count of correct predictions of every seed, collapsed when all
+agree, ``32 x6 held``.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from regcheck.engine.records import ResultRecord
-from regcheck.reports.inputs import RunData, config_params
+from regcheck.engine.study import GridAxes
+from regcheck.reports.run_file import RunData
 
 
 @dataclass(frozen=True)
@@ -23,140 +29,169 @@ class GridCell:
 
 @dataclass(frozen=True)
 class Grid:
+    """A model's table. ``plot`` is the chart its axes asked for (``lines``, ``heatmap``), ``None`` for
+    a plain table; ``column_values`` are the column parameter's values, for a numeric plot axis."""
+
     model: str
     title: str
-    corner: str  # e.g. "penalty \\ C"
+    corner: str  # e.g. "depth \\ trees"
     columns: tuple[str, ...]
     rows: tuple[tuple[str, tuple[GridCell, ...]], ...]
     note: str = ""
+    plot: str | None = None
+    row_name: str = ""
+    column_name: str = ""
+    column_values: tuple[Any, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The plot's name in the page (``data-plot``)."""
+        return f"{self.model}-accuracy-vs-{self.column_name}" if self.plot == "lines" else f"{self.model}-{self.plot}"
 
 
-def _axis(values: set[Any]) -> list[Any]:
-    return sorted(values, key=lambda value: (str(type(value)), value))
+def value_text(value: Any) -> str:
+    """A parameter value as tables show it: real numbers in ``%g``, the rest as JSON writes it."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _order(value: Any) -> tuple[int, float, str]:
+    """Numbers by value, then everything else by its text (a parameter may mix both)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (0, float(value), "")
+    return (1, 0.0, value_text(value))
 
 
 def seed_counts(records: list[ResultRecord]) -> str:
-    """``32 32 32 32 32 32`` -> ``32 x6``: the FACTS.md way of writing a collapsed cell."""
-    counts = [str(record.n_correct) for record in records]
+    """``32 32 32 32 32 32`` -> ``32 x6``: a collapsed cell."""
+    counts = ["-" if record.n_correct is None else str(record.n_correct) for record in records]
     if len(counts) > 2 and len(set(counts)) == 1:
         return f"{counts[0]} x{len(counts)}"
     return " ".join(counts)
 
 
-def _grid(run: RunData, model: str, row_key: str, column_key: str) -> dict[tuple[Any, Any], str]:
-    placed: dict[tuple[Any, Any], str] = {}
+class _CellMaker:
+    """The cells of one model: one seed shows the accuracy, several the count per seed."""
+
+    def __init__(self, run: RunData, model: str) -> None:
+        self.run = run
+        self.places = run.decimals.get(model, 2)
+        records = [r for r in run.records if r.model == model]
+        self.seeds = sorted({r.seed for r in records})
+        self.n_test = next((r.n_test for r in records), None)
+        self.compared = self.off_published = False
+
+    @property
+    def one_seed(self) -> bool:
+        return len(self.seeds) <= 1
+
+    def cell(self, config_id: str | None) -> GridCell:
+        if config_id is None:
+            return GridCell("-", "")
+        records = self.run.records_for(config_id)
+        verdict = self.run.verdict_for(config_id)
+        status = verdict.status if verdict else "not judged"
+        published = self.run.published.get(config_id)
+        accuracies = tuple(r.accuracy for r in records if r.accuracy is not None)
+        if not records:
+            return GridCell(status, status, (), published)
+        if not self.one_seed:
+            return GridCell(f"{seed_counts(records)} {status}", status, accuracies, published)
+        record = records[0]
+        if record.accuracy is None:  # a regression record: no count to show
+            return GridCell(f"- {status}", status, (), published)
+        obtained = f"{record.accuracy:.{self.places}f}"
+        text = f"{obtained} ({record.n_correct}/{record.n_test}) {status}"
+        if published is not None:
+            self.compared = True
+            if f"{published:.{self.places}f}" != obtained:
+                text += f" [published {published:.{self.places}f}]"
+                self.off_published = True
+        return GridCell(text, status, accuracies, published)
+
+    def note(self) -> str:
+        if self.one_seed:
+            note = "accuracy (correct/test) and verdict"
+            if self.compared and not self.off_published:
+                note += f"; all equal the published table to {self.places} decimals"
+            return note
+        out_of = f" out of {self.n_test}" if self.n_test else ""
+        seeds_text = f"seed{'s' if len(self.seeds) != 1 else ''} {', '.join(map(str, self.seeds)) or '-'}"
+        return f"correct predictions{out_of} for {seeds_text}, then the verdict"
+
+
+def axes_grid(run: RunData, axes: GridAxes) -> Grid | None:
+    """The model's configurations placed on ``axes`` (None when none of them has both parameters)."""
+    placed: dict[tuple[str, str], str] = {}
+    row_values: dict[str, Any] = {}  # a value's text -> the value (values may be lists: unhashable)
+    column_values: dict[str, Any] = {}
+    off_axes = []
+    for config_id in run.config_ids(axes.model):
+        params = run.params(config_id)
+        if axes.rows not in params or axes.columns not in params:
+            off_axes.append(config_id)
+            continue
+        place = (value_text(params[axes.rows]), value_text(params[axes.columns]))
+        if place in placed:  # a third parameter varies too: the axes cannot tell these apart
+            off_axes.append(config_id)
+            continue
+        placed[place] = config_id
+        row_values.setdefault(place[0], params[axes.rows])
+        column_values.setdefault(place[1], params[axes.columns])
+    if not placed:
+        return None
+    down = sorted(row_values.values(), key=_order)
+    across = sorted(column_values.values(), key=_order)
+    maker = _CellMaker(run, axes.model)
+    rows = []
+    for row in down:
+        cells = tuple(maker.cell(placed.get((value_text(row), value_text(column)))) for column in across)
+        rows.append((_label(axes.labels, row), cells))
+    note = maker.note()
+    if off_axes:
+        note += f"; not on these axes: {', '.join(off_axes)}"
+    row_name = axes.row_label or axes.rows
+    return Grid(
+        model=axes.model,
+        title=axes.title,
+        corner=f"{row_name} \\ {axes.columns}",
+        columns=tuple(_label(axes.labels, column) for column in across),
+        rows=tuple(rows),
+        note=note,
+        plot=axes.plot,
+        row_name=row_name,
+        column_name=axes.columns,
+        column_values=tuple(across),
+    )
+
+
+def _label(labels: Mapping[str, str], value: Any) -> str:
+    text = value_text(value)
+    return labels.get(text, text)
+
+
+def model_table(run: RunData, model: str) -> Grid:
+    """A model the study gave no axes: one row per configuration, its parameters and its result."""
+    maker = _CellMaker(run, model)
+    rows = []
     for config_id in run.config_ids(model):
-        params = config_params(config_id, run.records_for(config_id))
-        if row_key in params and column_key in params:
-            placed[(params[row_key], params[column_key])] = config_id
-    return placed
+        params = ", ".join(f"{key}={value_text(value)}" for key, value in run.params(config_id).items())
+        rows.append((config_id, (GridCell(params or "-", ""), maker.cell(config_id))))
+    return Grid(model, f"{model}: each configuration", "configuration", ("parameters", "result"), tuple(rows), maker.note())
 
 
-def _status(run: RunData, config_id: str) -> str:
-    verdict = run.verdict_for(config_id)
-    return verdict.status if verdict else "not judged"
-
-
-def logreg_grid(run: RunData) -> Grid | None:
-    placed = _grid(run, "logreg", "penalty", "C")
-    if not placed:
-        return None
-    penalties, strengths = _axis({p for p, _ in placed}), _axis({c for _, c in placed})
-    places = run.decimals.get("logreg", 2)
-    off_published = False
-    rows = []
-    for penalty in penalties:
-        cells = []
-        for strength in strengths:
-            config_id = placed.get((penalty, strength))
-            records = run.records_for(config_id) if config_id else []
-            status = _status(run, config_id) if config_id else ""
-            published = run.published.get(config_id) if config_id else None
-            if not records:
-                cells.append(GridCell(status or "-", status, (), published))
-                continue
-            record = records[0]
-            text = f"{record.accuracy:.{places}f} ({record.n_correct}/{record.n_test}) {status}"
-            if published is not None and f"{published:.{places}f}" != f"{record.accuracy:.{places}f}":
-                text += f" [published {published:.{places}f}]"
-                off_published = True
-            cells.append(GridCell(text, status, tuple(r.accuracy or 0.0 for r in records), published))
-        rows.append((str(penalty).upper(), tuple(cells)))
-    if run.published and not off_published:
-        note = f"accuracy (correct/test) and verdict; all equal the published table to {places} decimals"
-    else:
-        note = "accuracy (correct/test) and verdict"
-    return Grid(
-        "logreg",
-        "Logistic regression: accuracy by penalty and C",
-        "penalty \\ C",
-        tuple(f"{c:g}" for c in strengths),
-        tuple(rows),
-        note,
-    )
-
-
-def mlp_grid(run: RunData) -> Grid | None:
-    placed = _grid(run, "mlp", "l1", "l2")
-    if not placed:
-        return None
-    l1_values, l2_values = _axis({a for a, _ in placed}), _axis({b for _, b in placed})
-    seeds: list[int] = sorted({r.seed for r in run.records if r.model == "mlp"})
-    n_test = next((r.n_test for r in run.records if r.model == "mlp"), None)
-    rows = []
-    for l1 in l1_values:
-        cells = []
-        for l2 in l2_values:
-            config_id = placed.get((l1, l2))
-            records = run.records_for(config_id) if config_id else []
-            status = _status(run, config_id) if config_id else ""
-            text = f"{seed_counts(records)} {status}" if records else (status or "-")
-            published = run.published.get(config_id) if config_id else None
-            cells.append(GridCell(text, status, tuple(r.accuracy or 0.0 for r in records), published))
-        rows.append((f"{l1:g}", tuple(cells)))
-    out_of = f" out of {n_test}" if n_test else ""
-    seeds_text = f"seed{'s' if len(seeds) != 1 else ''} {', '.join(map(str, seeds)) or '-'}"
-    note = f"correct predictions{out_of} for {seeds_text}, then the verdict"
-    return Grid(
-        "mlp",
-        "MLP: correct predictions by l1 and l2, per seed",
-        "l1 \\ l2",
-        tuple(f"{v:g}" for v in l2_values),
-        tuple(rows),
-        note,
-    )
-
-
-def study_grids(run: RunData) -> list[Grid]:
-    return [grid for grid in (logreg_grid(run), mlp_grid(run)) if grid is not None]
-
-
-def format_profile(profile: Any) -> str:
-    if not profile:
-        return "any environment"
-    if isinstance(profile, dict):
-        return ", ".join(f"{key}={value}" for key, value in profile.items())
-    return str(profile)
-
-
-def summary_parts(run: RunData) -> list[str]:
-    """held / moved / errors, then the tier and the profile of each model: the pieces of the summary line."""
-    counts: dict[str, int] = {}
-    for verdict in run.verdicts:
-        counts[verdict.status] = counts.get(verdict.status, 0) + 1
-    tally = [f"{counts.get('held', 0)} held", f"{counts.get('moved', 0)} moved", f"{counts.get('error', 0)} errors"]
-    tally += [f"{counts[status]} {status}" for status in ("missing", "updated") if counts.get(status)]
-    tiers = []
-    profiles = []
+def run_grids(run: RunData) -> list[Grid]:
+    """Every model of the run, in the run's order: a grid where the run has axes for it, else a plain table."""
+    grids = []
     for model in run.models():
-        used = sorted({v.tier for v in run.verdicts if v.model == model})
-        tiers.append(f"{model} {'/'.join(used) or '-'}")
-        profiles.append(f"{model} {format_profile(run.profiles.get(model))}" if model in run.profiles else f"{model} -")
-    parts = [", ".join(tally), f"tier: {'; '.join(tiers) or '-'}", f"profile: {'; '.join(profiles) or '-'}"]
-    if run.seconds is not None:
-        parts.append(f"{run.seconds:.1f} s")
-    return parts
+        axes = run.axes_for(model)
+        grid = axes_grid(run, axes) if axes else None
+        grids.append(grid or model_table(run, model))
+    return grids
 
 
-def summary_line(run: RunData) -> str:
-    return "regcheck: " + " | ".join(summary_parts(run))
+def axes_without_results(run: RunData) -> list[GridAxes]:
+    """Axes the study gave for models this run has no result of (a run of one model of several)."""
+    models = set(run.models())
+    return [axes for axes in run.grids or () if axes.model not in models]

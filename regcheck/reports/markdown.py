@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from regcheck.reports.grids import Grid, format_profile, study_grids, summary_parts
-from regcheck.reports.inputs import BenchRun, MatrixData, RunData
-from regcheck.timing.join import timing_rows
+from regcheck.reports.bench_file import BenchRun
+from regcheck.reports.grids import Grid, run_grids
+from regcheck.reports.matrix_file import MatrixData
+from regcheck.reports.run_file import RunData
+from regcheck.reports.summary import format_profile, summary_parts
+from regcheck.timing.crossover import NO_GPU_NOTE, crossover, crossover_cells, has_gpu
+from regcheck.timing.join import format_seconds, timing_rows
 
 _MARK = {"held": "held", "moved": "**moved**", "missing": "**missing**", "error": "**error**", "updated": "updated"}
 
@@ -58,11 +62,11 @@ def _failures(run: RunData) -> list[str]:
 
 
 def run_markdown(run: RunData) -> str:
-    """The summary of one run: the verdict line, the study's tables, every failure explained."""
+    """The summary of one run: the verdict line, a table per model, every failure explained."""
     tally, *rest = summary_parts(run)
     failed = any(v.failed for v in run.verdicts)
     lines = [f"### regcheck {'FAILED' if failed else 'passed'}: {tally}", "", " · ".join(rest), ""]
-    for grid in study_grids(run):
+    for grid in run_grids(run):
         lines += [grid_markdown(grid), ""]
     failures = _failures(run)
     if failures:
@@ -110,7 +114,14 @@ def matrix_markdown(matrix: MatrixData) -> str:
 def timings_markdown(benches: Sequence[BenchRun]) -> str:
     headers, rows = timing_rows(benches)
     title = "#### Timings (median and IQR of each run; ratios to the first run)"
-    return "\n".join([title, "", md_table(headers, rows), ""])
+    lines = [title, "", md_table(headers, rows), ""]
+    for run in benches:
+        found = crossover((entry.median, entry.extra_info) for entry in run.benchmarks)
+        if found:
+            lines += [f"Crossover in {run.label} (median per training step; GPU / CPU below 1: the GPU is faster)"
+                      + ("" if has_gpu(found) else f": {NO_GPU_NOTE}"), ""]  # fmt: skip
+            lines += [md_table(*crossover_cells(found, format_seconds)), ""]
+    return "\n".join(lines)
 
 
 def report_markdown(run: RunData | None, matrix: MatrixData | None, benches: Sequence[BenchRun]) -> str:

@@ -3,6 +3,7 @@ otherwise (CI logs and pipes keep every line and never see a carriage return).""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Mapping
@@ -27,38 +28,41 @@ def format_duration(seconds: float) -> str:
 
 @dataclass
 class Estimate:
-    """Time left, per model, from the configurations of that model that have finished.
+    """Time left, per model, from the pace at which that model's configurations finish.
 
     A model's configurations can take a thousand times longer than another's (a Keras fit
-    against a liblinear one), so one mean over the whole run misleads. Models run one after
-    the other (the pooled ones last); a model's phase starts when the previous model's last
-    configuration finished, and its time per configuration is its phase's elapsed time over
-    the configurations it finished: in a worker pool that already counts the parallelism.
+    against a liblinear one), so one mean over the whole run misleads. A model's pace is the
+    time from its first finished configuration to its latest over the configurations finished
+    in between: what came before its first (imports, worker start-up, the other models) does
+    not count, and in a worker pool the parallelism does. ``workers`` fits run at once and
+    finish in waves: the gaps inside a wave are near zero, so there is no pace until a wave
+    and one more configuration have finished (``workers + 1``); until then ``left`` says None
+    ("estimating"), which is what it honestly knows.
     """
 
     plan: Mapping[str, int]
     started: float
-    phase_start: dict[str, float] = field(default_factory=dict)
+    workers: int = 1
+    first_finish: dict[str, float] = field(default_factory=dict)
+    last_finish: dict[str, float] = field(default_factory=dict)
     finished: dict[str, int] = field(default_factory=dict)
-    last_finish: float | None = None
 
     def record(self, model: str, now: float) -> None:
-        if model not in self.phase_start:
-            self.phase_start[model] = self.last_finish if self.last_finish is not None else self.started
+        self.first_finish.setdefault(model, now)
+        self.last_finish[model] = now
         self.finished[model] = self.finished.get(model, 0) + 1
-        self.last_finish = now
 
-    def left(self, now: float) -> float | None:
-        """Seconds left, or ``None`` while a model with configurations to go has finished none."""
+    def left(self) -> float | None:
+        """Seconds left after the latest finished configuration; None while a model with some to go has no pace."""
         total = 0.0
         for model, count in self.plan.items():
             done = self.finished.get(model, 0)
             if done >= count:
                 continue
-            if not done:
+            if done < self.workers + 1:
                 return None
-            per_configuration = (now - self.phase_start[model]) / done
-            total += per_configuration * (count - done)
+            pace = (self.last_finish[model] - self.first_finish[model]) / (done - 1)
+            total += pace * (count - done)
         return total
 
 
@@ -66,21 +70,27 @@ class ProgressBar:
     """A ``regcheck.engine.run.Progress`` callback: ``bar(done, total, model, config_id, status, started)``.
 
     ``plan`` (configurations per model) lets it estimate per model; without it, one model is assumed.
+    ``workers``: how many configurations run at once (the run's ``--jobs``); default, the CPU count,
+    which is ``--jobs``' default.
     """
 
-    def __init__(self, stream: TextIO | None = None, tty: bool | None = None, plan: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self, stream: TextIO | None = None, tty: bool | None = None, plan: Mapping[str, int] | None = None,
+        workers: int | None = None,
+    ) -> None:  # fmt: skip
         self.stream = stream if stream is not None else sys.stderr
         self.tty = tty if tty is not None else _is_tty(self.stream)
         self.plan = plan
+        self.workers = workers if workers is not None else os.cpu_count() or 1
         self._estimate: Estimate | None = None
         self._open_line = False
 
     def __call__(self, done: int, total: int, model: str, config_id: str, status: str, started: float) -> None:
         now = time.perf_counter()
         if self._estimate is None:
-            self._estimate = Estimate(self.plan or {model: total}, started)
+            self._estimate = Estimate(self.plan or {model: total}, started, self.workers)
         self._estimate.record(model, now)
-        left = self._estimate.left(now)
+        left = self._estimate.left()
         shown = "estimating" if left is None else f"~{format_duration(left)} left"
         timing = f"{format_duration(now - started)} elapsed, {shown}"
         if not self.tty:

@@ -7,16 +7,13 @@ The console, the Markdown and a later ``regcheck report`` all render the same do
 from __future__ import annotations
 
 import os
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from regcheck.engine.errors import UsageError
 
 if TYPE_CHECKING:
     from regcheck.engine.records import ResultRecord
     from regcheck.engine.run import RunOutcome
-    from regcheck.reports.inputs import RunData
+    from regcheck.reports.run_file import RunData
 
 STEP_SUMMARY_VARIABLE = "GITHUB_STEP_SUMMARY"
 
@@ -26,14 +23,16 @@ def outcome_records(outcome: RunOutcome) -> list[ResultRecord]:
 
 
 def outcome_document(outcome: RunOutcome) -> dict[str, Any]:
-    """The run file's content, built in memory: records, verdicts, and what reports need besides."""
+    """The run file's content, built in memory: records, verdicts, and what reports need besides: the
+    study's layout of its models (grid axes, every configuration's parameters: ``run_file.study_layout``)."""
     from regcheck.engine.records import run_document
+    from regcheck.reports.run_file import study_layout
 
     run = outcome.run
     extra: dict[str, Any] = {
         "study": run.study.name,
         "profiles": run.profiles(outcome.models),
-        "grids": [asdict(axes) for axes in run.study.grid_axes() if axes.model in outcome.models],
+        **study_layout(run.study, outcome.models),
         "seconds": round(outcome.seconds, 3),
     }
     if run.published:
@@ -42,7 +41,7 @@ def outcome_document(outcome: RunOutcome) -> dict[str, Any]:
 
 
 def run_view(document: dict[str, Any]) -> RunData:
-    from regcheck.reports.inputs import run_data_from_document
+    from regcheck.reports.run_file import run_data_from_document
 
     return run_data_from_document(document, "this run")
 

@@ -39,9 +39,7 @@ def series_color(index: int) -> str:
 
 def _attrs(attributes: dict[str, object]) -> str:
     return "".join(
-        f' {key.rstrip("_").replace("_", "-")}="{escape(str(value))}"'
-        for key, value in attributes.items()
-        if value is not None
+        f' {key.rstrip("_").replace("_", "-")}="{escape(str(value))}"' for key, value in attributes.items() if value is not None
     )
 
 

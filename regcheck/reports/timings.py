@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from regcheck.reports.tables import render_table
 from regcheck.timing.compare import BenchmarkRun, Change, as_dict, environment_differences, format_seconds
+from regcheck.timing.crossover import NO_GPU_NOTE, crossover, crossover_cells, has_gpu
 
 HEADERS = ("case", "run", "median", "IQR", "rounds", "ratio", "result", "change")
 
@@ -56,8 +57,24 @@ def render_comparison(runs: list[BenchmarkRun], table: list[tuple[str, list[Chan
     lines.append("")
     lines.append(render_table(HEADERS, comparison_rows(runs, table)))
     lines.append("")
+    lines += crossover_lines(runs)
     lines.append(summary_line(table, factor))
     return "\n".join(lines)
+
+
+def crossover_lines(runs: list[BenchmarkRun]) -> list[str]:
+    """Per run holding the scaling family: its CPU and GPU time per training step, size by size."""
+    lines = []
+    for position, run in enumerate(runs, start=1):
+        rows = crossover((timing.median, timing.extra) for timing in run.timings.values())
+        if not rows:
+            continue
+        lines.append(f"crossover in run {position} (median per training step; GPU / CPU below 1: the GPU is faster):")
+        if not has_gpu(rows):
+            lines.append(f"  {NO_GPU_NOTE}")
+        lines.append(render_table(*crossover_cells(rows, format_seconds), indent="  "))
+        lines.append("")
+    return lines
 
 
 def summary_line(table: list[tuple[str, list[Change]]], factor: float | None) -> str:

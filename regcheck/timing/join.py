@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from regcheck.reports.inputs import BenchEntry, BenchRun
+from regcheck.reports.bench_file import BenchEntry, BenchRun
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,7 @@ def join_runs(benches: Sequence[BenchRun]) -> list[TimingRow]:
             if key not in keys:
                 keys.append(key)
             found[(entry.group, entry.case, index)] = entry
-    return [
-        TimingRow(group, case, tuple(found.get((group, case, i)) for i in range(len(benches)))) for group, case in keys
-    ]
+    return [TimingRow(group, case, tuple(found.get((group, case, i)) for i in range(len(benches)))) for group, case in keys]
 
 
 def format_seconds(seconds: float) -> str:

@@ -1,4 +1,4 @@
-"""Writes the SYNTHETIC report fixtures of this folder: an MLP run, a version matrix, two benchmark runs.
+"""Writes the SYNTHETIC report fixtures of this folder: an MLP run, a version matrix, three benchmark runs.
 
 They exist so the report renderers can be tested before (and independently of) the MLP, matrix and
 benchmark verbs. They are not measurements: the MLP counts are the per-seed table of FACTS.md
@@ -180,12 +180,41 @@ def _bench_entry(group: str, config_id: str, median: float) -> dict[str, object]
             "stats": stats}  # fmt: skip
 
 
+# bench/test_mlp_scaling.py's family: batch sizes, widths and steps per timed round.
+SCALING_BATCHES, SCALING_WIDTHS, SCALING_STEPS = (10, 256, 4096), (128, 1024, 4096), 5
+
+
+def scaling_bench() -> dict[str, object]:
+    """The scaling family on a GPU machine, both devices in one run. Invented from a cost model: a step
+    costs a fixed launch overhead plus its arithmetic at a device's rate (CPU 1.5 ms + 100 GFLOP/s, GPU
+    4 ms + 50 TFLOP/s), so the GPU loses at the study's size and wins from the middle sizes on."""
+    document = bench("gpu", 2.6)
+    benchmarks = []
+    for batch in SCALING_BATCHES:
+        for width in SCALING_WIDTHS:
+            half = width // 2
+            flop = 6 * batch * (13 * width + width + width * half + 2 * half + 1)
+            for device, overhead, rate in (("cpu", 1.5e-3, 1e11), ("gpu", 4e-3, 5e13)):
+                entry = _bench_entry("mlp scaling", f"b{batch}-w{width}-{device}", SCALING_STEPS * (overhead + flop / rate))
+                entry["name"] = f"test_mlp_scaling[b{batch}-w{width}-{device}]"
+                entry["stats"]["rounds"] = 3  # type: ignore[index]
+                entry["extra_info"] = {
+                    "case": f"scaling b{batch} w{width} {device}", "model": "mlp-scaling", "phase": "train",
+                    "config_id": None, "seed": 42, "rounds": "pedantic 3", "family": "scaling", "batch": batch,
+                    "width": width, "device": device, "steps": SCALING_STEPS, "backend": "jax",
+                }  # fmt: skip
+                benchmarks.append(entry)
+    document["benchmarks"] = benchmarks
+    return document
+
+
 if __name__ == "__main__":
     outputs = {
         "synthetic_mlp_run.json": mlp_run(),
         "synthetic_matrix.json": matrix(),
         "synthetic_bench_cpu.json": bench("cpu", 1.0),
         "synthetic_bench_gpu.json": bench("gpu", 2.6),
+        "synthetic_bench_scaling_gpu.json": scaling_bench(),
     }
     for name, document in outputs.items():
         # The MLP run holds 54 records of 61 predictions each: one line per record keeps it small and diffable.

@@ -91,7 +91,9 @@ def test_under_pytest_each_configuration_is_a_test_and_a_perturbed_study_fails_t
     pytester: pytest.Pytester, tmp_path: Path
 ) -> None:
     pytester.copy_example(str(PYTEST_EXAMPLE))
-    options = ["--regcheck-baselines", str(BASELINES)]
+    baselines = tmp_path / "baselines"  # a moved result writes .obtained.json files beside them
+    shutil.copytree(BASELINES, baselines)
+    options = ["--regcheck-baselines", str(baselines)]
 
     held = pytester.runpytest("--regcheck-study", f"{EXAMPLE}:study", *options)
     held.assert_outcomes(passed=7)
@@ -100,10 +102,14 @@ def test_under_pytest_each_configuration_is_a_test_and_a_perturbed_study_fails_t
     moved.assert_outcomes(passed=1, failed=6)
     moved.stdout.fnmatch_lines(["logistic-C_0.001: moved (rule: exact; *"])
     assert moved.ret == 1
+    assert len(list(baselines.glob("cancer/*/*.obtained.json"))) == 6
 
 
-def test_tier_band_judges_the_seeded_model_by_the_band_where_its_profile_matches(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["run", "--study", f"{EXAMPLE}:study", "--baselines", str(BASELINES), "--tier", "band"])
+def test_tier_band_judges_the_seeded_model_by_the_band_where_its_profile_matches(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(BASELINES, tmp_path / "baselines")
+    code = main(["run", "--study", f"{EXAMPLE}:study", "--baselines", str(tmp_path / "baselines"), "--tier", "band"])
     out = capsys.readouterr().out
     assert code == 0, out
     assert [line.split()[-2:] for line in out.splitlines() if line.startswith("sgd-")] == [["band", "held"]] * 3
@@ -116,9 +122,12 @@ def test_an_unknown_tier_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[st
     assert capsys.readouterr().err.startswith("regcheck: error: argument --tier: 'fast' is not a tier; expected auto or band")
 
 
-def test_under_pytest_regcheck_tier_band_judges_by_the_band_and_says_so_in_the_header(pytester: pytest.Pytester) -> None:
+def test_under_pytest_regcheck_tier_band_judges_by_the_band_and_says_so_in_the_header(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
     pytester.copy_example(str(PYTEST_EXAMPLE))
-    result = pytester.runpytest("--regcheck-study", f"{EXAMPLE}:study", "--regcheck-baselines", str(BASELINES),
+    shutil.copytree(BASELINES, tmp_path / "baselines")
+    result = pytester.runpytest("--regcheck-study", f"{EXAMPLE}:study", "--regcheck-baselines", str(tmp_path / "baselines"),
                                 "--regcheck-model", "sgd", "--regcheck-tier", "band")  # fmt: skip
     result.assert_outcomes(passed=3, skipped=1)
     result.stdout.fnmatch_lines(["regcheck: study=cancer model=sgd seeds=default tier=band update=no",

@@ -8,6 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from regcheck.reports.run_file import study_layout
+from regcheck.studies.heart.study import study
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 SYNTHETIC_MLP_RUN = DATA / "synthetic_mlp_run.json"
@@ -23,8 +26,10 @@ EXPECTED_PLOTS = {
 
 
 def merged_run(logreg_run: dict[str, Any]) -> dict[str, Any]:
-    """The real logistic run plus the synthetic MLP records: a whole study's run file, in the writer's format."""
+    """The real logistic run plus the synthetic MLP records: a whole study's run file, in the writer's format
+    (which lays out every model it ran: both models' grid axes and configurations)."""
     document = copy.deepcopy(logreg_run)
+    document.update(study_layout(study))
     mlp = json.loads(SYNTHETIC_MLP_RUN.read_text(encoding="utf-8"))
     document["records"] += mlp["records"]
     document["verdicts"] += mlp["verdicts"]

@@ -12,15 +12,19 @@ from report_fixtures import ROOT, merged_run, with_moved
 
 from regcheck.frontends.cli import main
 from regcheck.reports.console import grid_tables
-from regcheck.reports.grids import logreg_grid, mlp_grid, summary_line
-from regcheck.reports.inputs import run_data_from_document
+from regcheck.reports.grids import Grid, run_grids
 from regcheck.reports.markdown import run_markdown
 from regcheck.reports.progress import Estimate, ProgressBar, format_duration
+from regcheck.reports.run_file import run_data_from_document
+from regcheck.reports.summary import summary_line
+
+
+def grid_of(document: dict[str, Any], model: str) -> Grid:
+    return next(grid for grid in run_grids(run_data_from_document(document, "run.json")) if grid.model == model)
 
 
 def test_logistic_grid_reads_like_the_published_table(logreg_run: dict[str, Any]) -> None:
-    grid = logreg_grid(run_data_from_document(logreg_run, "run.json"))
-    assert grid is not None
+    grid = grid_of(logreg_run, "logreg")
     assert grid.columns == ("0.001", "0.01", "0.1")
     assert [(label, [cell.text for cell in cells]) for label, cells in grid.rows] == [
         ("L1", ["0.48 (29/61) held", "0.48 (29/61) held", "0.87 (53/61) held"]),
@@ -30,8 +34,7 @@ def test_logistic_grid_reads_like_the_published_table(logreg_run: dict[str, Any]
 
 
 def test_mlp_grid_writes_the_count_of_every_seed_like_facts(logreg_run: dict[str, Any]) -> None:
-    grid = mlp_grid(run_data_from_document(merged_run(logreg_run), "run.json"))
-    assert grid is not None
+    grid = grid_of(merged_run(logreg_run), "mlp")
     cells = {label: [cell.text for cell in row] for label, row in grid.rows}
     assert grid.corner == "l1 \\ l2" and grid.columns == ("0.001", "0.01", "0.1")
     assert cells["0.01"][2] == "32 32 32 53 32 32 held"
@@ -62,7 +65,7 @@ def test_summary_line_counts_a_moved_and_an_errored_configuration(logreg_run: di
 
 def test_progress_without_a_terminal_prints_one_line_per_configuration() -> None:
     stream = io.StringIO()
-    bar = ProgressBar(stream, tty=False)
+    bar = ProgressBar(stream, tty=False, workers=1)
     bar(1, 3, "mlp", "mlp-l1_0.001-l2_0.001", "held", started=0.0)
     bar(2, 3, "mlp", "mlp-l1_0.001-l2_0.01", "moved", started=0.0)
     lines = stream.getvalue().splitlines()
@@ -90,15 +93,48 @@ def test_an_interrupted_bar_is_ended_so_the_next_message_starts_a_line() -> None
     assert stream.getvalue().endswith("\x1b[K\n")
 
 
-def test_estimate_is_each_models_time_per_configuration_times_its_configurations_left() -> None:
+def test_estimate_is_each_models_pace_times_its_configurations_left() -> None:
     estimate = Estimate({"logreg": 2, "mlp": 4}, started=0.0)
     estimate.record("logreg", now=0.1)
     estimate.record("logreg", now=0.2)
-    assert estimate.left(now=0.2) is None  # no MLP fit has finished: nothing honest to say yet
+    assert estimate.left() is None  # no MLP fit has finished: nothing honest to say yet
     estimate.record("mlp", now=10.2)
-    assert estimate.left(now=10.2) == pytest.approx(30.0)  # 10 s per MLP configuration, 3 to go
+    assert estimate.left() is None  # one finished configuration is start-up and a fit: no pace yet
     estimate.record("mlp", now=14.2)
-    assert estimate.left(now=14.2) == pytest.approx(14.0)  # (14.2 - 0.2) / 2 per configuration, 2 to go
+    assert estimate.left() == pytest.approx(8.0)  # 4 s from the first to the second, 2 to go
+
+
+def test_time_before_a_models_first_finished_configuration_is_not_its_pace() -> None:
+    estimate = Estimate({"mlp": 9}, started=0.0)
+    for now in (30.0, 33.0, 36.0):  # 30 s of imports and worker start-up, then 3 s per configuration
+        estimate.record("mlp", now)
+    assert estimate.left() == pytest.approx(18.0)
+
+
+def test_a_finished_model_adds_nothing_to_the_time_left() -> None:
+    estimate = Estimate({"logreg": 2, "mlp": 3}, started=0.0)
+    for model, now in (("logreg", 0.1), ("logreg", 0.2), ("mlp", 5.0), ("mlp", 7.0)):
+        estimate.record(model, now)
+    assert estimate.left() == pytest.approx(2.0)
+
+
+def test_a_pool_gives_no_estimate_until_a_wave_of_workers_and_one_more_have_finished() -> None:
+    estimate = Estimate({"mlp": 9}, started=0.0, workers=2)
+    estimate.record("mlp", now=8.0)
+    estimate.record("mlp", now=8.2)  # both workers' first fits end together: 0.2 s is no pace
+    assert estimate.left() is None
+    estimate.record("mlp", now=12.0)
+    assert estimate.left() == pytest.approx(12.0)  # (12 - 8) / 2 per configuration, 6 to go
+
+
+def test_the_bar_says_estimating_while_the_first_wave_of_a_pool_finishes() -> None:
+    stream = io.StringIO()
+    bar = ProgressBar(stream, tty=False, plan={"mlp": 9}, workers=2)
+    for done in (1, 2, 3):
+        bar(done, 9, "mlp", f"mlp-{done}", "held", started=0.0)
+    lines = stream.getvalue().splitlines()
+    assert [line.endswith("elapsed, estimating") for line in lines] == [True, True, False]
+    assert lines[2].endswith(" left")
 
 
 def test_after_the_fast_model_the_bar_says_estimating_instead_of_a_misleading_time() -> None:

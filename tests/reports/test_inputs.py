@@ -11,7 +11,9 @@ import pytest
 from report_fixtures import REAL_MATRIX, SYNTHETIC_BENCHES, SYNTHETIC_MATRIX
 
 from regcheck.engine.errors import UsageError
-from regcheck.reports.inputs import matrix_from_document, read_benches, read_matrix, read_run
+from regcheck.reports.bench_file import read_benches
+from regcheck.reports.matrix_file import matrix_from_document, read_matrix
+from regcheck.reports.run_file import read_run
 
 CELL = {"status": "moved", "tier": "band", "value": 0.852, "first_difference": True}
 

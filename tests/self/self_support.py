@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED_DATA_DIR = os.environ.get("REGCHECK_DATA_DIR")
 UNREACHABLE_URL = "https://127.0.0.1:9/processed.cleveland.data"  # the discard port: refused at once
 
-STUDY_TESTS = '''
+STUDY_TESTS = """
 import pytest
 
 from regcheck.studies.heart.configs import LOGREG_GRID
@@ -27,7 +27,7 @@ def test_configuration(config, regcheck_study):
 
 def test_claims(regcheck_study):
     regcheck_study.check_claims("logreg")
-'''
+"""
 
 
 def uci_original_path() -> Path | None:
@@ -65,7 +65,8 @@ class Project:
         return {
             str(path.relative_to(self.root)): path.read_bytes()
             for path in sorted(self.root.rglob("*"))
-            if path.is_file() and path.name != ".regcheck.lock"
+            if path.is_file()
+            and path.name != ".regcheck.lock"
             and not {"__pycache__", ".pytest_cache"} & set(path.parts)
             and str(path.relative_to(self.root)) not in ("stdout", "stderr")
         }

@@ -42,6 +42,7 @@ def nothing(project: Project) -> None:
 
 # --- data -------------------------------------------------------------------------------
 
+
 def rewrite_lines(edit: Callable[[list[str]], list[str]]) -> Callable[[Project], None]:
     def setup(project: Project) -> None:
         lines = project.data.read_text().splitlines()
@@ -141,13 +142,12 @@ DATA_CASES = [
 
 # --- baselines --------------------------------------------------------------------------
 
+
 def baseline_path(project: Project, config_id: str = "logreg-l1-C0.1") -> str:
     return str(project.baseline(config_id))
 
 
-def edit_baseline(
-    edit: Callable[[dict[str, Any]], Any], config_id: str = "logreg-l1-C0.1"
-) -> Callable[[Project], None]:
+def edit_baseline(edit: Callable[[dict[str, Any]], Any], config_id: str = "logreg-l1-C0.1") -> Callable[[Project], None]:
     def setup(project: Project) -> None:
         path = project.baseline(config_id)
         document = json.loads(path.read_text())
@@ -160,6 +160,14 @@ def edit_baseline(
 def outcome(document: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = document["profiles"][0]["seeds"]["42"]
     return result
+
+
+def rename_seed(new_key: str) -> Callable[[dict[str, Any]], Any]:
+    def edit(document: dict[str, Any]) -> None:
+        seeds = document["profiles"][0]["seeds"]
+        seeds[new_key] = seeds.pop("42")
+
+    return edit
 
 
 def write_baseline_bytes(data: bytes) -> Callable[[Project], None]:
@@ -208,7 +216,7 @@ BASELINE_CASES = [
          f"{B}: field profiles[0].seeds.42.predictions: expected labels 0 or 1, found [2]"),
     Case("baseline-probability-as-text", edit_baseline(lambda d: outcome(d)["probabilities"].__setitem__(0, "0.5")),
          f'{B}: field profiles[0].seeds.42.probabilities: expected numbers in [0, 1], found "0.5"'),
-    Case("baseline-seed-not-a-number", edit_baseline(lambda d: d["profiles"][0]["seeds"].update(forty=d["profiles"][0]["seeds"]["42"])),
+    Case("baseline-seed-not-a-number", edit_baseline(rename_seed("forty")),
          f"{B}: field profiles[0].seeds: key 'forty' is not a seed (a non-negative integer)"),
     Case("published-table-invalid-json", lambda p: (p.baselines / "published.json").write_text("{"),
          "{baselines}/published.json: invalid JSON at line 1, column 2: "
@@ -219,6 +227,7 @@ BASELINE_CASES = [
 
 
 # --- CLI options and environment ----------------------------------------------------------
+
 
 def with_option(*replacement: str, base: tuple[str, ...] = RUN) -> tuple[str, ...]:
     return (*base, *replacement)
@@ -277,8 +286,8 @@ OPTION_CASES = [
 ]  # fmt: skip
 
 
-
 # --- the second pass: classes an independent corpus found (issue 14) ------------------------
+
 
 def make_fifo(relative: str) -> Callable[[Project], None]:
     """Put a FIFO where a file is read: a reader that opens it blocking would hang forever."""
@@ -306,14 +315,6 @@ def replace_with_folder(relative: str) -> Callable[[Project], None]:
         path.mkdir()
 
     return setup
-
-
-def rename_seed(new_key: str) -> Callable[[dict[str, Any]], Any]:
-    def edit(document: dict[str, Any]) -> None:
-        seeds = document["profiles"][0]["seeds"]
-        seeds[new_key] = seeds.pop("42")
-
-    return edit
 
 
 BL = "baselines/heart/logreg/logreg-l1-C0.1.json"
@@ -418,9 +419,7 @@ PYTEST_OPTION_CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("args", "message"), PYTEST_OPTION_CASES, ids=[" ".join(args) for args, _ in PYTEST_OPTION_CASES]
-)
+@pytest.mark.parametrize(("args", "message"), PYTEST_OPTION_CASES, ids=[" ".join(args) for args, _ in PYTEST_OPTION_CASES])
 def test_bad_pytest_option_gets_one_error_line_exit_code_2_before_anything_runs(
     args: tuple[str, ...], message: str, pytester: pytest.Pytester, study_project: Project
 ) -> None:
@@ -478,13 +477,13 @@ def test_missing_backend_under_pytest_fails_the_mlp_test_with_one_line_and_exit_
     ])  # fmt: skip
 
 
-MLP_TEST = '''
+MLP_TEST = """
 from regcheck.studies.heart.configs import MLP_GRID
 
 
 def test_mlp_configuration(regcheck_study):
     regcheck_study.check(MLP_GRID[0])
-'''
+"""
 
 
 def test_missing_baseline_exits_2_naming_the_file_and_how_to_create_it(project: Project, cli: Any) -> None:

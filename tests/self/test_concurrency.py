@@ -47,7 +47,7 @@ def test_under_xdist_every_configuration_is_judged_once_and_its_update_written_o
     assert store.load("logreg", "logreg-l2-C0.01").provenance["reason"] != "xdist"  # type: ignore[union-attr]
 
 
-WRITER = textwrap.dedent('''
+WRITER = textwrap.dedent("""
     import sys
     from pathlib import Path
     from regcheck.engine.baselines import BaselineStore
@@ -59,7 +59,7 @@ WRITER = textwrap.dedent('''
     print("writing", flush=True)
     store.write_all([baseline])
     print("written", flush=True)
-''')
+""")
 
 
 def test_a_second_process_waits_for_the_first_update_to_finish_before_it_writes(project: Project) -> None:

@@ -20,7 +20,7 @@ from regcheck.studies.heart.configs import LOGREG_GRID
 
 # The child rewrites all six baselines (a new reason in their provenance) and pauses at the
 # moment named by argv[2], then waits to be killed: a real SIGKILL, no cleanup handler runs.
-KILLED_WRITER = textwrap.dedent('''
+KILLED_WRITER = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
     from regcheck.engine.baselines import BaselineStore
@@ -54,7 +54,7 @@ KILLED_WRITER = textwrap.dedent('''
     os.fsync, os.replace = fsync, replace
     store.write_all(baselines)
     print("finished", flush=True)
-''')
+""")
 
 
 def kill_writer_when_paused(root: Path, pause_at: str) -> None:
@@ -103,6 +103,7 @@ def test_a_writer_killed_between_renames_leaves_every_baseline_whole_old_or_new(
 
 # --- a configuration that raises -------------------------------------------------------------
 
+
 @pytest.fixture
 def one_configuration_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the fit of logreg-l1-C0.01 raise, as a broken library build would."""
@@ -150,7 +151,7 @@ def test_a_configuration_that_raises_under_pytest_fails_its_own_test_with_its_ca
 
 # --- a Keras backend that is not installed -----------------------------------------------------
 
-MLP_AND_LOGREG_TESTS = '''
+MLP_AND_LOGREG_TESTS = """
 from regcheck.studies.heart.configs import LOGREG_GRID, MLP_GRID
 
 
@@ -160,7 +161,7 @@ def test_logreg(regcheck_study):
 
 def test_mlp(regcheck_study):
     regcheck_study.check(MLP_GRID[3])
-'''
+"""
 
 
 @pytest.fixture
@@ -180,9 +181,7 @@ def absent_backend_line(name: str) -> str:
     )
 
 
-def test_a_missing_backend_fails_when_the_mlp_half_is_asked_for(
-    project: Project, cli: Any, absent_backend: str
-) -> None:
+def test_a_missing_backend_fails_when_the_mlp_half_is_asked_for(project: Project, cli: Any, absent_backend: str) -> None:
     for model in ("mlp", "all"):
         result = cli("run", "--model", model, "--data", str(project.data))
         assert (result.rc, result.err, result.out) == (2, absent_backend_line(absent_backend) + "\n", "")

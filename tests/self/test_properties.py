@@ -23,7 +23,9 @@ from regcheck.engine.outputs import OutputPlan
 from regcheck.frontends.options import MAX_SEEDS, SEED_LIMIT, parse_seeds
 
 # What regcheck's own files hold: finite numbers, bounded integers, text, lists and objects.
-scalars = st.none() | st.booleans() | st.integers(-(10**15), 10**15) | st.floats(allow_nan=False, allow_infinity=False) | st.text()
+scalars = (
+    st.none() | st.booleans() | st.integers(-(10**15), 10**15) | st.floats(allow_nan=False, allow_infinity=False) | st.text()
+)
 documents = st.recursive(
     scalars, lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=8), inner, max_size=5), max_leaves=40
 )

@@ -113,9 +113,7 @@ def test_a_download_with_a_wrong_checksum_is_refused_before_use_and_nothing_is_c
     with pytest.raises(DataError) as raised:
         load_heart()
     found = hashlib.sha256(tampered).hexdigest()
-    assert str(raised.value) == (
-        f"{url}: checksum mismatch: sha256 is {found}, expected {ORIGINAL_SHA256}; nothing was cached"
-    )
+    assert str(raised.value) == (f"{url}: checksum mismatch: sha256 is {found}, expected {ORIGINAL_SHA256}; nothing was cached")
     assert cache_files(tmp_path) == []
 
 

@@ -13,7 +13,7 @@ from regcheck.engine.baselines import BaselineStore
 from regcheck.engine.exact import compare_exact
 from regcheck.studies.heart import study
 
-SCALED_MODEL = '''
+SCALED_MODEL = """
 import pytest
 from sklearn.linear_model import LogisticRegression
 
@@ -28,7 +28,7 @@ def coefficients_scaled_by_1_01(monkeypatch):
         return fitted
 
     monkeypatch.setattr(LogisticRegression, "fit", fit)
-'''
+"""
 RULE = "rtol 1e-07, atol 1e-09"
 HINT = "  if the change is intended: regcheck bless --model logreg --reason '...'   (or: pytest --regcheck-update)"
 
@@ -100,12 +100,8 @@ def test_a_coefficient_change_within_tolerance_passes(pytester: pytest.Pytester,
     assert result.ret == 0
 
 
-def test_a_flipped_prediction_fails_listing_the_row_of_heart_csv(
-    pytester: pytest.Pytester, study_project: Project
-) -> None:
-    outcome = edit_outcome(
-        study_project, "logreg-l2-C0.1", lambda o: o["predictions"].__setitem__(7, 1 - o["predictions"][7])
-    )
+def test_a_flipped_prediction_fails_listing_the_row_of_heart_csv(pytester: pytest.Pytester, study_project: Project) -> None:
+    outcome = edit_outcome(study_project, "logreg-l2-C0.1", lambda o: o["predictions"].__setitem__(7, 1 - o["predictions"][7]))
     result = pytester.runpytest()
     result.assert_outcomes(passed=6, failed=1)
     row, truth, before = outcome["test_rows"][7], outcome["true_labels"][7], outcome["predictions"][7]
@@ -119,9 +115,8 @@ def test_a_flipped_prediction_fails_listing_the_row_of_heart_csv(
 
 # --- the update lifecycle ----------------------------------------------------------------------
 
-def test_a_missing_baseline_fails_saying_which_file_to_create_and_how(
-    pytester: pytest.Pytester, study_project: Project
-) -> None:
+
+def test_a_missing_baseline_fails_saying_which_file_to_create_and_how(pytester: pytest.Pytester, study_project: Project) -> None:
     missing = study_project.baseline("logreg-l2-C0.1")
     missing.unlink()
     result = pytester.runpytest()
@@ -179,7 +174,5 @@ def test_update_writes_nothing_after_a_failed_run(pytester: pytest.Pytester, stu
     result = pytester.runpytest("--regcheck-update")
     result.assert_outcomes(passed=7, failed=1)
     assert result.ret == 1
-    result.stdout.fnmatch_lines(
-        ["regcheck: baselines NOT updated: the run had failures or stopped early; nothing was written"]
-    )
+    result.stdout.fnmatch_lines(["regcheck: baselines NOT updated: the run had failures or stopped early; nothing was written"])
     assert study_project.snapshot() == before

@@ -9,9 +9,7 @@ from regcheck.studies.heart.configs import LOGREG_GRID, LogregConfig
 
 
 @pytest.mark.parametrize("config", LOGREG_GRID, ids=lambda config: config.config_id)
-def test_logreg_configuration_matches_published_table_and_baseline(
-    config: LogregConfig, regcheck_study: StudyFixture
-) -> None:
+def test_logreg_configuration_matches_published_table_and_baseline(config: LogregConfig, regcheck_study: StudyFixture) -> None:
     verdict = regcheck_study.check(config)
     assert verdict.rule == "exact"
 

@@ -14,7 +14,19 @@ MATRIX_EXAMPLES = """  tox -m sklearn && regcheck matrix          the folder tox
   regcheck matrix runs/ --reference sklearn19  compare with one environment instead of the baselines
   regcheck matrix a.json b.json --compare a b  which versions differ between two columns
   regcheck matrix --markdown > matrix.md       the same table as Markdown
-  regcheck matrix --json matrix.json           the whole matrix as JSON (shape: regcheck/matrix.py)"""
+  regcheck matrix --json matrix.json           the whole matrix as JSON (shape: regcheck/matrix/table.py)
+  regcheck matrix --bench .tox/regcheck-bench --timing-reference sklearn19
+                                               each environment's times under its results, slower ones named"""
+
+
+def parse_noise_factor(text: str) -> float:
+    try:
+        factor = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; expected a factor of 1 or more, e.g. 1.5") from None
+    if not 1 <= factor < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a factor of 1 or more (1: any slowdown beyond the noise)")
+    return factor
 
 
 def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,6 +54,21 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )  # fmt: skip
     parser.add_argument("--json", metavar="PATH", type=Path, help="also write the matrix as JSON here (default: off)")
     parser.add_argument("--markdown", action="store_true", help="print Markdown instead of plain text (default: off)")
+    parser.add_argument(
+        "--bench", metavar="FOLDER_OR_FILE", type=Path, action="append", default=None,
+        help="saved pytest-benchmark runs, one per environment (tox.ini writes .tox/regcheck-bench/ENV.json), "
+        "or their folder; each environment's times go under its results (default: results only)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--timing-reference", metavar="COLUMN", default=None,
+        help="the environment every time is compared with (default: the reference column if it has a "
+        "benchmark run, else the first column that has one)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--slower", metavar="FACTOR", type=parse_noise_factor, default=1.0,
+        help="name an environment slower when it is slower than the timing reference by more than FACTOR "
+        "beyond the noise (quartiles, see regcheck/timing/compare.py) (default: 1, any slowdown beyond the noise)",
+    )  # fmt: skip
     parser.set_defaults(handler=handle)
 
 
@@ -56,11 +83,13 @@ def handle(args: argparse.Namespace) -> int:
         run_file_paths,
     )
     from regcheck.matrix.text import comparison_table, render_markdown, render_text
+    from regcheck.matrix.timings import bench_file_paths, join_timings, load_benches
 
     study = study_for(args.regcheck_study)
     paths = run_file_paths(args.inputs or [DEFAULT_RECORDS])
+    bench_paths = bench_file_paths(args.bench or [])
     outputs = OutputPlan()
-    outputs.read(args.baselines, *paths)  # the run files, not their folder: a matrix may be written beside them
+    outputs.read(args.baselines, *paths, *bench_paths)  # files, not folders: a matrix may be written beside them
     outputs.write("--json", args.json)
     outputs.check()
     columns = [load_run_file(path) for path in paths]
@@ -72,18 +101,27 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError(f"{option} {name}: no such column; the columns are {', '.join(known)}")
     if BASELINES_COLUMN in wanted:
         if not args.baselines.is_dir():
-            raise UsageError(
-                f"--baselines {args.baselines}: no such folder; pass --baselines DIR or --reference COLUMN"
-            )
+            raise UsageError(f"--baselines {args.baselines}: no such folder; pass --baselines DIR or --reference COLUMN")
         pairs = sorted({(model, cid) for column in columns for cid, model in column.models.items()})
         columns.insert(0, load_baselines_column(args.baselines, study, pairs))
     order = [(config.config_id, config.model) for model in study.models() for config in model.configurations()]
     matrix = build_matrix(columns, args.reference, order)
-    print(render_markdown(matrix) if args.markdown else render_text(matrix))
+    timings = None
+    if bench_paths:
+        names = [column.name for column in matrix.columns]
+        runs = load_benches(bench_paths, names)
+        timing_reference = args.timing_reference or (matrix.reference if matrix.reference in runs else None)
+        timings = join_timings(runs, names, timing_reference, args.slower)
+    elif args.timing_reference is not None:
+        raise UsageError(f"--timing-reference {args.timing_reference}: give the benchmark runs with --bench")
+    print(render_markdown(matrix, timings) if args.markdown else render_text(matrix, timings))
     if args.compare:
         print()
         print(comparison_table(matrix, *args.compare))
-    outputs.stage("--json", json.dumps(matrix.to_document(), indent=1) + "\n")
+    document = matrix.to_document()
+    if timings is not None:
+        document["timings"] = timings.to_document()
+    outputs.stage("--json", json.dumps(document, indent=1) + "\n")
     for _ in outputs.commit():
         print(f"matrix written to {args.json}")
     return EXIT_MOVED if matrix.failed else EXIT_OK
@@ -95,9 +133,7 @@ def _check_unique_names(paths: list[Path]) -> None:
     seen: dict[str, Path] = {}
     for path in paths:
         if path.stem == BASELINES_COLUMN:
-            raise UsageError(
-                f"{path}: a run file may not be named {BASELINES_COLUMN}.json (that column is the baselines)"
-            )
+            raise UsageError(f"{path}: a run file may not be named {BASELINES_COLUMN}.json (that column is the baselines)")
         if path.stem in seen:
             raise UsageError(f"{seen[path.stem]} and {path} would both be column {path.stem!r}; rename one")
         seen[path.stem] = path

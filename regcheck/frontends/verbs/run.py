@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from regcheck.engine.errors import EXIT_MOVED, EXIT_OK, EXIT_USAGE, UsageError
+from regcheck.engine.parallel import EXECUTOR_EXAMPLE, LOCAL, parse_executor
 from regcheck.frontends.options import (
     BASELINES,
     DATA,
@@ -16,7 +16,6 @@ from regcheck.frontends.options import (
     STUDY,
     TIER,
     UPDATE,
-    check_writable_file,
     check_writable_folder,
     models_for,
     parse_jobs,
@@ -29,6 +28,7 @@ RUN_EXAMPLES = """  regcheck run                           every model of the de
   regcheck run --model mlp --seeds 0-4   the MLP grid over five seeds
   regcheck run --model mlp --tier band   what the band would say here, where the exact tier applies
   regcheck run --json run.json           also write every result record as JSON
+  regcheck run --executor dask://127.0.0.1:8786 --seeds 0-19   the fits on a Dask cluster
   regcheck run --markdown summary.md     also write a Markdown summary (CI job summary, PR comment)
   regcheck run --study my_study.py:study --baselines my_baselines   a study of your own (docs/extending.md)"""
 BLESS_EXAMPLES = """  regcheck bless --model logreg --reason 'scikit-learn 1.10'
@@ -42,9 +42,21 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         for option in (STUDY, DATA, BASELINES, SEEDS, MODEL, TIER, REASON):
             parser.add_argument(option.cli_flag, dest=option.dest, **option.argparse_kwargs())
         parser.add_argument("--json", metavar="PATH", type=Path, help="write the run's records and verdicts here")
-        parser.add_argument("--jobs", metavar="N", type=parse_jobs, default=os.cpu_count() or 1,
-                            help="worker processes for the study's slow fits; 1 fits in this process "
-                                 "(default: the CPU count)")
+        parser.add_argument(
+            "--jobs",
+            metavar="N",
+            type=parse_jobs,
+            default=None,
+            help="worker processes for the study's slow fits; 1 fits in this process (default: sized for the "
+            "device: one per core, or 8 per GPU and at most one per core; docs/gpu.md)",
+        )
+        parser.add_argument(
+            "--executor",
+            metavar="WHERE",
+            type=parse_executor,
+            default=LOCAL,
+            help=f"where the slow fits run: {EXECUTOR_EXAMPLE} (default: {LOCAL}; docs/distributed.md)",
+        )
         parser.add_argument("--markdown", metavar="PATH", type=Path,
                             help="write a Markdown summary of the run here (also appended to $GITHUB_STEP_SUMMARY "
                                  "when that is set, as on GitHub Actions; default: off)")  # fmt: skip
@@ -59,10 +71,10 @@ def handle(args: argparse.Namespace) -> int:
     from regcheck.engine.outputs import OutputPlan
     from regcheck.engine.run import StudyRun, run_study
     from regcheck.reports.console import explain, grid_tables, study_table
-    from regcheck.reports.grids import summary_line
     from regcheck.reports.markdown import run_markdown
     from regcheck.reports.progress import ProgressBar
     from regcheck.reports.run_outputs import STEP_SUMMARY_VARIABLE, outcome_document, run_view, step_summary_path
+    from regcheck.reports.summary import summary_line
 
     study = study_for(args.regcheck_study)
     models = models_for(study, args.regcheck_model)
@@ -83,7 +95,7 @@ def handle(args: argparse.Namespace) -> int:
     plan = {name: len(study.model(name).configurations()) for name in models}
     progress = ProgressBar(plan=plan)
     try:
-        outcome = run_study(run, models, progress=progress, jobs=args.jobs)
+        outcome = run_study(run, models, progress=progress, jobs=args.jobs, executor=args.executor)
     finally:
         progress.close()
     document = outcome_document(outcome)

@@ -114,9 +114,7 @@ def _parse_row(row: list[str], line_number: int, where: str) -> list[float]:
         try:
             value = float(cell)
         except ValueError:
-            raise DataError(
-                f"{where}: line {line_number}, column {column}: {cell!r} is not a number"
-            ) from None
+            raise DataError(f"{where}: line {line_number}, column {column}: {cell!r} is not a number") from None
         if not math.isfinite(value):
             raise DataError(f"{where}: line {line_number}, column {column}: {cell!r} is not a finite number")
         parsed.append(value)
@@ -143,9 +141,7 @@ def load_heart(explicit: Path | str | None = None) -> HeartTable:
         return _load_from_folder(Path(data_dir))
     cached = cache_dir() / FILE_NAME
     if cached.exists():
-        return HeartTable(
-            _parse_file(cached, hint="delete it and regcheck downloads it again"), cached, "user cache"
-        )
+        return HeartTable(_parse_file(cached, hint="delete it and regcheck downloads it again"), cached, "user cache")
     return _download_into_cache(cached)
 
 
@@ -169,9 +165,7 @@ def _load_from_folder(folder: Path) -> HeartTable:
         raw = read_regular_file(original, DataError, LIMITS["data"], "the UCI original processed.cleveland.data")
         raw = convert_original(raw, str(original))
         return HeartTable(parse_heart_csv(raw, str(original)), original, "REGCHECK_DATA_DIR (UCI original, converted)")
-    raise DataError(
-        f"REGCHECK_DATA_DIR={folder}: holds neither {FILE_NAME} nor {ORIGINAL_FILE_NAME}; put one of them there"
-    )
+    raise DataError(f"REGCHECK_DATA_DIR={folder}: holds neither {FILE_NAME} nor {ORIGINAL_FILE_NAME}; put one of them there")
 
 
 def _download_into_cache(cached: Path) -> HeartTable:

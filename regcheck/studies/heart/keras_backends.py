@@ -29,13 +29,15 @@ def chosen_backend() -> str:
 
 
 def require_backend(name: str | None = None) -> str:
-    """Return the backend's name, or raise naming it and how to install it."""
+    """Return the backend's name, or raise naming it and how to install it.
+
+    Where it is there, the framework's start-up notices are filtered from its import on
+    (``regcheck.studies.heart.mlp_training.quiet_frameworks``; nothing is imported here).
+    """
     backend = name or chosen_backend()
     source = f"KERAS_BACKEND={backend}" if name is None and "KERAS_BACKEND" in os.environ else f"backend {backend}"
     if backend not in BACKEND_MODULES:
-        raise BackendError(
-            f"{source}: unknown Keras backend for the MLP half; expected one of {', '.join(BACKEND_MODULES)}"
-        )
+        raise BackendError(f"{source}: unknown Keras backend for the MLP half; expected one of {', '.join(BACKEND_MODULES)}")
     missing = [module for module in ("keras", BACKEND_MODULES[backend]) if not _installed(module)]
     if missing:
         raise BackendError(
@@ -43,6 +45,9 @@ def require_backend(name: str | None = None) -> str:
             f"install it with: pip install 'regcheck[{BACKEND_EXTRAS[backend]}]' "
             f"(or choose --model logreg to leave the MLP half out)"
         )
+    from regcheck.studies.heart.mlp_training import quiet_frameworks
+
+    quiet_frameworks()  # the backend is about to be imported in this process: without its start-up notices
     return backend
 
 

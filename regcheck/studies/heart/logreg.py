@@ -67,8 +67,14 @@ def fit_logreg(config: LogregConfig, split: StudySplit, seed: int, api: str | No
     fit_seconds = time.perf_counter() - started
     coefficients = estimator.coef_.ravel()
     return ResultRecord.on_test_part(
-        config, split.y_test, split.test_rows, seed, estimator.predict(split.x_test),
-        estimator.predict_proba(split.x_test)[:, 1], fit_seconds, coefficients=[float(value) for value in coefficients],
+        config,
+        split.y_test,
+        split.test_rows,
+        seed,
+        estimator.predict(split.x_test),
+        estimator.predict_proba(split.x_test)[:, 1],
+        fit_seconds,
+        coefficients=[float(value) for value in coefficients],
         intercept=[float(value) for value in estimator.intercept_],
         n_zero_coefficients=int((coefficients == 0).sum()),
     )

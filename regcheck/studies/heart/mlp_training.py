@@ -23,11 +23,14 @@ import hashlib
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from regcheck.engine.devices import device_failure
 from regcheck.engine.environment import package_version
+from regcheck.engine.pool_size import TORCH_FRACTION_VARIABLE, share_gpu_memory
 from regcheck.engine.records import ResultRecord
 from regcheck.studies.heart.configs import MlpConfig
 
@@ -42,9 +45,7 @@ VALIDATION_SPLIT = 0.2
 KERAS3_TENSORFLOW = (2, 16)
 BACKENDS = ("tensorflow", "jax", "torch")
 THREADS_VARIABLE = "REGCHECK_MLP_THREADS"
-# Steps per call into the runtime: one epoch of the fast path (ceil(193 / 10) = 20 batches).
-STEPS_PER_EXECUTION = 20
-# "off" trains with the published compile options (the identity proof's control, a user's escape hatch).
+# "off" trains as published, without the speed levers (the identity proof's control, a user's escape hatch).
 LEVERS_VARIABLE = "REGCHECK_MLP_LEVERS"
 
 
@@ -84,15 +85,19 @@ def load_keras() -> Any:
     """Import Keras once per process, with determinism and thread settings applied first.
 
     Thread settings must precede the framework's first operation, so they are applied here,
-    at import time, from ``REGCHECK_MLP_THREADS`` (the parallel runners set it to 1 per process).
+    at import time, from ``REGCHECK_MLP_THREADS`` (the parallel runners set it to 1 per process);
+    so are the GPU memory settings (``regcheck.engine.pool_size``). The device is started here
+    too, so that a device that cannot start is one line (``DeviceError``), not a traceback mid-fit.
     """
     flavour = detect_flavour()
     threads = _threads_from_environment()
     quiet_frameworks()
+    share_gpu_memory(flavour.backend)
     if flavour.api == "tf.keras2":
         import tensorflow as tf
 
         _configure_tensorflow(tf, threads)
+        _start_device(flavour.backend)
         return tf.keras
     if flavour.backend == "jax":
         # Must be set before JAX initialises; CPU is deterministic already, GPUs need the flag.
@@ -111,7 +116,24 @@ def load_keras() -> Any:
         torch.use_deterministic_algorithms(True)
         if threads:
             torch.set_num_threads(threads)
+    _start_device(flavour.backend)
     return keras
+
+
+def _start_device(backend: str) -> None:
+    """Make the framework start its device now; a failure becomes ``DeviceError`` (one line, exit 2)."""
+    try:
+        if _device_kind() == "gpu" and backend == "torch":
+            import torch
+
+            share = os.environ.get(TORCH_FRACTION_VARIABLE, "")
+            if share:
+                torch.cuda.set_per_process_memory_fraction(float(share))
+            torch.zeros(1, device="cuda")  # creates the CUDA context: where an out-of-memory start shows
+    except ImportError:
+        raise
+    except Exception as exc:  # whatever the framework raises at its device's start (see device_failure)
+        raise device_failure(backend, exc) from exc
 
 
 def _threads_from_environment() -> int | None:
@@ -122,13 +144,23 @@ def _threads_from_environment() -> int | None:
 def quiet_frameworks() -> None:
     """Silence TensorFlow's notices in this process and in the workers it spawns (they inherit the variable).
 
-    Set before TensorFlow's first import, which is when its C++ logger reads it. What it hides, as
-    measured on a default run: oneDNN's and absl's start-up notes, and one "E0000 ... NodeDef mentions
-    attribute use_unbounded_threadpool" line per fit, logged at ERROR level by tf.data although every
-    result held. A real failure is not a log line: it raises, and the run turns it into that
-    configuration's error verdict with its cause. A user's own setting of the variable wins.
+    Call before TensorFlow's first import; it imports nothing. Two kinds of notice, two switches:
+
+    * written while TensorFlow's libraries load, before it reads any setting: absl's start-up line,
+      "oneDNN custom operations are on" (twice) and the CPU-instructions note. The import of
+      ``tensorflow`` is filtered (``regcheck.engine.framework_notices``): those INFO lines go,
+      any warning or error line passes. oneDNN itself stays on: switching it off
+      (``TF_ENABLE_ONEDNN_OPTS=0``) would change the arithmetic, not just the output.
+    * logged later by its C++ logger, which reads ``TF_CPP_MIN_LOG_LEVEL`` at import: one
+      "E0000 ... NodeDef mentions attribute use_unbounded_threadpool" line per fit, logged at
+      ERROR level by tf.data although every result held (measured on a default run). A real
+      failure is not a log line: it raises, and the run turns it into that configuration's error
+      verdict with its cause. A user's own setting of the variable wins.
     """
+    from regcheck.engine.framework_notices import quiet_imports
+
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    quiet_imports(("tensorflow",))
 
 
 def _configure_tensorflow(tf: Any, threads: int | None) -> None:
@@ -145,16 +177,20 @@ def device_kind() -> str:
 
     ``not installed`` when the backend is missing: the report header asks before any check
     has said so in one line (``regcheck.studies.heart.keras_backends.require_backend``).
+    Raises ``DeviceError`` (one line, exit 2) when the backend's device cannot start.
     """
     try:
         return _device_kind()
     except ImportError:
         return "not installed"
+    except Exception as exc:  # the framework's first touch of its device (see device_failure)
+        raise device_failure(detect_flavour().backend, exc) from exc
 
 
 def _device_kind() -> str:
     quiet_frameworks()
     flavour = detect_flavour()
+    share_gpu_memory(flavour.backend)  # the controller asks too: it must not take the card from its workers
     if flavour.backend == "tensorflow":
         if package_version("tensorflow") is None:  # tensorflow-cpu alone has no GPU kernels
             return "cpu"
@@ -170,44 +206,46 @@ def _device_kind() -> str:
     return "gpu" if torch.cuda.is_available() else "cpu"
 
 
-def build_model(keras: Any, config: MlpConfig, levers: bool = True) -> Any:
-    """The published architecture; ``l1_l2`` on the two hidden layers only; ``levers``: ``compile_levers()``."""
-    def penalty() -> Any:
-        return keras.regularizers.l1_l2(l1=config.l1, l2=config.l2)
-
-    model = keras.Sequential([
-        keras.Input(shape=(13,)),
-        keras.layers.Dense(HIDDEN_UNITS[0], activation="relu", kernel_regularizer=penalty()),
-        keras.layers.Dense(HIDDEN_UNITS[1], activation="relu", kernel_regularizer=penalty()),
-        keras.layers.Dense(1, activation="sigmoid"),
-    ])  # fmt: skip
-    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"], **(compile_levers() if levers else {}))
+def build_model(keras: Any, config: MlpConfig) -> Any:
+    """The published architecture and ``compile``; ``l1_l2`` on the two hidden layers only."""
+    model = published_architecture(keras, config)
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     return model
 
 
-def compile_levers() -> dict[str, Any]:
-    """``compile`` options that change how fast a fit runs and nothing it computes, where that is proven.
+def published_architecture(keras: Any, config: MlpConfig, penalty: Callable[[], Any] | None = None) -> Any:
+    """The published layers, not compiled; building them draws the seeded initial weights.
+
+    ``penalty`` makes each hidden layer's regularizer; default, the published ``l1_l2(l1, l2)``.
+    """
+
+    def published_penalty() -> Any:
+        return keras.regularizers.l1_l2(l1=config.l1, l2=config.l2)
+
+    make = penalty or published_penalty
+    return keras.Sequential([
+        keras.Input(shape=(13,)),
+        keras.layers.Dense(HIDDEN_UNITS[0], activation="relu", kernel_regularizer=make()),
+        keras.layers.Dense(HIDDEN_UNITS[1], activation="relu", kernel_regularizer=make()),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])  # fmt: skip
+
+
+def levers_in_use() -> tuple[str, ...]:
+    """The speed levers this process trains with; empty where they are unproven or switched off.
 
     Proven on Keras 3 over TensorFlow, the reference environment, against the published call
-    (weights sha256 and the 61 predictions, all nine configurations, seeds 0-4 and 42:
-    ``bench/verify_published_identity.py``; a subset runs in CI, ``tests/study/test_mlp_levers.py``):
-
-    * ``steps_per_execution``: one call into the runtime per epoch (the 193 training rows make 20
-      batches of 10) instead of one per batch: the same steps in the same order.
-
-    Not ``jit_compile``: with op determinism on, as the suite runs, Keras turns XLA off ("Model
-    doesn't support jit_compile=True") so it would change nothing but add a warning per fit.
-
-    Only training uses the lever: a forward pass compiled with it rounds the probabilities
-    differently in their last bits (measured), so the test part is evaluated by a twin compiled as
-    published (``evaluation_twin``), whose loss and probabilities are then the published call's.
-
-    Elsewhere (tf.keras 2, the JAX and PyTorch backends) the published defaults stand: unproven there.
+    (weights sha256, the 61 labels and probabilities and the test loss, all nine configurations,
+    seeds 0-4 and 42: ``bench/verify_published_identity.py``; a subset runs in CI,
+    ``tests/study/test_mlp_levers.py``). See ``regcheck.studies.heart.mlp_levers`` for each lever.
+    Elsewhere (tf.keras 2, the JAX and PyTorch backends) the published call stands.
     """
     flavour = detect_flavour()
     if flavour.api != "keras3" or flavour.backend != "tensorflow" or os.environ.get(LEVERS_VARIABLE) == "off":
-        return {}
-    return {"steps_per_execution": STEPS_PER_EXECUTION}
+        return ()
+    from regcheck.studies.heart.mlp_levers import LEVERS
+
+    return LEVERS
 
 
 def training_rows(n_rows: int) -> int:
@@ -231,29 +269,29 @@ def build_and_train(config: MlpConfig, split: StudySplit, seed: int, validation_
     """Seed, build and train one model; return the trained Keras model (no evaluation).
 
     ``validation_pass=True`` is the published call verbatim; the default trains on the same
-    rows without the per-epoch validation pass (identical weights, proven by a test).
+    rows without the per-epoch validation pass (identical weights, proven by a test), with the
+    levers of ``levers_in_use()`` where there are any.
     """
     keras = load_keras()
     # The input's dtype is the model's: cast once, as Keras would on every batch.
     x_train = split.x_train.astype("float32")
     y_train = split.y_train.astype("float32")
+    if validation_pass:
+        keras.utils.set_random_seed(seed)
+        model = build_model(keras, config)
+        model.fit(x_train, y_train, validation_split=VALIDATION_SPLIT, epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=0)
+        return model
+    rows = training_rows(len(x_train))
+    if levers_in_use():
+        from regcheck.studies.heart.mlp_levers import train_with_levers
+
+        trained = train_with_levers(keras, config, x_train[:rows], y_train[:rows], seed)
+        if trained is not None:
+            return trained
     keras.utils.set_random_seed(seed)
     model = build_model(keras, config)
-    if validation_pass:
-        model.fit(x_train, y_train, validation_split=VALIDATION_SPLIT, epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=0)
-    else:
-        rows = training_rows(len(x_train))
-        model.fit(x_train[:rows], y_train[:rows], epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=0)
+    model.fit(x_train[:rows], y_train[:rows], epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=0)
     return model
-
-
-def evaluation_twin(config: MlpConfig, trained: Any) -> Any:
-    """``trained`` itself, or where it was compiled with levers, a copy of its weights compiled as published."""
-    if not compile_levers():
-        return trained
-    twin = build_model(load_keras(), config, levers=False)
-    twin.set_weights(trained.get_weights())
-    return twin
 
 
 def fit_mlp(config: MlpConfig, split: StudySplit, seed: int, validation_pass: bool = False) -> ResultRecord:
@@ -266,13 +304,19 @@ def fit_mlp(config: MlpConfig, split: StudySplit, seed: int, validation_pass: bo
     x_test = split.x_test.astype("float32")
     y_test = split.y_test.astype("float32")
     weights = weights_sha256(model.get_weights())
-    model = evaluation_twin(config, model)
     loss, _ = model.evaluate(x_test, y_test, verbose=0)
     probabilities = model.predict(x_test, verbose=0).reshape(-1)
     # Keras' "accuracy" for a sigmoid output counts y_pred > 0.5 as class 1; so do we.
     return ResultRecord.on_test_part(
-        config, split.y_test, split.test_rows, seed, (int(value > 0.5) for value in probabilities), probabilities,
+        config,
+        split.y_test,
+        split.test_rows,
+        seed,
+        (int(value > 0.5) for value in probabilities),
+        probabilities,
         fit_seconds,
-        loss=float(loss), backend=flavour.backend, device=device_kind(),
+        loss=float(loss),
+        backend=flavour.backend,
+        device=device_kind(),
         weights_sha256=weights,
-    )
+    )  # fmt: skip

@@ -43,7 +43,6 @@ class PublishedTable:
             f"{float(shown) - published:+.{places}f}",
         )  # fmt: skip
 
-
     def differences(self, config: Configuration, records: Sequence[ResultRecord]) -> list[FieldDifference]:
         """The logistic table is asserted to the digit; of the MLP's, only the l1=0.1 collapse (``mlp.py``)."""
         from regcheck.studies.heart.configs import MlpConfig

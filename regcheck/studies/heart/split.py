@@ -34,9 +34,7 @@ def prepare_split(frame: pd.DataFrame) -> StudySplit:
 
     features = frame.drop(columns=[TARGET])
     target = frame[TARGET]
-    x_train, x_test, y_train, y_test = train_test_split(
-        features, target, test_size=TEST_SIZE, random_state=SPLIT_SEED
-    )
+    x_train, x_test, y_train, y_test = train_test_split(features, target, test_size=TEST_SIZE, random_state=SPLIT_SEED)
     scaler = StandardScaler().fit(x_train)
     return StudySplit(
         x_train=scaler.transform(x_train),

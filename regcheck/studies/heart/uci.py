@@ -15,9 +15,7 @@ from typing import Any
 
 from regcheck.engine.errors import DataError
 
-ORIGINAL_URL = (
-    "https://archive.ics.uci.edu/ml/machine-learning-databases/heart-disease/processed.cleveland.data"
-)
+ORIGINAL_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/heart-disease/processed.cleveland.data"
 ORIGINAL_SHA256 = "a74b7efa387bc9d108d7d0115d831fe9b414b29ae7124f331b622b4efa0427c8"
 ORIGINAL_ROWS = 303
 _FEATURES = ("age", "sex", "cp", "trestbps", "chol", "fbs", "restecg", "thalach", "exang", "oldpeak", "slope", "ca", "thal")

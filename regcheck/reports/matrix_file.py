@@ -1,0 +1,164 @@
+"""The version matrix as a report reads it: the JSON of ``regcheck matrix --json``, and the few other
+layouts a matrix writer may use (cells as a list, or a {config: {environment: cell}} mapping).
+
+A file with no cells is a usage error naming what was expected (``regcheck.reports.inputs``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from regcheck.engine.errors import UsageError
+from regcheck.reports.inputs import read_json
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    """One configuration in one environment: its own verdict, and how far it is from the reference."""
+
+    status: str
+    tier: str = ""
+    value: str = ""
+    first_difference: bool = False  # the first column, left to right, where this row differs
+    mark: str = ""  # identical | last-bits | values | labels | no-reference | reference ('regcheck matrix')
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class MatrixData:
+    """Configurations x environments, a verdict per cell, and each environment's package versions."""
+
+    source: str
+    environments: tuple[str, ...]
+    configurations: tuple[str, ...]
+    cells: Mapping[tuple[str, str], MatrixCell]
+    packages: Mapping[str, Mapping[str, str]]
+    reference: str | None = None
+
+    def reference_name(self) -> str | None:
+        return self.reference or (self.environments[0] if self.environments else None)
+
+    def version_table(self) -> list[tuple[str, list[str], list[bool]]]:
+        """Per package whose version is not the same everywhere: its version in each environment ('-' where
+        not installed), and whether that differs from the reference environment's."""
+        reference = self.packages.get(self.reference_name() or "", {})
+        rows = []
+        for package in sorted({name for versions in self.packages.values() for name in versions}):
+            versions = [self.packages.get(environment, {}).get(package, "-") for environment in self.environments]
+            if len(set(versions)) > 1:
+                rows.append((package, versions, [v != reference.get(package, "-") for v in versions]))
+        return rows
+
+
+_CONFIG_KEYS = ("config_id", "configuration", "config")
+_ENV_KEYS = ("environment", "env", "column", "name")
+_STATUS_KEYS = ("status", "verdict", "result")  # null in the reference column of regcheck matrix
+_TIER_KEYS = ("tier", "rule")
+_VALUE_KEYS = ("value", "accuracy", "n_correct", "outcome", "display")
+_FIRST_KEYS = ("first_difference", "first_differs", "highlight", "differs_from_reference", "first_diff")
+
+
+def _first(data: Mapping[str, Any], keys: tuple[str, ...], default: Any = None) -> Any:
+    return next((data[key] for key in keys if key in data and data[key] is not None), default)
+
+
+def _compact(value: Any) -> str:
+    if isinstance(value, list):
+        texts = [str(item) for item in value]
+        # Six seeds that all gave 32 read as "32 x6", as the grids write a collapsed cell.
+        return f"{texts[0]} x{len(texts)}" if len(texts) > 2 and len(set(texts)) == 1 else " ".join(texts)
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _difference_text(raw: Any) -> str:
+    if not isinstance(raw, Mapping):
+        return ""
+    where = f"{raw.get('field', '?')}" + (f"[{raw['index']}]" if raw.get("index") is not None else "")
+    return f"seed {raw.get('seed', '?')}: first differs at {where}: {raw.get('reference')} -> {raw.get('value')}"
+
+
+def _cell(raw: Any) -> MatrixCell:
+    if isinstance(raw, str):
+        return MatrixCell(raw)
+    if not isinstance(raw, Mapping):
+        return MatrixCell("?")
+    mark = str(raw.get("mark") or "")
+    first = _first(raw, _FIRST_KEYS, False)
+    return MatrixCell(
+        status=str(_first(raw, _STATUS_KEYS, mark or "?")),
+        tier=str(_first(raw, _TIER_KEYS, "")),
+        value=_compact(_first(raw, _VALUE_KEYS, "")),
+        first_difference=first is True,
+        mark=mark,
+        detail=_difference_text(first),
+    )
+
+
+def _environment_entries(document: Mapping[str, Any]) -> tuple[list[str], dict[str, dict[str, str]], str | None]:
+    names: list[str] = []
+    packages: dict[str, dict[str, str]] = {}
+    reference = document.get("reference")
+    raw = document.get("columns") or document.get("environments") or []
+    items = raw.items() if isinstance(raw, Mapping) else enumerate(raw)
+    for key, entry in items:
+        if isinstance(entry, str):
+            names.append(entry)
+            continue
+        if not isinstance(entry, Mapping):
+            continue
+        name = str(_first(entry, ("name", "id", "label", "env"), key))
+        names.append(name)
+        inner = entry.get("environment")
+        fingerprint: Mapping[str, Any] = inner if isinstance(inner, Mapping) else entry
+        versions = fingerprint.get("packages") or entry.get("packages") or entry.get("versions")
+        if isinstance(versions, Mapping):
+            packages[name] = {str(k): str(v) for k, v in versions.items()}
+            if fingerprint.get("python"):
+                packages[name].setdefault("python", str(fingerprint["python"]))
+        if entry.get("is_reference") is True or entry.get("reference") is True:
+            reference = name
+    return names, packages, str(reference) if isinstance(reference, (str, int)) else None
+
+
+def matrix_from_document(document: Any, source: str) -> MatrixData:
+    """The document of ``regcheck matrix --json`` (``columns`` with their environment, ``rows`` of
+    {config_id, first_differing_column, cells: {column: cell}}); also ``cells`` as a list of
+    {config_id, environment, status...} or a {config: {environment: cell}} mapping."""
+    if not isinstance(document, Mapping):
+        raise UsageError(f"matrix file {source}: expected a JSON object written by 'regcheck matrix --json'")
+    environments, packages, reference = _environment_entries(document)
+    cells: dict[tuple[str, str], MatrixCell] = {}
+    raw_cells = _first(document, ("cells", "table", "matrix"))
+    if isinstance(raw_cells, list):
+        for item in raw_cells:
+            if isinstance(item, Mapping) and _first(item, _CONFIG_KEYS) and _first(item, _ENV_KEYS):
+                cells[(str(_first(item, _CONFIG_KEYS)), str(_first(item, _ENV_KEYS)))] = _cell(item)
+    elif isinstance(raw_cells, Mapping):
+        for config_id, row in raw_cells.items():
+            if isinstance(row, Mapping):
+                cells.update({(str(config_id), str(env)): _cell(cell) for env, cell in row.items()})
+    for row in document.get("rows") or []:
+        if not (isinstance(row, Mapping) and isinstance(row.get("cells"), Mapping) and _first(row, _CONFIG_KEYS)):
+            continue
+        config_id = str(_first(row, _CONFIG_KEYS))
+        for environment, raw in row["cells"].items():
+            cell = _cell(raw)
+            if "first_differing_column" in row:  # the row says where it first differs; a cell's own
+                # first_difference then only describes the field, and every differing cell has one
+                cell = replace(cell, first_difference=row["first_differing_column"] == environment)
+            cells[(config_id, str(environment))] = cell
+    if not cells:
+        raise UsageError(
+            f"matrix file {source}: no cells found (expected 'rows' of {{config_id, cells}} as written by "
+            f"'regcheck matrix --json', or 'cells')"
+        )
+    configurations = list(dict.fromkeys([str(c) for c in document.get("configurations") or []] + [c for c, _ in cells]))
+    environments = list(dict.fromkeys(environments + [env for _, env in cells]))
+    return MatrixData(source, tuple(environments), tuple(configurations), cells, packages, reference)
+
+
+def read_matrix(path: Path) -> MatrixData:
+    return matrix_from_document(read_json(path, "matrix file"), str(path))
