@@ -6,7 +6,7 @@ import contextlib
 import fcntl
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 TEMP_SUFFIX = ".tmp"
@@ -21,14 +21,16 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
     write_files_atomically([(path, data)])
 
 
-def write_files_atomically(files: list[tuple[Path, bytes]]) -> None:
+def write_files_atomically(files: list[tuple[Path, bytes]], then: Callable[[], None] | None = None) -> None:
     """Stage every file first (written and fsynced beside its target), then rename each over its target.
 
     A process killed while staging (the slow part) leaves every target as it was; the renames
     that follow take microseconds together and each is atomic, so a file is never torn. A kill
     can leave staged temporaries (``.<name>.*.tmp``); ``remove_stale_temporaries`` clears them.
     A rename that fails part-way (a target made immutable, a full disk) puts back every target
-    already replaced, and the ``OSError`` names the target, not the temporary.
+    already replaced, and the ``OSError`` names the target, not the temporary. ``then`` runs
+    after the last rename (an append that belongs to the same commit); if it raises, every
+    target is put back too.
     """
     staged: list[tuple[str, Path]] = []
     replaced: list[tuple[Path, bytes | None]] = []
@@ -42,25 +44,36 @@ def write_files_atomically(files: list[tuple[Path, bytes]]) -> None:
             except OSError as exc:
                 raise OSError(exc.errno, exc.strerror, str(path)) from None
             replaced.append((path, before))
+        if then is not None:
+            then()
         for folder in {path.parent for _, path in staged}:
             _fsync_folder(folder)
-    except BaseException:
+    except BaseException as exc:
         for temp_name, _ in staged:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp_name)
-        _restore(replaced)
+        left = _restore(replaced)
+        if left and isinstance(exc, OSError):  # say so: the caller must not claim nothing was written
+            kept = ", ".join(str(path) for path in left)
+            raise OSError(exc.errno, f"{exc.strerror}; could not put back {kept}", exc.filename) from None
         raise
 
 
-def _restore(replaced: list[tuple[Path, bytes | None]]) -> None:
-    """Undo the renames of a write that failed part-way: old contents back, new files removed."""
+def _restore(replaced: list[tuple[Path, bytes | None]]) -> list[Path]:
+    """Undo the renames of a write that failed part-way: old contents back, new files removed.
+
+    Returns the targets that could not be put back (none, unless the file system refuses again).
+    """
+    left = []
     for path, before in reversed(replaced):
-        with contextlib.suppress(OSError):
+        try:
             if before is None:
                 path.unlink()
             else:
-                temp_name = _stage(path, before)
-                os.replace(temp_name, path)
+                os.replace(_stage(path, before), path)
+        except OSError:
+            left.append(path)
+    return left
 
 
 def _stage(path: Path, data: bytes) -> str:
@@ -113,6 +126,31 @@ def remove_stale_temporaries(folder: Path, pattern: str = f".*.json.*{TEMP_SUFFI
 
 def write_text_atomically(path: Path, text: str) -> None:
     write_bytes_atomically(path, text.encode("utf-8"))
+
+
+def append_files(files: list[tuple[Path, bytes]]) -> None:
+    """Append to each file, or to none: a failure truncates the ones already appended to back to
+    their old size (and removes one this call created); the ``OSError`` names the file."""
+    done: list[tuple[Path, int | None]] = []
+    try:
+        for path, data in files:
+            size = path.stat().st_size if path.is_file() else None
+            done.append((path, size))
+            try:
+                with open(path, "ab") as handle:
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            except OSError as exc:
+                raise OSError(exc.errno, exc.strerror, str(path)) from None
+    except BaseException:
+        for path, size in reversed(done):
+            with contextlib.suppress(OSError):
+                if size is None:
+                    path.unlink()
+                else:
+                    os.truncate(path, size)
+        raise
 
 
 @contextlib.contextmanager
