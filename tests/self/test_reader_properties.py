@@ -81,7 +81,7 @@ def run_verb(folder: Path, capsys: pytest.CaptureFixture[str], *args: str) -> No
         assert code in (0, 1) and "Traceback" not in err
 
 
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @FAST

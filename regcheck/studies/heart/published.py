@@ -118,4 +118,4 @@ def load_published(root: Path) -> PublishedTable:
 
 def _fail(path: Path, name: str, expected: str, found: Any) -> NoReturn:
     shown = json.dumps(found)
-    raise BaselineError(f"{path}: field {name}: expected {expected}, found {shown if len(shown) <= 60 else shown[:57] + '...'}")
+    raise BaselineError(f"{path}: field {name}: expected {expected}, found {shown if len(shown) <= 80 else shown[:77] + '...'}")
