@@ -89,6 +89,10 @@ class OutputPlan:
             write_files_atomically(self.files(), then=self.append_staged)
         except OSError as exc:
             raise self.failure(exc) from None
+        return self.written()
+
+    def written(self) -> list[str]:
+        """One line per staged output, saying where it went (after a commit, its own or an update's)."""
         return [f"{output.flag} written to {output.path}" for output in self.outputs if output.content is not None]
 
     def failure(self, exc: OSError, written: str = "no output was written") -> UsageError:
