@@ -5,9 +5,12 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from regcheck.engine.errors import BaselineError
 
 TEMP_SUFFIX = ".tmp"
 
@@ -153,13 +156,29 @@ def append_files(files: list[tuple[Path, bytes]]) -> None:
         raise
 
 
+LOCK_NAME = ".regcheck.lock"
+
+
 @contextlib.contextmanager
 def exclusive_lock(folder: Path) -> Iterator[None]:
-    """Hold an advisory lock on ``folder/.regcheck.lock`` (xdist workers, parallel CLIs)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".regcheck.lock", "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+    """Hold an advisory lock on ``folder/.regcheck.lock`` (xdist workers, parallel CLIs).
+
+    The lock file is opened non-blocking and must be a regular file: a FIFO or a folder in its
+    place is one line naming it (``BaselineError``), never a hang or a traceback.
+    """
+    path = folder / LOCK_NAME
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), 0o666)
+    except OSError as exc:
+        raise BaselineError(f"{exc.filename or path}: cannot be opened as regcheck's lock file ({exc.strerror})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise BaselineError(f"{path}: is not a regular file; expected regcheck's lock file (remove it)")
+        fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

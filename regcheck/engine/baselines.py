@@ -11,6 +11,7 @@ it fails loudly and names its path and field.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -20,7 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from regcheck.engine.atomic import exclusive_lock, remove_stale_temporaries, write_files_atomically, write_text_atomically
+from regcheck.engine.atomic import (
+    LOCK_NAME,
+    exclusive_lock,
+    remove_stale_temporaries,
+    write_files_atomically,
+    write_text_atomically,
+)
 from regcheck.engine.errors import BaselineError
 from regcheck.engine.jsonio import LIMITS, is_integer, parse_json, read_regular_file
 from regcheck.engine.study import is_safe_name
@@ -156,9 +163,16 @@ class BaselineStore:
         for level in (self.root / self.study.name, folder):  # a file here would read as "no baseline yet"
             if os.path.lexists(level) and not level.is_dir():
                 raise BaselineError(f"{level}: is not a folder; expected the folder of {self.study.name}'s baselines")
+        lock = self.root / LOCK_NAME
+        if os.path.lexists(lock) and not lock.is_file():  # found now, not after the fits that would need it
+            raise BaselineError(f"{lock}: is not a regular file; expected regcheck's lock file (remove it)")
         if not folder.is_dir():
             return
         known = set(self.config_ids(model))
+        for config_id in sorted(known):
+            obtained = self.obtained_path_for(model, config_id)
+            if obtained.is_dir() and not obtained.is_symlink():
+                raise BaselineError(f"{obtained}: is a folder; expected the place of an obtained record (remove it)")
         for path in sorted(folder.glob("*.json")):
             if path.name.endswith(OBTAINED_SUFFIX):
                 continue
@@ -180,6 +194,10 @@ class BaselineStore:
             if path in files:  # two results for one configuration: a bug upstream, never a silent pick
                 raise BaselineError(f"{path}: two updates for configuration {baseline.config_id}; nothing was written")
             files[path] = (json.dumps(baseline.to_document(), indent=1) + "\n").encode("utf-8")
+        obtained = [self.obtained_path_for(baseline.model, baseline.config_id) for baseline in baselines]
+        for path in obtained:  # removed after the update: a folder there would fail only once the baselines are written
+            if path.is_dir() and not path.is_symlink():
+                raise BaselineError(f"{path}: is a folder; expected a stale obtained record (remove it); nothing was written")
         try:
             with exclusive_lock(self.root):
                 self._refuse_if_changed(list(files))
@@ -188,8 +206,9 @@ class BaselineStore:
                         remove_stale_temporaries(folder)
                 extra = outputs.files() if outputs else []
                 write_files_atomically([*files.items(), *extra], then=outputs.append_staged if outputs else None)
-                for baseline in baselines:
-                    self.obtained_path_for(baseline.model, baseline.config_id).unlink(missing_ok=True)
+                for path in obtained:  # what a diff tool would show is gone; a file that stays is only stale
+                    with contextlib.suppress(OSError):
+                        path.unlink(missing_ok=True)
         except OSError as exc:  # staging or a rename failed (full disk, read-only folder): the old files stand
             if outputs and exc.filename not in {str(path) for path in files}:
                 raise outputs.failure(exc, "no baseline and no output was written") from None
@@ -217,13 +236,19 @@ class BaselineStore:
         path = self.obtained_path_for(model, config_id)
         if os.path.lexists(path):
             with exclusive_lock(self.root):
-                path.unlink(missing_ok=True)
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError as exc:  # a folder in its place: one line, like any bad file in the folder
+                    raise BaselineError(f"{path}: cannot be removed ({exc.strerror}); expected a stale obtained record") from None
 
     def write_obtained(self, model: str, config_id: str, document: dict[str, Any]) -> Path:
         """Write what a run obtained beside the expected file, for a diff tool (git-ignored)."""
         path = self.obtained_path_for(model, config_id)
         with exclusive_lock(self.root):  # a concurrent write_all clears stale temporaries
-            write_text_atomically(path, json.dumps(document, indent=1) + "\n")
+            try:
+                write_text_atomically(path, json.dumps(document, indent=1) + "\n")
+            except OSError as exc:
+                raise BaselineError(f"{path}: the obtained record cannot be written ({exc.strerror})") from None
         return path
 
 

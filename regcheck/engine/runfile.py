@@ -122,9 +122,11 @@ def check_run_document(document: Any, where: str, error: type[RegcheckError]) ->
     """
     if not isinstance(document, dict):
         raise error(f"{where}: expected a JSON object (a regcheck run file), found {type(document).__name__}")
-    for name in ("records", "verdicts"):
-        if not isinstance(document.get(name), list):
-            _fail(where, error, name, "a list", document.get(name))
+    if not isinstance(document.get("records"), list):
+        _fail(where, error, "records", "a list", document.get("records"))
+    verdicts = document.get("verdicts", [])  # a file of records alone has none
+    if not isinstance(verdicts, list):
+        _fail(where, error, "verdicts", "a list", verdicts)
     _fields(document, _TOP_LEVEL, "", where, error, required=False)
     for index, record in enumerate(document["records"]):
         at = f"records[{index}]"
@@ -137,7 +139,7 @@ def check_run_document(document: Any, where: str, error: type[RegcheckError]) ->
             if name not in _RECORD_CORE and name not in _RECORD_OPTIONAL and name != "extra":
                 if not (_number(value) or _text(value) or _numbers(value) or value is None):
                     _fail(where, error, f"{at}.{name}", "a number, text or a list of numbers", value)
-    for index, verdict in enumerate(document["verdicts"]):
+    for index, verdict in enumerate(verdicts):
         at = f"verdicts[{index}]"
         if not isinstance(verdict, dict) or not isinstance(verdict.get("config_id"), str):
             _fail(where, error, at, "a verdict (an object with a config_id)", verdict)

@@ -255,11 +255,12 @@ def load_run_file(path: Path) -> Column:
     raw_records = document.get("records")
     if not isinstance(raw_records, list) or not raw_records:
         raise MatrixInputError(f"{path}: field records: expected a non-empty list of result records")
+    for position, record in enumerate(raw_records):
+        _check_record(path, position, record)
     check_run_document(document, str(path), MatrixInputError)
     records: dict[tuple[str, int], dict[str, Any]] = {}
     models: dict[str, str] = {}
-    for position, record in enumerate(raw_records):
-        _check_record(path, position, record)
+    for record in raw_records:
         records[(record["config_id"], record["seed"])] = record
         models[record["config_id"]] = record["model"]
     verdicts = document.get("verdicts", [])

@@ -227,9 +227,16 @@ def _parse_timing(entry: Any, where: str) -> Timing:
     if values["median"] <= 0:
         raise UsageError(f"{where} ({entry['name']}): stats.median is 0; a ratio needs a positive time")
     extra = as_dict(entry.get("extra_info"))
+    for key, kind in _EXTRA_TYPES.items():  # the fields regcheck's bench suite writes, and this module reads
+        if key in extra and not isinstance(extra[key], kind):
+            expected = "text" if kind is str else "an object"
+            raise UsageError(f"{where} ({entry['name']}): extra_info.{key} is {extra[key]!r}; expected {expected}")
     case = extra.get("case")
     return Timing(case if isinstance(case, str) else entry["name"], str(entry.get("group") or ""), rounds=rounds,
                   extra=extra, **values)  # fmt: skip
+
+
+_EXTRA_TYPES: dict[str, type] = {"case": str, "config_id": str, "phase": str, "model": str, "verdicts": dict}
 
 
 def as_dict(value: Any) -> dict[str, Any]:

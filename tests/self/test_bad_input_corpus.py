@@ -433,6 +433,24 @@ def replace_with_file(relative: str) -> Callable[[Project], None]:
     return setup
 
 
+def both(*setups: Callable[[Project], Any]) -> Callable[[Project], None]:
+    def setup(project: Project) -> None:
+        for each in setups:
+            each(project)
+
+    return setup
+
+
+def full_folder(relative: str) -> Callable[[Project], None]:
+    def setup(project: Project) -> None:
+        (project.root / relative).mkdir()
+        (project.root / relative / "keep").write_text("a folder that is not empty\n")
+
+    return setup
+
+
+move_a_result = edit_baseline(lambda d: outcome(d)["coefficients"].__setitem__(0, outcome(d)["coefficients"][0] + 0.5))
+OBTAINED = "baselines/heart/logreg/logreg-l1-C0.1.obtained.json"
 COEFFICIENTS = '"coefficients": [\n'
 DECIMALS = "field logreg.decimals: expected an integer from 0 to 10"
 PUB = "{baselines}/published.json"
@@ -467,6 +485,15 @@ THIRD_PASS_CASES = [
          "{baselines}/heart/logreg: is not a folder; expected the folder of heart's baselines"),
     Case("baseline-a-link-to-dev-zero", link(BL, "/dev/zero"),
          f"{B}: is a character device; expected a baseline (a JSON object) (a regular file)"),
+    # what regcheck itself keeps in the baselines folder: the lock, the obtained records
+    Case("lock-file-is-a-fifo", both(move_a_result, make_fifo("baselines/.regcheck.lock")),
+         "{baselines}/.regcheck.lock: is not a regular file; expected regcheck's lock file (remove it)"),
+    Case("lock-file-is-a-folder", both(move_a_result, lambda p: (p.baselines / ".regcheck.lock").mkdir()),
+         "{baselines}/.regcheck.lock: is not a regular file; expected regcheck's lock file (remove it)"),
+    Case("obtained-record-is-a-folder", both(move_a_result, full_folder(OBTAINED)),
+         f"{{root}}/{OBTAINED}: is a folder; expected the place of an obtained record (remove it)"),
+    Case("obtained-record-is-a-folder-under-bless", both(move_a_result, full_folder(OBTAINED)),
+         f"{{root}}/{OBTAINED}: is a folder; expected the place of an obtained record (remove it)", BLESS),
     # the published table, as strict as a baseline
     Case("published-decimals-as-text", edit_published(lambda d: d["logreg"].update(decimals="two")),
          f'{PUB}: {DECIMALS}, found "two"'),
