@@ -228,7 +228,7 @@ def _parse_timing(entry: Any, where: str) -> Timing:
         raise UsageError(f"{where} ({entry['name']}): stats.median is 0; a ratio needs a positive time")
     extra = as_dict(entry.get("extra_info"))
     for key, kind in _EXTRA_TYPES.items():  # the fields regcheck's bench suite writes, and this module reads
-        if key in extra and not isinstance(extra[key], kind):
+        if extra.get(key) is not None and not isinstance(extra[key], kind):  # null: not recorded
             expected = "text" if kind is str else "an object"
             raise UsageError(f"{where} ({entry['name']}): extra_info.{key} is {extra[key]!r}; expected {expected}")
     case = extra.get("case")

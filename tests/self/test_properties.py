@@ -62,6 +62,7 @@ def test_non_finite_numbers_are_refused(constant: str, key: str) -> None:
         parse_json(f"{{{json.dumps(key)}: {constant}}}".encode(), "doc.json", Refused)
 
 
+@settings(deadline=None)  # a document of 400 KB: seconds on a loaded machine
 @given(st.integers(MAX_DEPTH + 1, 200_000))
 def test_nesting_deeper_than_any_regcheck_file_is_refused_never_a_recursion_error(depth: int) -> None:
     with pytest.raises(Refused, match=f"nested more than {MAX_DEPTH} levels deep"):
@@ -153,7 +154,8 @@ def test_a_seed_list_means_its_ranges_in_order_each_seed_once(ranges: list[tuple
 NAMES = ["run.json", "report.md", "baselines/heart/logreg/a.json", "data.csv", "baselines", "new/out.json", "."]
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60)
+# No deadline: a shared CI machine can take longer than Hypothesis's 200 ms for one file-system example.
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60, deadline=None)
 @given(st.lists(st.sampled_from(NAMES), min_size=1, max_size=3))
 def test_an_output_is_refused_exactly_when_it_would_hit_an_input_or_another_output(chosen: list[str]) -> None:
     with tempfile.TemporaryDirectory() as folder:
