@@ -186,7 +186,10 @@ DATA = SharedOption(
     "PATH", existing_file,
 )  # fmt: skip
 BASELINES = SharedOption("baselines", "baselines folder (default: ./baselines)", "DIR", existing_folder)
-SEEDS = SharedOption("seeds", f"seeds, {SEEDS_EXAMPLE} (default: each model's seeds for its tier)", "SEEDS", parse_seeds)
+SEEDS = SharedOption(
+    "seeds", f"seeds, {SEEDS_EXAMPLE}; at most {MAX_SEEDS}, each below 2**32 (default: each model's seeds for its tier)",
+    "SEEDS", parse_seeds,
+)  # fmt: skip
 MODEL = SharedOption("model", f"which model of the study, or {ALL_MODELS} (default: all)", "MODEL",
                      parse_model, ALL_MODELS)  # fmt: skip
 REASON = SharedOption("reason", "why the baselines change; kept in their provenance (default: none)", "TEXT", str)
