@@ -407,9 +407,11 @@ class _FieldChecker:
         if length is not None and len(value) != length:
             self.fail(name, f"a list of {length} numbers (n_test)", f"{len(value)} items")
         kinds = int if integers else (int, float)
+        what = "integers" if integers else "numbers"
+        bounds = f" in [{low:g}, {high:g}]" if (low, high) != (-math.inf, math.inf) else ""
         for item in value:
             if isinstance(item, bool) or not isinstance(item, kinds) or not low <= item <= high:
-                self.fail(name, f"{'integers' if integers else 'numbers'} in [{low:g}, {high:g}]", item)
+                self.fail(name, f"{what}{bounds}" if bounds else f"a list of {what}", item)
         return list(value)
 
 

@@ -473,6 +473,8 @@ THIRD_PASS_CASES = [
          f"{B}: field profiles[0].seeds.42.coefficients: expected a number, text or a list of numbers, found null"),
     Case("baseline-coefficients-an-object", edit_baseline(lambda d: outcome(d).update(coefficients={"a": 1})),
          f'{B}: field profiles[0].seeds.42.coefficients: expected a number, text or a list of numbers, found {{{{"a": 1}}}}'),
+    Case("baseline-coefficients-nested", edit_baseline(lambda d: outcome(d).update(coefficients=[[1.0]])),
+         f"{B}: field profiles[0].seeds.42.coefficients: expected a list of numbers, found [1.0]"),
     Case("baseline-field-true", edit_baseline(lambda d: outcome(d).update(n_zero_coefficients=True)),
          f"{B}: field profiles[0].seeds.42.n_zero_coefficients: expected a number, text or a list of numbers, found true"),
     Case("baseline-true-labels-as-text", edit_baseline(lambda d: outcome(d).update(true_labels="x")),
