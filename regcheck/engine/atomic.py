@@ -5,9 +5,12 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from regcheck.engine.errors import BaselineError
 
 TEMP_SUFFIX = ".tmp"
 
@@ -21,14 +24,16 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
     write_files_atomically([(path, data)])
 
 
-def write_files_atomically(files: list[tuple[Path, bytes]]) -> None:
+def write_files_atomically(files: list[tuple[Path, bytes]], then: Callable[[], None] | None = None) -> None:
     """Stage every file first (written and fsynced beside its target), then rename each over its target.
 
     A process killed while staging (the slow part) leaves every target as it was; the renames
     that follow take microseconds together and each is atomic, so a file is never torn. A kill
     can leave staged temporaries (``.<name>.*.tmp``); ``remove_stale_temporaries`` clears them.
     A rename that fails part-way (a target made immutable, a full disk) puts back every target
-    already replaced, and the ``OSError`` names the target, not the temporary.
+    already replaced, and the ``OSError`` names the target, not the temporary. ``then`` runs
+    after the last rename (an append that belongs to the same commit); if it raises, every
+    target is put back too.
     """
     staged: list[tuple[str, Path]] = []
     replaced: list[tuple[Path, bytes | None]] = []
@@ -42,25 +47,36 @@ def write_files_atomically(files: list[tuple[Path, bytes]]) -> None:
             except OSError as exc:
                 raise OSError(exc.errno, exc.strerror, str(path)) from None
             replaced.append((path, before))
+        if then is not None:
+            then()
         for folder in {path.parent for _, path in staged}:
             _fsync_folder(folder)
-    except BaseException:
+    except BaseException as exc:
         for temp_name, _ in staged:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp_name)
-        _restore(replaced)
+        left = _restore(replaced)
+        if left and isinstance(exc, OSError):  # say so: the caller must not claim nothing was written
+            kept = ", ".join(str(path) for path in left)
+            raise OSError(exc.errno, f"{exc.strerror}; could not put back {kept}", exc.filename) from None
         raise
 
 
-def _restore(replaced: list[tuple[Path, bytes | None]]) -> None:
-    """Undo the renames of a write that failed part-way: old contents back, new files removed."""
+def _restore(replaced: list[tuple[Path, bytes | None]]) -> list[Path]:
+    """Undo the renames of a write that failed part-way: old contents back, new files removed.
+
+    Returns the targets that could not be put back (none, unless the file system refuses again).
+    """
+    left = []
     for path, before in reversed(replaced):
-        with contextlib.suppress(OSError):
+        try:
             if before is None:
                 path.unlink()
             else:
-                temp_name = _stage(path, before)
-                os.replace(temp_name, path)
+                os.replace(_stage(path, before), path)
+        except OSError:
+            left.append(path)
+    return left
 
 
 def _stage(path: Path, data: bytes) -> str:
@@ -115,13 +131,54 @@ def write_text_atomically(path: Path, text: str) -> None:
     write_bytes_atomically(path, text.encode("utf-8"))
 
 
+def append_files(files: list[tuple[Path, bytes]]) -> None:
+    """Append to each file, or to none: a failure truncates the ones already appended to back to
+    their old size (and removes one this call created); the ``OSError`` names the file."""
+    done: list[tuple[Path, int | None]] = []
+    try:
+        for path, data in files:
+            size = path.stat().st_size if path.is_file() else None
+            done.append((path, size))
+            try:
+                with open(path, "ab") as handle:
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            except OSError as exc:
+                raise OSError(exc.errno, exc.strerror, str(path)) from None
+    except BaseException:
+        for path, size in reversed(done):
+            with contextlib.suppress(OSError):
+                if size is None:
+                    path.unlink()
+                else:
+                    os.truncate(path, size)
+        raise
+
+
+LOCK_NAME = ".regcheck.lock"
+
+
 @contextlib.contextmanager
 def exclusive_lock(folder: Path) -> Iterator[None]:
-    """Hold an advisory lock on ``folder/.regcheck.lock`` (xdist workers, parallel CLIs)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".regcheck.lock", "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+    """Hold an advisory lock on ``folder/.regcheck.lock`` (xdist workers, parallel CLIs).
+
+    The lock file is opened non-blocking and must be a regular file: a FIFO or a folder in its
+    place is one line naming it (``BaselineError``), never a hang or a traceback.
+    """
+    path = folder / LOCK_NAME
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), 0o666)
+    except OSError as exc:
+        raise BaselineError(f"{exc.filename or path}: cannot be opened as regcheck's lock file ({exc.strerror})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise BaselineError(f"{path}: is not a regular file; expected regcheck's lock file (remove it)")
+        fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

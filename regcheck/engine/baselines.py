@@ -11,6 +11,7 @@ it fails loudly and names its path and field.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -20,18 +21,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from regcheck.engine.atomic import exclusive_lock, remove_stale_temporaries, write_files_atomically, write_text_atomically
+from regcheck.engine.atomic import (
+    LOCK_NAME,
+    exclusive_lock,
+    remove_stale_temporaries,
+    write_files_atomically,
+    write_text_atomically,
+)
 from regcheck.engine.errors import BaselineError
-from regcheck.engine.jsonio import LIMITS, parse_json, read_regular_file
+from regcheck.engine.jsonio import LIMITS, is_integer, parse_json, read_regular_file
 from regcheck.engine.study import is_safe_name
 
 if TYPE_CHECKING:
+    from regcheck.engine.outputs import OutputPlan
     from regcheck.engine.study import Study
 
 BASELINE_SCHEMA_VERSION = 2
 READABLE_SCHEMA_VERSIONS = (1, 2)
-# A seed as JSON keeps it: ASCII digits, no leading zero ("042" and "٤٢" would alias seed 42).
+# A seed as JSON keeps it: ASCII digits, no leading zero ("042" and "٤٢" would alias seed 42),
+# below 2**32 as every seed regcheck accepts (``--seeds``).
 SEED_KEY = re.compile(r"0|[1-9][0-9]{0,9}")
+SEED_LIMIT = 2**32
 BASELINE_KIND = "regcheck.baseline"
 OBTAINED_SUFFIX = ".obtained.json"
 
@@ -150,20 +160,33 @@ class BaselineStore:
     def check_folder(self, model: str) -> None:
         """Fail on files that describe no configuration of the grid (a renamed or stray baseline)."""
         folder = self.folder(model)
+        for level in (self.root / self.study.name, folder):  # a file here would read as "no baseline yet"
+            if os.path.lexists(level) and not level.is_dir():
+                raise BaselineError(f"{level}: is not a folder; expected the folder of {self.study.name}'s baselines")
+        lock = self.root / LOCK_NAME
+        if os.path.lexists(lock) and not lock.is_file():  # found now, not after the fits that would need it
+            raise BaselineError(f"{lock}: is not a regular file; expected regcheck's lock file (remove it)")
         if not folder.is_dir():
             return
         known = set(self.config_ids(model))
+        for config_id in sorted(known):
+            obtained = self.obtained_path_for(model, config_id)
+            if obtained.is_dir() and not obtained.is_symlink():
+                raise BaselineError(f"{obtained}: is a folder; expected the place of an obtained record (remove it)")
         for path in sorted(folder.glob("*.json")):
             if path.name.endswith(OBTAINED_SUFFIX):
                 continue
             if path.stem not in known:
                 raise BaselineError(f"{path}: unknown configuration {path.stem!r}; expected one of {', '.join(sorted(known))}")
 
-    def write_all(self, baselines: list[Baseline]) -> list[Path]:
-        """Rewrite baselines under a lock, so parallel updates never interleave.
+    def write_all(self, baselines: list[Baseline], outputs: OutputPlan | None = None) -> list[Path]:
+        """Rewrite baselines under the lock, all or none, refusing any another update changed since it was read.
 
         Every file is staged (written and fsynced) before the first rename, so a process killed
-        during the update leaves the old baselines as they were; each rename is atomic.
+        during the update leaves the old baselines as they were; each rename is atomic, and a
+        rename that fails puts back every baseline already replaced. ``outputs`` (the command's
+        ``--json``, ``--markdown``, step summary) are committed in the same write: an update
+        that cannot be completed leaves every baseline and every output as it was.
         """
         files: dict[Path, bytes] = {}
         for baseline in baselines:
@@ -171,18 +194,26 @@ class BaselineStore:
             if path in files:  # two results for one configuration: a bug upstream, never a silent pick
                 raise BaselineError(f"{path}: two updates for configuration {baseline.config_id}; nothing was written")
             files[path] = (json.dumps(baseline.to_document(), indent=1) + "\n").encode("utf-8")
+        obtained = [self.obtained_path_for(baseline.model, baseline.config_id) for baseline in baselines]
+        for path in obtained:  # removed after the update: a folder there would fail only once the baselines are written
+            if path.is_dir() and not path.is_symlink():
+                raise BaselineError(f"{path}: is a folder; expected a stale obtained record (remove it); nothing was written")
         try:
             with exclusive_lock(self.root):
                 self._refuse_if_changed(list(files))
                 for folder in {path.parent for path in files}:
                     if folder.is_dir():
                         remove_stale_temporaries(folder)
-                write_files_atomically(list(files.items()))
-                for baseline in baselines:
-                    self.obtained_path_for(baseline.model, baseline.config_id).unlink(missing_ok=True)
-        except OSError as exc:  # staging failed (full disk, read-only folder): the old files stand
+                extra = outputs.files() if outputs else []
+                write_files_atomically([*files.items(), *extra], then=outputs.append_staged if outputs else None)
+                for path in obtained:  # what a diff tool would show is gone; a file that stays is only stale
+                    with contextlib.suppress(OSError):
+                        path.unlink(missing_ok=True)
+        except OSError as exc:  # staging or a rename failed (full disk, read-only folder): the old files stand
+            if outputs and exc.filename not in {str(path) for path in files}:
+                raise outputs.failure(exc, "no baseline and no output was written") from None
             where = exc.filename or self.root
-            raise BaselineError(f"{where}: cannot write the baselines ({exc.strerror})") from None
+            raise BaselineError(f"{where}: cannot write the baselines ({exc.strerror}); no baseline was written") from None
         return list(files)
 
     def new_baseline(self, model: str, config_id: str, params: dict[str, Any], outcomes: ProfileOutcomes) -> Baseline:
@@ -205,13 +236,19 @@ class BaselineStore:
         path = self.obtained_path_for(model, config_id)
         if os.path.lexists(path):
             with exclusive_lock(self.root):
-                path.unlink(missing_ok=True)
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError as exc:  # a folder in its place: one line, like any bad file in the folder
+                    raise BaselineError(f"{path}: cannot be removed ({exc.strerror}); expected a stale obtained record") from None
 
     def write_obtained(self, model: str, config_id: str, document: dict[str, Any]) -> Path:
         """Write what a run obtained beside the expected file, for a diff tool (git-ignored)."""
         path = self.obtained_path_for(model, config_id)
         with exclusive_lock(self.root):  # a concurrent write_all clears stale temporaries
-            write_text_atomically(path, json.dumps(document, indent=1) + "\n")
+            try:
+                write_text_atomically(path, json.dumps(document, indent=1) + "\n")
+            except OSError as exc:
+                raise BaselineError(f"{path}: the obtained record cannot be written ({exc.strerror})") from None
         return path
 
 
@@ -223,11 +260,11 @@ def _safe_id(config_id: str) -> str:
 
 def parse_baseline(document: dict[str, Any], path: Path, store: BaselineStore, model: str, config_id: str) -> Baseline:
     """Validate a baseline document field by field; every fault names the path and the field."""
-    check = _FieldChecker(path)
+    check = _FieldChecker(path, model, config_id)
     version = document.get("schema_version")
     if version is None:
         raise BaselineError(f"{path}: missing schema_version; expected {BASELINE_SCHEMA_VERSION}")
-    if isinstance(version, bool) or version not in READABLE_SCHEMA_VERSIONS:
+    if not is_integer(version) or version not in READABLE_SCHEMA_VERSIONS:  # true == 1 and 2.0 == 2 in Python
         raise BaselineError(f"{path}: schema_version is {version!r}, expected {BASELINE_SCHEMA_VERSION}")
     check.equal(document, "kind", BASELINE_KIND)
     dataset = check.mapping(document, "dataset")
@@ -266,14 +303,29 @@ def _parse_profile(check: _FieldChecker, entry: Any, where: str) -> ProfileOutco
     for key, outcome in seeds_field.items():
         if not (isinstance(key, str) and SEED_KEY.fullmatch(key)):
             raise BaselineError(f"{check.path}: field {where}seeds: key {key!r} is not a seed (a non-negative integer)")
-        seeds[int(key)] = _check_outcome(check, outcome, f"{where}seeds.{key}")
+        if int(key) >= SEED_LIMIT:
+            raise BaselineError(f"{check.path}: field {where}seeds: key {key!r} is not a seed (below {SEED_LIMIT}, 2**32)")
+        seeds[int(key)] = _check_outcome(check, outcome, f"{where}seeds.{key}", int(key))
     profile = check.mapping(entry, f"{where}profile", required=False)
+    for name, value in profile.items():  # compared as text with a run's profile: one level of scalars
+        if isinstance(value, (dict, list)) or value is None:
+            check.fail(f"{where}profile.{name}", "text or a number", value)
     return ProfileOutcomes(profile, seeds, check.mapping(entry, f"{where}provenance"))
 
 
-def _check_outcome(check: _FieldChecker, outcome: Any, where: str) -> dict[str, Any]:
+def _check_outcome(check: _FieldChecker, outcome: Any, where: str, seed: int) -> dict[str, Any]:
+    """One seed's outcome: the core a classifier or regressor records, then the study's own fields.
+
+    The study's fields are what ``ResultRecord`` documents: numbers, text, or lists of numbers
+    (``params`` an object). Anything else (``null``, ``true``, an object, a nested list) is a
+    corrupt baseline, never a field the exact tier would silently call moved or held.
+    """
     if not isinstance(outcome, dict):
         check.fail(where, "an object", outcome)
+    identity = {"seed": seed, "model": check.model, "config_id": check.config_id}
+    for name, expected in identity.items():
+        if name in outcome and (outcome[name] != expected or isinstance(outcome[name], bool)):
+            check.fail(f"{where}.{name}", repr(expected), outcome[name])
     n_test = check.integer(outcome, f"{where}.n_test", minimum=1)
     if "n_correct" in outcome:
         n_correct = check.integer(outcome, f"{where}.n_correct", minimum=0)
@@ -286,9 +338,17 @@ def _check_outcome(check: _FieldChecker, outcome: Any, where: str) -> dict[str, 
         if any(value not in (0, 1) for value in predictions):
             check.fail(f"{where}.predictions", "labels 0 or 1", [v for v in predictions if v not in (0, 1)][:3])
         check.number_list(outcome, f"{where}.probabilities", length=n_test, low=0.0, high=1.0)
+    if "true_labels" in outcome:
+        check.number_list(outcome, f"{where}.true_labels", length=n_test)
+    if "test_rows" in outcome:
+        check.number_list(outcome, f"{where}.test_rows", length=n_test, low=0, integers=True)
     for name, value in outcome.items():  # a study's own fields: numbers, text, or lists of numbers
-        if isinstance(value, list) and name not in ("predictions", "probabilities", "true_labels"):
+        if name == "params":
+            check.mapping(outcome, f"{where}.params")
+        elif isinstance(value, list):
             check.number_list(outcome, f"{where}.{name}")
+        elif isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            check.fail(f"{where}.{name}", "a number, text or a list of numbers", value)
         elif isinstance(value, float) and not math.isfinite(value):
             check.fail(f"{where}.{name}", "a finite number", value)
     return dict(outcome)
@@ -297,8 +357,10 @@ def _check_outcome(check: _FieldChecker, outcome: Any, where: str) -> dict[str, 
 class _FieldChecker:
     """Small typed checks whose failures read: ``<path>: field <name>: expected <what>, found <value>``."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, model: str = "", config_id: str = "") -> None:
         self.path = path
+        self.model = model
+        self.config_id = config_id
 
     def fail(self, name: str, expected: str, found: Any) -> NoReturn:
         shown = json.dumps(found)[:60] if _jsonable(found) else repr(found)[:60]
@@ -337,16 +399,19 @@ class _FieldChecker:
 
     def number_list(
         self, container: dict[str, Any], name: str, length: int | None = None,
-        low: float = -math.inf, high: float = math.inf,
+        low: float = -math.inf, high: float = math.inf, integers: bool = False,
     ) -> list[float]:  # fmt: skip
         value = self._get(container, name)
         if not isinstance(value, list):
             self.fail(name, "a list of numbers", value)
         if length is not None and len(value) != length:
             self.fail(name, f"a list of {length} numbers (n_test)", f"{len(value)} items")
+        kinds = int if integers else (int, float)
+        what = "integers" if integers else "numbers"
+        bounds = f" in [{low:g}, {high:g}]" if (low, high) != (-math.inf, math.inf) else ""
         for item in value:
-            if isinstance(item, bool) or not isinstance(item, (int, float)) or not low <= item <= high:
-                self.fail(name, f"numbers in [{low:g}, {high:g}]", item)
+            if isinstance(item, bool) or not isinstance(item, kinds) or not low <= item <= high:
+                self.fail(name, f"{what}{bounds}" if bounds else f"a list of {what}", item)
         return list(value)
 
 

@@ -8,10 +8,12 @@ close, whatever the file:
   refused from ``fstat`` of the opened descriptor, opened non-blocking so a FIFO cannot hang
   the open; a symlink loop or a missing file is named as such, never as "no such file" for both;
 * **too large**: each kind of file has a size limit, checked before and while reading;
-* **JSON that Python's parser accepts but a result must not hold**: ``NaN``/``Infinity``,
-  duplicate keys (the last would silently win), integers longer than any count or seed
-  (Python refuses 4,300 digits with a ValueError), nesting deeper than any regcheck file
-  (Python's parser would raise RecursionError), text that is not UTF-8.
+* **JSON that Python's parser accepts but a result must not hold**: ``NaN``/``Infinity``, and
+  numbers that overflow to infinity (``1e999``); duplicate keys (the last would silently win);
+  integers longer than any count or seed (Python refuses 4,300 digits with a ValueError) and
+  numbers written with more digits than a double keeps; nesting deeper than any regcheck file
+  (Python's parser would raise RecursionError); text that is not UTF-8, or a ``\\ud800`` escape
+  that leaves half a surrogate pair (no character at all: it cannot be printed or written back).
 
 Each failure is the caller's ``RegcheckError`` subclass: one line naming the file, what was
 found and what was expected. The standard library's ``json`` does the parsing; these checks are
@@ -24,7 +26,9 @@ from __future__ import annotations
 
 import errno
 import json
+import math
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -37,6 +41,9 @@ MiB = 1024 * 1024
 LIMITS = {"data": 16 * MiB, "baseline": 16 * MiB, "run": 64 * MiB, "benchmark": 64 * MiB, "published": 1 * MiB}
 MAX_DEPTH = 32
 MAX_INTEGER_DIGITS = 20
+# A double's shortest repr is at most 24 characters ("-2.2250738585072014e-308"); 40 leaves room
+# for other writers' spellings, and refuses a 100,000-digit number that only costs time.
+MAX_NUMBER_CHARS = 40
 _KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
           stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder", stat.S_IFLNK: "a symbolic link"}  # fmt: skip
 
@@ -89,15 +96,26 @@ def parse_json(raw: bytes, where: str, error: type[RegcheckError]) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise error(f"{where}: not UTF-8 text (byte {exc.start}); expected JSON") from None
-    depth = _nesting(text)
-    if depth > MAX_DEPTH:
-        raise error(f"{where}: JSON nested {depth} levels deep; expected at most {MAX_DEPTH}")
+    too_deep = f"{where}: JSON nested more than {MAX_DEPTH} levels deep; expected at most {MAX_DEPTH}"
     try:
-        return json.loads(text, parse_constant=_no_constant, object_pairs_hook=_unique_keys, parse_int=_bounded_int)
+        document = json.loads(
+            text, parse_constant=_no_constant, object_pairs_hook=_unique_keys, parse_int=_bounded_int,
+            parse_float=_finite_float,
+        )  # fmt: skip
     except json.JSONDecodeError as exc:
         raise error(f"{where}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except _Refused as exc:
         raise error(f"{where}: {exc}") from None
+    except RecursionError:  # the C scanner counts its nesting against the recursion limit and stops cleanly
+        raise error(too_deep) from None
+    if _nesting(raw) > MAX_DEPTH:
+        raise error(too_deep)
+    if _SURROGATE_ESCAPE.search(text):
+        try:
+            _refuse_lone_surrogates(document)
+        except _Refused as exc:
+            raise error(f"{where}: {exc}") from None
+    return document
 
 
 def read_json(path: Path, error: type[RegcheckError], kind: str, expected: str = "a JSON object") -> Any:
@@ -131,30 +149,62 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _bounded_int(text: str) -> int:
     if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
-        raise _Refused(f"an integer of {len(text)} digits; expected at most {MAX_INTEGER_DIGITS}")
+        raise _Refused(f"an integer of {len(text.lstrip('-'))} digits; expected at most {MAX_INTEGER_DIGITS}")
     return int(text)
 
 
-def _nesting(text: str) -> int:
-    """The deepest nesting of objects and arrays, outside strings: checked before the recursive parser runs."""
-    deepest = depth = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
+def _finite_float(text: str) -> float:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _Refused(f"a number written with {len(text)} characters; expected at most {MAX_NUMBER_CHARS}")
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Refused(f"{text} is too large for a number (it would be infinity); expected finite numbers only")
+    return value
+
+
+# A \\uD800-\\uDFFF escape: only then can a parsed string hold half a surrogate pair (raw UTF-8 cannot).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _refuse_lone_surrogates(value: Any) -> None:
+    """Walk the parsed document (at most ``MAX_DEPTH`` deep) for a string holding half a surrogate pair."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_lone_surrogates(key)
+            _refuse_lone_surrogates(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_lone_surrogates(item)
+    elif isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = value.encode("utf-8", "backslashreplace").decode("ascii", "replace")[:40]
+            raise _Refused(f"the string {shown!r} holds half a surrogate pair (\\ud800-\\udfff); "
+                           f"expected text that is valid Unicode") from None  # fmt: skip
+
+
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+_SAME_BRACKETS = bytes.maketrans(b"{}", b"[]")
+
+
+def _nesting(raw: bytes) -> int:
+    """How deep the arrays and objects of valid JSON ``raw`` nest, counted up to ``MAX_DEPTH + 1``.
+
+    Each step runs at C speed over the bytes (UTF-8 keeps every quote, backslash and bracket a
+    byte of its own): drop escapes, keep what lies outside strings, keep only brackets, then peel
+    the innermost pairs off, one level per pass.
+    """
+    unescaped = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    outside_strings = b"".join(unescaped.split(b'"')[::2])
+    brackets = outside_strings.translate(_SAME_BRACKETS, _NOT_BRACKETS)
+    if b"[" * (MAX_DEPTH + 1) in brackets:
+        return MAX_DEPTH + 1
+    for level in range(MAX_DEPTH + 1):
+        if not brackets:
+            return level
+        brackets = brackets.replace(b"[]", b"")
+    return MAX_DEPTH + 1
 
 
 def is_integer(value: Any) -> bool:

@@ -10,10 +10,12 @@ summary). ``check`` refuses, in one line naming the option, an output that
   resolved path and by inode, so another spelling or a link to the same file is caught;
 * is another output of the same command.
 
-``stage`` keeps the content in memory; ``commit`` writes every replaced file atomically
-(``write_files_atomically``: all staged first, then renamed, rolled back if a rename fails) and
-then appends to the step summary (append-only by GitHub's design; it is last so a failure there
-leaves the rest in place, and says so). A command that fails before ``commit`` writes nothing.
+``stage`` keeps the content in memory; ``commit`` writes every output or none: the files that
+replace their target atomically (``write_files_atomically``: all staged first, then renamed),
+then the appends to the step summary (append-only by GitHub's design); a failure at any point
+puts back every file already replaced and truncates every summary back to its old size. A
+command that fails before ``commit`` writes nothing. An update commits the baselines and the
+outputs in one such write (``BaselineStore.write_all(..., outputs=plan)``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from regcheck.engine.atomic import write_files_atomically
+from regcheck.engine.atomic import append_files, write_files_atomically
 from regcheck.engine.errors import UsageError
 
 
@@ -68,27 +70,39 @@ class OutputPlan:
             if output.flag == flag:
                 output.content = content
 
+    def files(self) -> list[tuple[Path, bytes]]:
+        """The staged files that replace their target, for a commit that writes them with others."""
+        return [(output.path, (output.content or "").encode("utf-8")) for output in self._staged(append=False)]
+
+    def append_staged(self) -> None:
+        """Append the staged step summaries: all of them or none (``append_files``)."""
+        append_files([(output.path, (output.content or "").encode("utf-8")) for output in self._staged(append=True)])
+
     def commit(self) -> list[str]:
-        """Write every staged output; the lines that say where."""
-        replaced = [output for output in self.outputs if output.content is not None and not output.append]
+        """Write every staged output, all or none; the lines that say where.
+
+        The files that replace their target are renamed into place, then the summaries appended;
+        a failure anywhere puts back every file already replaced and truncates every summary
+        already appended to, and the message names the real file and its option.
+        """
         try:
-            write_files_atomically([(output.path, (output.content or "").encode("utf-8")) for output in replaced])
+            write_files_atomically(self.files(), then=self.append_staged)
         except OSError as exc:
-            where = next((o for o in replaced if str(o.path) == exc.filename), None)
-            flag = f"{where.flag} " if where else ""
-            raise UsageError(f"{flag}{exc.filename}: cannot be written ({exc.strerror}); no output was written") from None
-        for output in self.outputs:
-            if output.append and output.content is not None:
-                try:
-                    # Appended, not replaced: other steps of the same job write their own summaries there.
-                    with open(output.path, "a", encoding="utf-8") as handle:
-                        handle.write(output.content)
-                except OSError as exc:
-                    done = ", ".join(str(o.path) for o in replaced) or "nothing else"
-                    raise UsageError(
-                        f"{output.flag}: cannot be appended to ({exc.strerror}); written before it: {done}"
-                    ) from None
+            raise self.failure(exc) from None
+        return self.written()
+
+    def written(self) -> list[str]:
+        """One line per staged output, saying where it went (after a commit, its own or an update's)."""
         return [f"{output.flag} written to {output.path}" for output in self.outputs if output.content is not None]
+
+    def failure(self, exc: OSError, written: str = "no output was written") -> UsageError:
+        """The one line for a commit that failed: the option and file it failed on, and what that left."""
+        where = next((o for o in self.outputs if str(o.path) == exc.filename), None)
+        flag = f"{where.flag} " if where else ""
+        return UsageError(f"{flag}{exc.filename}: cannot be written ({exc.strerror}); {written}")
+
+    def _staged(self, append: bool) -> list[Output]:
+        return [output for output in self.outputs if output.content is not None and output.append == append]
 
 
 def _check_target(output: Output) -> None:

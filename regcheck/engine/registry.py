@@ -66,7 +66,7 @@ def _import(reference: str, module_name: str) -> object:
         return importlib.import_module(module_name)
     except UsageError:
         raise
-    except Exception as exc:  # the user's module failed to import: say where and why, in one line
+    except (Exception, SystemExit) as exc:  # the user's module failed to import (or exited): one line
         raise UsageError(f"--study {reference}: cannot import {module_name} ({type(exc).__name__}: {exc})") from None
 
 

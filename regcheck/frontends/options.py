@@ -23,28 +23,36 @@ SEEDS_EXAMPLE = "e.g. 42, 0-4 or 0,1,42"
 SEED_LIMIT = 2**32
 MAX_SEEDS = 1000
 MAX_JOBS = 256
-_SEED_PART = re.compile(r"(?P<start>[0-9]{1,12})(?:-(?P<end>[0-9]{1,12}))?")
+# A seed as JSON and the baselines write it: ASCII digits, no leading zero ("042" is not 42's name).
+_SEED = r"(?:0|[1-9][0-9]{0,11})"
+_SEED_PART = re.compile(rf"(?P<start>{_SEED})(?:-(?P<end>{_SEED}))?")
+_JOBS = re.compile(r"[1-9][0-9]{0,3}")
 ALL_MODELS = "all"
 
 
 def parse_seeds(text: str) -> tuple[int, ...]:
     """``42`` | ``0-4`` | ``0,1,42`` | ``0-4,42`` -> seeds in order, each once.
 
-    ASCII digits only (``str.isdigit`` would take "٣"), each seed below ``SEED_LIMIT`` (what
+    ASCII digits only (``str.isdigit`` would take "٣"), no leading zero, spaces around a part
+    allowed (ASCII ones: ``str.strip`` would take a no-break space), each seed below ``SEED_LIMIT`` (what
     ``keras.utils.set_random_seed`` and numpy accept), at most ``MAX_SEEDS`` in all, counted
     before any range is expanded, so ``0-99999999999`` is refused at once instead of hanging.
     """
     seeds: dict[int, None] = {}
     for part in text.split(","):
-        match = _SEED_PART.fullmatch(part.strip())
+        match = _SEED_PART.fullmatch(part.strip(" "))
         if not match:
+            padded = re.search(r"(?<![0-9])0[0-9]", part)
+            if padded and re.fullmatch(r"[0-9]+(?:-[0-9]+)?", part.strip(" ")):
+                raise argparse.ArgumentTypeError(f"{text!r}: {part.strip(' ')} has a leading zero; write seeds as "
+                                                 f"plain numbers ({SEEDS_EXAMPLE})")  # fmt: skip
             raise argparse.ArgumentTypeError(f"{text!r} is not a seed list ({SEEDS_EXAMPLE})")
         start = int(match["start"])
         end = int(match["end"]) if match["end"] is not None else start
         if end >= SEED_LIMIT:
             raise argparse.ArgumentTypeError(f"{text!r}: seed {end} is too large; seeds are below {SEED_LIMIT} (2**32)")
         if end < start:
-            raise argparse.ArgumentTypeError(f"{text!r}: range {part.strip()} ends below its start ({SEEDS_EXAMPLE})")
+            raise argparse.ArgumentTypeError(f"{text!r}: range {part.strip(' ')} ends below its start ({SEEDS_EXAMPLE})")
         if len(seeds) + (end - start + 1) > MAX_SEEDS:
             raise argparse.ArgumentTypeError(f"{text!r}: more than {MAX_SEEDS} seeds; expected at most {MAX_SEEDS}")
         seeds.update(dict.fromkeys(range(start, end + 1)))
@@ -52,8 +60,8 @@ def parse_seeds(text: str) -> tuple[int, ...]:
 
 
 def parse_jobs(text: str) -> int:
-    """A worker count: ASCII digits, 1 to ``MAX_JOBS``."""
-    if not re.fullmatch(r"[0-9]{1,4}", text.strip()) or not 1 <= int(text) <= MAX_JOBS:
+    """A worker count: ASCII digits without a leading zero, 1 to ``MAX_JOBS``."""
+    if not _JOBS.fullmatch(text) or int(text) > MAX_JOBS:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of worker processes from 1 to {MAX_JOBS}")
     return int(text)
 
@@ -187,7 +195,10 @@ DATA = SharedOption(
     "PATH", existing_file,
 )  # fmt: skip
 BASELINES = SharedOption("baselines", "baselines folder (default: ./baselines)", "DIR", existing_folder)
-SEEDS = SharedOption("seeds", f"seeds, {SEEDS_EXAMPLE} (default: each model's seeds for its tier)", "SEEDS", parse_seeds)
+SEEDS = SharedOption(
+    "seeds", f"seeds, {SEEDS_EXAMPLE}; at most {MAX_SEEDS}, each below 2**32 (default: each model's seeds for its tier)",
+    "SEEDS", parse_seeds,
+)  # fmt: skip
 MODEL = SharedOption("model", f"which model of the study, or {ALL_MODELS} (default: all)", "MODEL",
                      parse_model, ALL_MODELS)  # fmt: skip
 REASON = SharedOption("reason", "why the baselines change; kept in their provenance (default: none)", "TEXT", str)

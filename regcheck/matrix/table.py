@@ -58,8 +58,9 @@ from typing import TYPE_CHECKING, Any
 from regcheck.engine.baselines import BaselineStore
 from regcheck.engine.errors import RegcheckError
 from regcheck.engine.exact import within_tolerance
-from regcheck.engine.jsonio import read_json, read_json_object
+from regcheck.engine.jsonio import is_integer, read_json, read_json_object
 from regcheck.engine.records import RECORD_SCHEMA_VERSION, now_utc
+from regcheck.engine.runfile import check_run_document
 
 MATRIX_SCHEMA_VERSION = 1
 MATRIX_KIND = "regcheck.matrix.table"
@@ -249,15 +250,17 @@ def load_run_file(path: Path) -> Column:
     document = read_json_object(path, MatrixInputError, "run", "a JSON object (a regcheck run file)")
     if document.get("kind") != RUN_KIND:
         raise MatrixInputError(f"{path}: not a regcheck run file (kind is {document.get('kind')!r}, expected {RUN_KIND!r})")
-    if document.get("schema_version") != RECORD_SCHEMA_VERSION:
+    if not is_integer(document.get("schema_version")) or document.get("schema_version") != RECORD_SCHEMA_VERSION:
         raise MatrixInputError(f"{path}: schema_version is {document.get('schema_version')!r}, expected {RECORD_SCHEMA_VERSION}")
     raw_records = document.get("records")
     if not isinstance(raw_records, list) or not raw_records:
         raise MatrixInputError(f"{path}: field records: expected a non-empty list of result records")
-    records: dict[tuple[str, int], dict[str, Any]] = {}
-    models: dict[str, str] = {}
     for position, record in enumerate(raw_records):
         _check_record(path, position, record)
+    check_run_document(document, str(path), MatrixInputError)
+    records: dict[tuple[str, int], dict[str, Any]] = {}
+    models: dict[str, str] = {}
+    for record in raw_records:
         records[(record["config_id"], record["seed"])] = record
         models[record["config_id"]] = record["model"]
     verdicts = document.get("verdicts", [])
@@ -405,7 +408,7 @@ def _field_difference(name: str, old: Any, new: Any, seed: int) -> FieldDiff | N
         size, index = gaps[0] if name in LABEL_FIELDS else max(gaps)
         within = name not in LABEL_FIELDS and all(within_tolerance(a, b) for a, b in zip(old, new, strict=True))
         return FieldDiff(seed, name, index, old[index], new[index], float(size), within)
-    if _numeric(old) and _numeric(new) and not isinstance(old, list):
+    if _numeric(old) and _numeric(new) and not isinstance(old, list) and not isinstance(new, list):
         within = name not in LABEL_FIELDS and within_tolerance(float(old), float(new))
         return FieldDiff(seed, name, None, old, new, abs(float(new) - float(old)), within)
     return FieldDiff(seed, name, None, _shown(old), _shown(new), None, False)

@@ -97,10 +97,20 @@ def bench_from_document(document: Any, path: Path) -> BenchRun:
             f"save one with 'pytest bench/ --benchmark-autosave')"
         )
     entries = []
-    for item in document["benchmarks"]:
+    for index, item in enumerate(document["benchmarks"]):
         stats = item.get("stats") if isinstance(item, Mapping) else None
-        if not isinstance(stats, Mapping) or not isinstance(stats.get("median"), (int, float)):
-            continue
+        if not isinstance(stats, Mapping) or "median" not in stats:
+            continue  # not a timed case (pytest-benchmark writes none for a skipped or failed one)
+        where = f"benchmark file {path}: benchmarks[{index}]"
+        for name in ("median", "q1", "q3"):
+            if name in stats and not _seconds(stats[name]):
+                raise UsageError(f"{where}: field stats.{name}: expected seconds >= 0, found {stats[name]!r}")
+        rounds = stats.get("rounds", 0)
+        if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 0:
+            raise UsageError(f"{where}: field stats.rounds: expected an integer >= 0, found {rounds!r}")
+        extra_info = item.get("extra_info") or {}
+        if not isinstance(extra_info, Mapping):
+            raise UsageError(f"{where}: field extra_info: expected an object, found {extra_info!r}")
         median = float(stats["median"])
         entries.append(
             BenchEntry(
@@ -109,12 +119,16 @@ def bench_from_document(document: Any, path: Path) -> BenchRun:
                 median=median,
                 q1=float(stats.get("q1", median)),
                 q3=float(stats.get("q3", median)),
-                rounds=int(stats.get("rounds", 0)),
-                extra_info=item.get("extra_info") or {},
+                rounds=rounds,
+                extra_info=extra_info,
             )
         )
     machine = document.get("machine_info")
     return BenchRun(_bench_label(document, path), str(path), machine if isinstance(machine, Mapping) else {}, tuple(entries))
+
+
+def _seconds(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
 
 
 def bench_paths(paths: list[Path]) -> list[Path]:

@@ -102,7 +102,7 @@ def _environment_entries(document: Mapping[str, Any]) -> tuple[list[str], dict[s
     packages: dict[str, dict[str, str]] = {}
     reference = document.get("reference")
     raw = document.get("columns") or document.get("environments") or []
-    items = raw.items() if isinstance(raw, Mapping) else enumerate(raw)
+    items = raw.items() if isinstance(raw, Mapping) else enumerate(raw if isinstance(raw, list) else [])
     for key, entry in items:
         if isinstance(entry, str):
             names.append(entry)
@@ -140,7 +140,8 @@ def matrix_from_document(document: Any, source: str) -> MatrixData:
         for config_id, row in raw_cells.items():
             if isinstance(row, Mapping):
                 cells.update({(str(config_id), str(env)): _cell(cell) for env, cell in row.items()})
-    for row in document.get("rows") or []:
+    rows = document.get("rows") or []
+    for row in rows if isinstance(rows, list) else []:
         if not (isinstance(row, Mapping) and isinstance(row.get("cells"), Mapping) and _first(row, _CONFIG_KEYS)):
             continue
         config_id = str(_first(row, _CONFIG_KEYS))
@@ -160,5 +161,22 @@ def matrix_from_document(document: Any, source: str) -> MatrixData:
     return MatrixData(source, tuple(environments), tuple(configurations), cells, packages, reference)
 
 
+# What 'regcheck matrix --json' writes (``regcheck.matrix.table``; before the package layout of
+# November 2026, ``regcheck.matrix``: the same document).
+MATRIX_KINDS = ("regcheck.matrix.table", "regcheck.matrix")
+MATRIX_SCHEMA_VERSION = 1
+
+
 def read_matrix(path: Path) -> MatrixData:
-    return matrix_from_document(read_json(path, "matrix file"), str(path))
+    from regcheck.engine.jsonio import is_integer
+
+    document = read_json(path, "matrix file")
+    if isinstance(document, Mapping):  # a file without them is checked by its shape alone
+        if "kind" in document and document["kind"] not in MATRIX_KINDS:
+            raise UsageError(
+                f"matrix file {path}: kind is {document['kind']!r}, expected {MATRIX_KINDS[0]!r} (regcheck matrix --json PATH)"
+            )
+        version = document.get("schema_version", MATRIX_SCHEMA_VERSION)
+        if not is_integer(version) or version != MATRIX_SCHEMA_VERSION:
+            raise UsageError(f"matrix file {path}: schema_version is {version!r}, expected {MATRIX_SCHEMA_VERSION}")
+    return matrix_from_document(document, str(path))

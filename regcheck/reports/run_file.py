@@ -205,15 +205,20 @@ def with_study_layout(run: RunData, study: Study) -> RunData:
 
 
 def read_run(path: Path) -> RunData:
+    """A run file: what kind of file it is first, then every field the renderers use (``runfile``)."""
+    from regcheck.engine.jsonio import is_integer
     from regcheck.engine.records import RECORD_SCHEMA_VERSION
+    from regcheck.engine.runfile import RUN_KIND, check_run_document
 
     document = read_json(path, "run file")
     if not isinstance(document, dict):
         raise UsageError(f"run file {path}: expected a JSON object written by 'regcheck run --json PATH'")
-    run = run_data_from_document(document, str(path))  # its shape first: the message says which fields
-    if document.get("kind") != "regcheck.run":
+    if not isinstance(document.get("records"), list) or not isinstance(document.get("verdicts"), list):
+        run_data_from_document(document, str(path))  # raises, naming the lists a run file has
+    if document.get("kind") != RUN_KIND:
         raise UsageError(f"run file {path}: kind is {document.get('kind')!r}, expected 'regcheck.run' (regcheck run --json PATH)")
     version = document.get("schema_version")
-    if isinstance(version, bool) or version != RECORD_SCHEMA_VERSION:
+    if not is_integer(version) or version != RECORD_SCHEMA_VERSION:
         raise UsageError(f"run file {path}: schema_version is {version!r}, expected {RECORD_SCHEMA_VERSION}")
-    return run
+    check_run_document(document, f"run file {path}", UsageError)
+    return run_data_from_document(document, str(path))

@@ -23,6 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from regcheck.engine.errors import UsageError
+from regcheck.engine.jsonio import is_integer
+from regcheck.engine.records import RECORD_SCHEMA_VERSION
+from regcheck.engine.runfile import check_run_document
 
 MIN_ROUNDS = 3
 _STAT_FIELDS = ("median", "q1", "q3", "iqr", "min", "max")
@@ -109,9 +112,13 @@ def load_results(path: Path) -> dict[str, dict[str, Any]]:
     document = _read_json(path)
     if not isinstance(document, dict) or document.get("kind") != "regcheck.run":
         raise UsageError(f"--results {path}: not a 'regcheck run --json' file (its 'kind' must be 'regcheck.run')")
+    version = document.get("schema_version")
+    if not is_integer(version) or version != RECORD_SCHEMA_VERSION:
+        raise UsageError(f"--results {path}: schema_version is {version!r}, expected {RECORD_SCHEMA_VERSION}")
     verdicts, records = document.get("verdicts"), document.get("records")
     if not isinstance(verdicts, list) or not isinstance(records, list):
         raise UsageError(f"--results {path}: expected 'verdicts' and 'records' lists")
+    check_run_document(document, f"--results {path}", UsageError)
     results: dict[str, dict[str, Any]] = {}
     for verdict in verdicts:
         if not isinstance(verdict, dict) or not isinstance(verdict.get("config_id"), str):
@@ -189,11 +196,13 @@ def format_seconds(seconds: float) -> str:
 def _read_json(path: Path) -> Any:
     from regcheck.engine.jsonio import LIMITS, parse_json, read_regular_file
 
-    raw = read_regular_file(path, UsageError, LIMITS["benchmark"], f"a pytest-benchmark JSON file; {_HOW_TO_SAVE}")
+    expected = "a pytest-benchmark JSON file (pytest bench/ --benchmark-json PATH or --benchmark-save NAME)"
+    raw = read_regular_file(path, UsageError, LIMITS["benchmark"], expected)
     try:
         return parse_json(raw, str(path), _NotJson)
     except _NotJson as exc:
-        raise UsageError(f"{exc}; {_HOW_TO_SAVE}") from None
+        # The parser's line already says what it expected; only a syntax error needs the how-to.
+        raise UsageError(f"{exc}; {_HOW_TO_SAVE}" if "invalid JSON" in str(exc) else str(exc)) from None
 
 
 class _NotJson(UsageError):
@@ -218,9 +227,16 @@ def _parse_timing(entry: Any, where: str) -> Timing:
     if values["median"] <= 0:
         raise UsageError(f"{where} ({entry['name']}): stats.median is 0; a ratio needs a positive time")
     extra = as_dict(entry.get("extra_info"))
+    for key, kind in _EXTRA_TYPES.items():  # the fields regcheck's bench suite writes, and this module reads
+        if extra.get(key) is not None and not isinstance(extra[key], kind):  # null: not recorded
+            expected = "text" if kind is str else "an object"
+            raise UsageError(f"{where} ({entry['name']}): extra_info.{key} is {extra[key]!r}; expected {expected}")
     case = extra.get("case")
     return Timing(case if isinstance(case, str) else entry["name"], str(entry.get("group") or ""), rounds=rounds,
                   extra=extra, **values)  # fmt: skip
+
+
+_EXTRA_TYPES: dict[str, type] = {"case": str, "config_id": str, "phase": str, "model": str, "verdicts": dict}
 
 
 def as_dict(value: Any) -> dict[str, Any]:

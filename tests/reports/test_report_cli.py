@@ -84,8 +84,11 @@ def test_nothing_to_report_is_a_usage_error(tmp_path: Path, capsys: pytest.Captu
     (None, "run file {path}: no such file"),
     ("{\"records\": [", "run file {path}: invalid JSON at line 1, column 14: Expecting value"),
     ("[1, 2]", "run file {path}: expected a JSON object written by 'regcheck run --json PATH'"),
-    ('{"records": [{"model": "logreg"}], "verdicts": []}', "run file"),
-], ids=["missing", "truncated", "not-an-object", "record-without-fields"])  # fmt: skip
+    ('{"records": [{"model": "logreg"}], "verdicts": []}',
+     "run file {path}: kind is None, expected 'regcheck.run' (regcheck run --json PATH)"),
+    ('{"schema_version": 1, "kind": "regcheck.run", "records": [{"model": "logreg"}], "verdicts": []}',
+     "run file {path}: missing field records[0].config_id; expected text"),
+], ids=["missing", "truncated", "not-an-object", "without-a-kind", "record-without-fields"])  # fmt: skip
 def test_a_bad_run_file_exits_2_with_one_line_and_writes_nothing(
     content: str | None, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -96,10 +99,7 @@ def test_a_bad_run_file_exits_2_with_one_line_and_writes_nothing(
     err = capsys.readouterr().err
     assert code == 2 and not html.exists()
     assert err.startswith("regcheck: error: ") and err.count("\n") == 1
-    if message != "run file":
-        assert err == f"regcheck: error: {message.format(path=path)}\n"
-    else:
-        assert err.startswith(f"regcheck: error: {path}: a record lacks a required field (")
+    assert err == f"regcheck: error: {message.format(path=path)}\n"
 
 
 def test_an_output_folder_that_does_not_exist_exits_2(logreg_run_file: Path, tmp_path: Path,

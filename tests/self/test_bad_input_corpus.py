@@ -357,7 +357,7 @@ SECOND_PASS_CASES = [
     Case("published-table-is-a-folder", replace_with_folder("baselines/published.json"),
          "{baselines}/published.json: is a folder; expected the published table (a JSON object) in a file (a regular file)"),
     Case("baseline-nested-100000-deep", write_baseline_bytes(b"[" * 100_000 + b"]" * 100_000),
-         f"{B}: JSON nested 100000 levels deep; expected at most 32"),
+         f"{B}: JSON nested more than 32 levels deep; expected at most 32"),
     Case("baseline-with-a-5000-digit-integer", write_baseline_bytes(b'{"schema_version": ' + b"9" * 5000 + b"}"),
          f"{B}: an integer of 5000 digits; expected at most 20"),
     # 5. bad input that used to be accepted
@@ -380,7 +380,179 @@ SECOND_PASS_CASES = [
          with_option("--jobs", "100000")),
 ]  # fmt: skip
 
-CASES = DATA_CASES + BASELINE_CASES + OPTION_CASES + SECOND_PASS_CASES
+
+# --- the third pass: what a second independent corpus still found ------------------------------
+
+
+def replace_text(relative: str, old: str, new: str) -> Callable[[Project], None]:
+    """Edit a file as text: for JSON that ``json.dumps`` cannot write (1e999, half a surrogate pair)."""
+
+    def setup(project: Project) -> None:
+        path = project.root / relative
+        text = path.read_text()
+        assert old in text
+        path.write_text(text.replace(old, new, 1))
+
+    return setup
+
+
+def edit_published(edit: Callable[[dict[str, Any]], Any]) -> Callable[[Project], None]:
+    def setup(project: Project) -> None:
+        path = project.baselines / "published.json"
+        document = json.loads(path.read_text())
+        edit(document)
+        path.write_text(json.dumps(document, indent=1))
+
+    return setup
+
+
+def link(relative: str, target: str) -> Callable[[Project], None]:
+    def setup(project: Project) -> None:
+        path = project.root / relative
+        if os.path.lexists(path):
+            path.unlink()
+        path.symlink_to(target.format(root=project.root, data=project.data, baselines=project.baselines))
+
+    return setup
+
+
+def write_file(relative: str, text: str) -> Callable[[Project], None]:
+    def setup(project: Project) -> None:
+        (project.root / relative).write_text(text)
+
+    return setup
+
+
+def replace_with_file(relative: str) -> Callable[[Project], None]:
+    def setup(project: Project) -> None:
+        import shutil
+
+        shutil.rmtree(project.root / relative)
+        (project.root / relative).write_text("not a folder\n")
+
+    return setup
+
+
+def both(*setups: Callable[[Project], Any]) -> Callable[[Project], None]:
+    def setup(project: Project) -> None:
+        for each in setups:
+            each(project)
+
+    return setup
+
+
+def full_folder(relative: str) -> Callable[[Project], None]:
+    def setup(project: Project) -> None:
+        (project.root / relative).mkdir()
+        (project.root / relative / "keep").write_text("a folder that is not empty\n")
+
+    return setup
+
+
+move_a_result = edit_baseline(lambda d: outcome(d)["coefficients"].__setitem__(0, outcome(d)["coefficients"][0] + 0.5))
+OBTAINED = "baselines/heart/logreg/logreg-l1-C0.1.obtained.json"
+COEFFICIENTS = '"coefficients": [\n'
+DECIMALS = "field logreg.decimals: expected an integer from 0 to 10"
+PUB = "{baselines}/published.json"
+THIRD_PASS_CASES = [
+    # numbers Python's parser turns into something no result holds
+    Case("baseline-coefficient-overflowing-to-infinity", replace_text(BL, COEFFICIENTS, COEFFICIENTS + "1e999,"),
+         f"{B}: 1e999 is too large for a number (it would be infinity); expected finite numbers only"),
+    Case("baseline-coefficient-overflowing-to-infinity-under-bless", replace_text(BL, COEFFICIENTS, COEFFICIENTS + "-1e999,"),
+         f"{B}: -1e999 is too large for a number (it would be infinity); expected finite numbers only", BLESS),
+    Case("baseline-number-of-100000-digits", replace_text(BL, COEFFICIENTS, COEFFICIENTS + "0." + "1" * 100_000 + ","),
+         f"{B}: a number written with 100002 characters; expected at most 40"),
+    Case("baseline-key-half-a-surrogate-pair", replace_text(BL, '"kind"', '"\\ud800": 1, "kind"'),
+         f"{B}: the string '\\\\ud800' holds half a surrogate pair (\\ud800-\\udfff); expected text that is valid Unicode"),
+    # strict types in a baseline: a wrong type is a corrupt baseline, not a moved or held result
+    Case("baseline-schema-version-2.0", edit_baseline(lambda d: d.update(schema_version=2.0)),
+         f"{B}: schema_version is 2.0, expected 2"),
+    Case("baseline-seed-key-beyond-2-to-the-32", edit_baseline(rename_seed("4294967296")),
+         f"{B}: field profiles[0].seeds: key '4294967296' is not a seed (below 4294967296, 2**32)"),
+    Case("baseline-coefficients-null", edit_baseline(lambda d: outcome(d).update(coefficients=None)),
+         f"{B}: field profiles[0].seeds.42.coefficients: expected a number, text or a list of numbers, found null"),
+    Case("baseline-coefficients-an-object", edit_baseline(lambda d: outcome(d).update(coefficients={"a": 1})),
+         f'{B}: field profiles[0].seeds.42.coefficients: expected a number, text or a list of numbers, found {{{{"a": 1}}}}'),
+    Case("baseline-coefficients-nested", edit_baseline(lambda d: outcome(d).update(coefficients=[[1.0]])),
+         f"{B}: field profiles[0].seeds.42.coefficients: expected a list of numbers, found [1.0]"),
+    Case("baseline-field-true", edit_baseline(lambda d: outcome(d).update(n_zero_coefficients=True)),
+         f"{B}: field profiles[0].seeds.42.n_zero_coefficients: expected a number, text or a list of numbers, found true"),
+    Case("baseline-true-labels-as-text", edit_baseline(lambda d: outcome(d).update(true_labels="x")),
+         f'{B}: field profiles[0].seeds.42.true_labels: expected a list of numbers, found "x"'),
+    Case("baseline-seed-field-disagrees-with-its-key", edit_baseline(lambda d: outcome(d).update(seed=43)),
+         f"{B}: field profiles[0].seeds.42.seed: expected 42, found 43"),
+    Case("baseline-profile-value-nested", edit_baseline(lambda d: d["profiles"][0].update(profile={"numpy": {"a": 1}})),
+         f'{B}: field profiles[0].profile.numpy: expected text or a number, found {{{{"a": 1}}}}'),
+    Case("baseline-model-folder-is-a-file", replace_with_file("baselines/heart/logreg"),
+         "{baselines}/heart/logreg: is not a folder; expected the folder of heart's baselines"),
+    Case("baseline-a-link-to-dev-zero", link(BL, "/dev/zero"),
+         f"{B}: is a character device; expected a baseline (a JSON object) (a regular file)"),
+    # what regcheck itself keeps in the baselines folder: the lock, the obtained records
+    Case("lock-file-is-a-fifo", both(move_a_result, make_fifo("baselines/.regcheck.lock")),
+         "{baselines}/.regcheck.lock: is not a regular file; expected regcheck's lock file (remove it)"),
+    Case("lock-file-is-a-folder", both(move_a_result, lambda p: (p.baselines / ".regcheck.lock").mkdir()),
+         "{baselines}/.regcheck.lock: is not a regular file; expected regcheck's lock file (remove it)"),
+    Case("obtained-record-is-a-folder", both(move_a_result, full_folder(OBTAINED)),
+         f"{{root}}/{OBTAINED}: is a folder; expected the place of an obtained record (remove it)"),
+    Case("obtained-record-is-a-folder-under-bless", both(move_a_result, full_folder(OBTAINED)),
+         f"{{root}}/{OBTAINED}: is a folder; expected the place of an obtained record (remove it)", BLESS),
+    # the published table, as strict as a baseline
+    Case("published-decimals-as-text", edit_published(lambda d: d["logreg"].update(decimals="two")),
+         f'{PUB}: {DECIMALS}, found "two"'),
+    Case("published-decimals-negative", edit_published(lambda d: d["logreg"].update(decimals=-1)),
+         f"{PUB}: {DECIMALS}, found -1"),
+    Case("published-decimals-huge", edit_published(lambda d: d["logreg"].update(decimals=10**18)),
+         f"{PUB}: {DECIMALS}, found 1000000000000000000"),
+    Case("published-decimals-true", edit_published(lambda d: d["logreg"].update(decimals=True)),
+         f"{PUB}: {DECIMALS}, found true"),
+    Case("published-decimals-1.5", edit_published(lambda d: d["logreg"].update(decimals=1.5)), f"{PUB}: {DECIMALS}, found 1.5"),
+    Case("published-schema-version-1.0", edit_published(lambda d: d.update(schema_version=1.0)),
+         f"{PUB}: schema_version is 1.0, expected 1"),
+    Case("published-kind-wrong", edit_published(lambda d: d.update(kind="regcheck.baseline")),
+         f"{PUB}: field kind: expected 'regcheck.published', found \"regcheck.baseline\""),
+    Case("published-unknown-configuration", edit_published(lambda d: d["logreg"]["accuracy"].update({"logreg-l1-C1": 0.9})),
+         f"{PUB}: field logreg.accuracy.logreg-l1-C1: expected a configuration of logreg ({KNOWN_IDS.replace(', ', ', ')}), "
+         "found 0.9"),
+    Case("published-for-another-dataset", edit_published(lambda d: d["dataset"].update(sha256="0" * 64)),
+         f"{PUB}: field dataset.sha256: expected the heart data's sha256 {CANONICAL}, found \"{'0' * 64}\""),
+    Case("published-unknown-section", edit_published(lambda d: d.update(forest={"accuracy": {}})),
+         f"{PUB}: field forest: expected only the fields schema_version, kind, source, dataset, logreg, mlp, "
+         'found {{"accuracy": {{}}}}'),
+    Case("uci-original-with-cr-only-line-ends", original_with(lambda lines: ["\r".join(lines)]),
+         "{root}/uci/processed.cleveland.data: a carriage return without a line feed at line 1; expected LF or CRLF line ends",
+         DATA_RUN, UCI_ENV),
+    # options: one spelling of a number
+    Case("seeds-with-a-leading-zero", nothing,
+         f"argument --seeds: '042': 042 has a leading zero; write seeds as plain numbers (e.g. 42, 0-4 or 0,1,42) {SEE_RUN_HELP}",
+         with_option("--seeds", "042")),
+    Case("jobs-after-a-no-break-space", nothing,
+         f"argument --jobs: '\\xa02' is not a number of worker processes from 1 to 256 {SEE_RUN_HELP}",
+         with_option("--jobs", "\u00a02")),
+    Case("study-module-that-exits", write_file("exits.py", "raise SystemExit(5)\n"),
+         "--study {root}/exits.py:study: cannot import {root}/exits.py (SystemExit: 5)",
+         with_option("--study", "{root}/exits.py:study")),
+    # data and outputs found by another spelling
+    Case("data-a-symbolic-link-loop", link("heart.csv", "{data}"),
+         "{data}: a symbolic link loop; expected the heart table as CSV", DATA_RUN, DATA_ENV),
+    Case("data-is-dev-zero", nothing, "/dev/zero: is a character device; expected the heart table as CSV (a regular file)",
+         DATA_RUN, {"REGCHECK_DATA": "/dev/zero"}),
+    Case("json-a-link-into-the-baselines", link("link.json", "{baselines}/heart/logreg/logreg-l1-C0.1.json"),
+         "--json {root}/link.json: is inside the input folder ({baselines}); choose another file",
+         with_option("--json", "{root}/link.json")),
+    Case("json-a-hard-link-to-the-data", lambda p: os.link(p.data, p.root / "hard.csv"),
+         "--json {root}/hard.csv: is an input of this command ({data}); choose another file",
+         with_option("--json", "{root}/hard.csv")),
+    Case("json-dev-null", nothing, "--json /dev/null: is a device or special file; expected a file name",
+         with_option("--json", "/dev/null")),
+    Case("step-summary-is-a-baseline", nothing,
+         f"$GITHUB_STEP_SUMMARY {B}: is inside the input folder ({{baselines}}); choose another file",
+         RUN, {"GITHUB_STEP_SUMMARY": B}),
+    Case("step-summary-is-the-markdown-output", nothing,
+         "$GITHUB_STEP_SUMMARY {root}/s.md: is also the --markdown output; give each its own file",
+         with_option("--markdown", "{root}/s.md"), {"GITHUB_STEP_SUMMARY": "{root}/s.md"}),
+]  # fmt: skip
+
+CASES = DATA_CASES + BASELINE_CASES + OPTION_CASES + SECOND_PASS_CASES + THIRD_PASS_CASES
 
 
 def test_the_corpus_holds_at_least_25_distinct_bad_inputs() -> None:

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from regcheck.engine.errors import RegcheckError, UsageError
 from regcheck.engine.jsonio import MAX_DEPTH, parse_json
 from regcheck.engine.outputs import OutputPlan
-from regcheck.frontends.options import MAX_SEEDS, SEED_LIMIT, parse_seeds
+from regcheck.frontends.options import MAX_JOBS, MAX_SEEDS, SEED_LIMIT, parse_jobs, parse_seeds
 
 # What regcheck's own files hold: finite numbers, bounded integers, text, lists and objects.
 scalars = (
@@ -62,10 +62,48 @@ def test_non_finite_numbers_are_refused(constant: str, key: str) -> None:
         parse_json(f"{{{json.dumps(key)}: {constant}}}".encode(), "doc.json", Refused)
 
 
-@given(st.integers(MAX_DEPTH + 1, 5000))
-def test_nesting_deeper_than_any_regcheck_file_is_refused_before_python_recurses(depth: int) -> None:
-    with pytest.raises(Refused, match=f"nested {depth} levels deep"):
+@settings(deadline=None)  # a document of 400 KB: seconds on a loaded machine
+@given(st.integers(MAX_DEPTH + 1, 200_000))
+def test_nesting_deeper_than_any_regcheck_file_is_refused_never_a_recursion_error(depth: int) -> None:
+    with pytest.raises(Refused, match=f"nested more than {MAX_DEPTH} levels deep"):
         parse_json(("[" * depth + "]" * depth).encode(), "doc.json", Refused)
+
+
+@given(st.lists(st.sampled_from(["[", "{"]), min_size=1, max_size=MAX_DEPTH + 3), st.text(alphabet='[]{}"\\ab', max_size=6))
+def test_nesting_is_counted_outside_strings_for_arrays_and_objects_alike(opening: list[str], inside: str) -> None:
+    """A document whose brackets mix arrays and objects, with brackets, quotes and escapes inside a string."""
+    text = json.dumps(inside)
+    for bracket in reversed(opening):
+        text = f"[{text}]" if bracket == "[" else f'{{"k": {text}}}'
+    if len(opening) <= MAX_DEPTH:
+        assert parse_json(text.encode(), "doc.json", Refused) is not None
+    else:
+        with pytest.raises(Refused, match="nested more than"):
+            parse_json(text.encode(), "doc.json", Refused)
+
+
+@given(st.from_regex(r"-?(0|[1-9][0-9]{0,3})(\.[0-9]{1,3})?[eE][+-]?[0-9]{1,4}", fullmatch=True))
+def test_a_number_that_overflows_to_infinity_is_refused_and_every_other_reads_finite(number: str) -> None:
+    try:
+        value = parse_json(f"[{number}]".encode(), "doc.json", Refused)[0]
+    except Refused as error:
+        assert "too large for a number" in str(error) and math.isinf(float(number))
+        return
+    assert math.isfinite(value) and value == float(number)
+
+
+@given(st.integers(0xD800, 0xDFFF), st.text(max_size=5))
+def test_half_a_surrogate_pair_is_refused_in_keys_and_values(code: int, text: str) -> None:
+    escaped = f"\\u{code:04x}"
+    for document in (f'{{"{escaped}": 1}}', f'["{json.dumps(text)[1:-1]}{escaped}"]'):
+        with pytest.raises(Refused, match="half a surrogate pair"):
+            parse_json(document.encode(), "doc.json", Refused)
+
+
+@given(st.characters(min_codepoint=0x10000))
+def test_a_whole_surrogate_pair_is_the_character_it_encodes(char: str) -> None:
+    escaped = json.dumps(char)  # ensure_ascii: "\\ud83d\\ude00"
+    assert parse_json(escaped.encode(), "doc.json", Refused) == char
 
 
 @given(st.text(max_size=40))
@@ -80,6 +118,32 @@ def test_any_seed_text_gives_a_bounded_seed_list_or_one_usage_line(text: str) ->
     assert text.strip().replace(",", "").replace("-", "").replace(" ", "").isascii()
 
 
+@given(st.integers(0, 10**6), st.integers(1, 3), st.sampled_from(["", "-7"]))
+def test_a_seed_with_a_leading_zero_is_refused_naming_it(seed: int, zeros: int, tail: str) -> None:
+    padded = "0" * zeros + str(seed)
+    with pytest.raises(argparse.ArgumentTypeError, match=f"{padded + tail}.* has a leading zero"):
+        parse_seeds(padded + tail)
+
+
+@given(st.text(alphabet=st.characters(categories=["Nd", "Zs"]), min_size=1, max_size=4))
+def test_only_ascii_digits_make_a_seed_or_a_job_count(text: str) -> None:
+    for parse in (parse_seeds, parse_jobs):
+        try:
+            parse(text)
+        except argparse.ArgumentTypeError:
+            continue
+        assert text.strip(" ").isascii() and text.strip(" ").isdigit()
+
+
+@given(st.integers(-(10**6), 10**6))
+def test_a_job_count_is_accepted_exactly_from_1_to_the_limit(jobs: int) -> None:
+    if 1 <= jobs <= MAX_JOBS:
+        assert parse_jobs(str(jobs)) == jobs
+    else:
+        with pytest.raises(argparse.ArgumentTypeError, match=f"from 1 to {MAX_JOBS}"):
+            parse_jobs(str(jobs))
+
+
 @given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 5)), min_size=1, max_size=6))
 def test_a_seed_list_means_its_ranges_in_order_each_seed_once(ranges: list[tuple[int, int]]) -> None:
     text = ",".join(f"{start}-{start + width}" if width else str(start) for start, width in ranges)
@@ -90,7 +154,8 @@ def test_a_seed_list_means_its_ranges_in_order_each_seed_once(ranges: list[tuple
 NAMES = ["run.json", "report.md", "baselines/heart/logreg/a.json", "data.csv", "baselines", "new/out.json", "."]
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60)
+# No deadline: a shared CI machine can take longer than Hypothesis's 200 ms for one file-system example.
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60, deadline=None)
 @given(st.lists(st.sampled_from(NAMES), min_size=1, max_size=3))
 def test_an_output_is_refused_exactly_when_it_would_hit_an_input_or_another_output(chosen: list[str]) -> None:
     with tempfile.TemporaryDirectory() as folder:

@@ -66,10 +66,7 @@ def parse_heart_csv(raw: bytes, where: str) -> pd.DataFrame:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DataError(f"{where}: not UTF-8 text (byte {exc.start}); expected the heart table as CSV") from None
-    stray = text.replace("\r\n", "\n").find("\r")
-    if stray >= 0:
-        line = text[:stray].replace("\r\n", "\n").count("\n") + 1
-        raise DataError(f"{where}: a carriage return without a line feed at line {line}; expected LF or CRLF line ends")
+    check_line_ends(text, where)
     reader = csv.reader(io.StringIO(text))
     try:
         rows = list(reader)
@@ -90,6 +87,14 @@ def parse_heart_csv(raw: bytes, where: str) -> pd.DataFrame:
     frame: pd.DataFrame = pd.DataFrame(values, columns=list(COLUMNS))
     frame[TARGET] = frame[TARGET].astype(int)
     return frame
+
+
+def check_line_ends(text: str, where: str) -> None:
+    """LF or CRLF only: a lone CR is a line end to some readers (csv, ``str.splitlines``) and not to others."""
+    stray = text.replace("\r\n", "\n").find("\r")
+    if stray >= 0:
+        line = text[:stray].replace("\r\n", "\n").count("\n") + 1
+        raise DataError(f"{where}: a carriage return without a line feed at line {line}; expected LF or CRLF line ends")
 
 
 def _check_columns(header: list[str], where: str) -> None:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from regcheck.engine.errors import BaselineError
 from regcheck.engine.exact import FieldDifference
-from regcheck.engine.jsonio import read_json_object
+from regcheck.engine.jsonio import is_integer, read_json_object
 
 if TYPE_CHECKING:
     from regcheck.engine.records import ResultRecord
@@ -68,23 +69,53 @@ class PublishedTable:
         }
 
 
+PUBLISHED_KIND = "regcheck.published"
+PUBLISHED_SCHEMA_VERSION = 1
+MAX_DECIMALS = 10  # a publication prints a handful of places; more would compare noise
+_TOP_LEVEL = ("schema_version", "kind", "source", "dataset", "logreg", "mlp")
+
+
 def load_published(root: Path) -> PublishedTable:
+    """The published table, checked as strictly as a baseline: every fault is one line naming the field."""
+    from regcheck.studies.heart.data import CANONICAL_SHA256
+    from regcheck.studies.heart.study import study
+
     path = root / PUBLISHED_FILE
     if not os.path.lexists(path):
         raise BaselineError(f"{path}: no such file; the published table belongs in the baselines folder")
     document = read_json_object(path, BaselineError, "published", "the published table (a JSON object)")
     version = document.get("schema_version")
-    if isinstance(version, bool) or version != 1:
+    if not is_integer(version) or version != PUBLISHED_SCHEMA_VERSION:  # true == 1 and 1.0 == 1 in Python
         raise BaselineError(f"{path}: schema_version is {document.get('schema_version')!r}, expected 1")
+    if document.get("kind") != PUBLISHED_KIND:
+        _fail(path, "kind", repr(PUBLISHED_KIND), document.get("kind"))
+    unknown = [key for key in document if key not in _TOP_LEVEL]
+    if unknown:
+        _fail(path, unknown[0], f"only the fields {', '.join(_TOP_LEVEL)}", document[unknown[0]])
+    dataset = document.get("dataset")
+    if not isinstance(dataset, dict) or dataset.get("sha256") != CANONICAL_SHA256:
+        found = dataset.get("sha256") if isinstance(dataset, dict) else dataset
+        _fail(path, "dataset.sha256", f"the heart data's sha256 {CANONICAL_SHA256}", found)
     accuracy: dict[str, float] = {}
     decimals: dict[str, int] = {}
     for model in ("logreg", "mlp"):
         section = document.get(model)
         if not isinstance(section, dict) or not isinstance(section.get("accuracy"), dict):
             raise BaselineError(f"{path}: missing field {model}.accuracy")
-        decimals[model] = int(section.get("decimals", 2))
+        places = section.get("decimals", 2)
+        if not is_integer(places) or not 0 <= places <= MAX_DECIMALS:
+            _fail(path, f"{model}.decimals", f"an integer from 0 to {MAX_DECIMALS}", places)
+        decimals[model] = places
+        known = study.model(model).config_ids()
         for config_id, value in section["accuracy"].items():
+            if config_id not in known:
+                _fail(path, f"{model}.accuracy.{config_id}", f"a configuration of {model} ({', '.join(known)})", value)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
                 raise BaselineError(f"{path}: field {model}.accuracy.{config_id}: expected a number in [0, 1], found {value!r}")
             accuracy[config_id] = float(value)
     return PublishedTable(accuracy, decimals)
+
+
+def _fail(path: Path, name: str, expected: str, found: Any) -> NoReturn:
+    shown = json.dumps(found)
+    raise BaselineError(f"{path}: field {name}: expected {expected}, found {shown if len(shown) <= 80 else shown[:77] + '...'}")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from regcheck.engine.errors import DataError
+from regcheck.studies.heart.data import check_line_ends
 
 ORIGINAL_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/heart-disease/processed.cleveland.data"
 ORIGINAL_SHA256 = "a74b7efa387bc9d108d7d0115d831fe9b414b29ae7124f331b622b4efa0427c8"
@@ -74,7 +75,8 @@ def convert_original(raw: bytes, where: str) -> bytes:
         text = raw.decode("ascii")
     except UnicodeDecodeError as exc:
         raise DataError(f"{where}: not ASCII text (byte {exc.start}); expected the UCI Cleveland original") from None
-    numbered = enumerate(text.splitlines(), 1)
+    check_line_ends(text, where)  # as heart.csv's; and split on LF only: splitlines() also splits on \x0b, \x1c...
+    numbered = enumerate(text.replace("\r\n", "\n").split("\n"), 1)
     rows = [_parse_original_line(line, number, where) for number, line in numbered if line.strip()]
     if len(rows) != ORIGINAL_ROWS:
         raise DataError(f"{where}: {len(rows)} rows, expected {ORIGINAL_ROWS} in the UCI Cleveland original")

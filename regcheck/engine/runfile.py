@@ -1,0 +1,166 @@
+"""A run file (``regcheck run --json``): its shape, checked once for every verb that reads one.
+
+``report``, ``matrix`` and ``compare --results`` read run files written on other machines, by
+other versions, or edited by hand. ``check_run_document`` checks every field those verbs use,
+after ``regcheck.engine.jsonio`` has parsed the file strictly: a field of the wrong type is one
+line naming the file and the field (``run.json: field records[3].params.C: expected a number,
+found "x"``), never a traceback from deep inside a renderer. Fields the readers do not use are
+left alone, so a newer writer's additions still read.
+
+The shape is the writer's (``regcheck.engine.records``): each record has the core fields of a
+``ResultRecord`` and a study's own fields (numbers, text, or lists of numbers); the environment
+is the fingerprint of ``regcheck.engine.environment``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from regcheck.engine.errors import RegcheckError
+from regcheck.engine.jsonio import is_integer
+
+RUN_KIND = "regcheck.run"
+MAX_DECIMALS = 10
+
+Check = Callable[[Any], bool]
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _count(value: Any) -> bool:
+    return is_integer(value) and value >= 0
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float))
+
+
+def _numbers(value: Any) -> bool:
+    return isinstance(value, list) and all(_number(item) for item in value)
+
+
+def _counts(value: Any) -> bool:
+    return isinstance(value, list) and all(_count(item) for item in value)
+
+
+def _object_of(check: Check) -> Check:
+    return lambda value: isinstance(value, dict) and all(check(item) for item in value.values())
+
+
+def _objects_of(check: Check) -> Check:
+    return lambda value: isinstance(value, list) and all(_object_of(check)(item) for item in value)
+
+
+def _or_none(check: Check) -> Check:
+    return lambda value: value is None or check(value)
+
+
+# What each field must be, and how a message says it. A field not listed is not read by any verb.
+_RECORD_CORE: dict[str, tuple[Check, str]] = {
+    "model": (_text, "text"),
+    "config_id": (_text, "text"),
+    "seed": (_count, "an integer >= 0"),
+    "n_test": (_count, "an integer >= 0"),
+    "params": (_object_of(_scalar), "an object of numbers or text"),
+    "predictions": (_numbers, "a list of numbers"),
+    "test_rows": (_counts, "a list of integers >= 0"),
+    "true_labels": (_numbers, "a list of numbers"),
+    "fit_seconds": (_number, "a number of seconds"),
+}
+_RECORD_OPTIONAL: dict[str, tuple[Check, str]] = {
+    "n_correct": (_or_none(_count), "an integer >= 0 or null"),
+    "accuracy": (_or_none(_number), "a number or null"),
+    "probabilities": (_or_none(_numbers), "a list of numbers or null"),
+    "environment": (
+        _object_of(lambda v: _scalar(v) or _object_of(_scalar)(v) or _objects_of(_scalar)(v)),
+        "an environment fingerprint (regcheck env)",
+    ),
+    "dataset": (_object_of(_scalar), "an object of text"),
+}
+_ENVIRONMENT: dict[str, tuple[Check, str]] = {
+    "packages": (_object_of(_text), "an object of package versions (text)"),
+    "variables": (_object_of(_text), "an object of environment variables (text)"),
+    "blas": (_objects_of(_scalar), "a list of objects (threadpoolctl's pools)"),
+}
+_VERDICT: dict[str, tuple[Check, str]] = {
+    "model": (_or_none(_text), "text"),
+    "status": (_text, "text"),
+    "rule": (_or_none(_text), "text"),
+    "tier": (_or_none(_text), "text"),
+    "reason": (_or_none(_text), "text"),
+    "detail": (_or_none(_text), "text"),
+    "differences": (_objects_of(_scalar), "a list of objects of numbers or text"),
+    "flipped_rows": (_objects_of(_scalar), "a list of objects of numbers or text"),
+}
+_TOP_LEVEL: dict[str, tuple[Check, str]] = {
+    "created": (_or_none(_text), "a time as text"),
+    "study": (_or_none(_text), "text"),
+    "seconds": (_or_none(_number), "a number of seconds"),
+    "published": (_object_of(_number), "an object of published accuracies"),
+    "published_decimals": (
+        _object_of(lambda v: is_integer(v) and 0 <= v <= MAX_DECIMALS),
+        f"an object of integers from 0 to {MAX_DECIMALS}",
+    ),
+    "profiles": (_object_of(_object_of(_scalar)), "an object of profiles (objects of text)"),
+    "grids": (_objects_of(lambda v: _scalar(v) or _object_of(_scalar)(v)), "a list of objects (the study's grid axes)"),
+    "configurations": (_object_of(_object_of(_scalar)), "an object of each configuration's parameters"),
+}
+
+
+def check_run_document(document: Any, where: str, error: type[RegcheckError]) -> dict[str, Any]:
+    """``document`` if it has a run file's shape; else ``error``, one line naming ``where`` and the field.
+
+    The caller has checked ``kind`` and ``schema_version`` (each verb words that its own way).
+    """
+    if not isinstance(document, dict):
+        raise error(f"{where}: expected a JSON object (a regcheck run file), found {type(document).__name__}")
+    if not isinstance(document.get("records"), list):
+        _fail(where, error, "records", "a list", document.get("records"))
+    verdicts = document.get("verdicts", [])  # a file of records alone has none
+    if not isinstance(verdicts, list):
+        _fail(where, error, "verdicts", "a list", verdicts)
+    _fields(document, _TOP_LEVEL, "", where, error, required=False)
+    for index, record in enumerate(document["records"]):
+        at = f"records[{index}]"
+        if not isinstance(record, dict):
+            _fail(where, error, at, "a result record (an object)", record)
+        _fields(record, _RECORD_CORE, f"{at}.", where, error, required=True)
+        _fields(record, _RECORD_OPTIONAL, f"{at}.", where, error, required=False)
+        _fields(record.get("environment") or {}, _ENVIRONMENT, f"{at}.environment.", where, error, required=False)
+        for name, value in record.items():  # a study's own fields: numbers, text, or lists of numbers
+            if name not in _RECORD_CORE and name not in _RECORD_OPTIONAL and name != "extra":
+                if not (_number(value) or _text(value) or _numbers(value) or value is None):
+                    _fail(where, error, f"{at}.{name}", "a number, text or a list of numbers", value)
+    for index, verdict in enumerate(verdicts):
+        at = f"verdicts[{index}]"
+        if not isinstance(verdict, dict) or not isinstance(verdict.get("config_id"), str):
+            _fail(where, error, at, "a verdict (an object with a config_id)", verdict)
+        _fields(verdict, _VERDICT, f"{at}.", where, error, required=False)
+    return document
+
+
+def _fields(
+    container: dict[str, Any], rules: dict[str, tuple[Check, str]], prefix: str, where: str,
+    error: type[RegcheckError], required: bool,
+) -> None:  # fmt: skip
+    for name, (check, expected) in rules.items():
+        if name not in container:
+            if required:
+                raise error(f"{where}: missing field {prefix}{name}; expected {expected}")
+            continue
+        if not check(container[name]):
+            _fail(where, error, f"{prefix}{name}", expected, container[name])
+
+
+def _fail(where: str, error: type[RegcheckError], name: str, expected: str, found: Any) -> NoReturn:
+    shown = json.dumps(found, ensure_ascii=True)
+    shown = shown if len(shown) <= 60 else f"{shown[:57]}..."
+    raise error(f"{where}: field {name}: expected {expected}, found {shown}")
