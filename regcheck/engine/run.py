@@ -25,6 +25,7 @@ from regcheck.engine.judge import judge, profile_text
 from regcheck.engine.records import ResultRecord, now_utc
 
 if TYPE_CHECKING:
+    from regcheck.engine.outputs import OutputPlan
     from regcheck.engine.pool_size import PoolPlan
     from regcheck.engine.study import Claim, Configuration, Dataset, Model, Published, Study
 
@@ -293,8 +294,6 @@ def run_study(
             path = run.write_obtained(next(c for c in configs if c.config_id == verdict.config_id))
             if path:
                 outcome.obtained_paths[verdict.config_id] = str(path)
-    if run.update:
-        outcome.update_messages = decide_update(run.store, run.plan, outcome.failed)
     return outcome
 
 
@@ -322,16 +321,20 @@ def _judge_in_pool(
     fit_in_pool(run.study_reference, plan, run.dataset.value, workers.jobs, done, executor, workers)
 
 
-def decide_update(store: BaselineStore, plan: UpdatePlan, failed: bool) -> list[str]:
+def decide_update(store: BaselineStore, plan: UpdatePlan, failed: bool, outputs: OutputPlan | None = None) -> list[str]:
     """Write the planned baselines if the run completed without failures; the lines that say what happened.
 
-    Raises ``RegcheckError`` when the baselines cannot be written (nothing is, then).
+    ``outputs`` (the command's staged ``--json``, ``--markdown``, step summary) are committed in
+    the same write as the baselines, or alone when no baseline is written: all of them or none.
+    Raises ``RegcheckError`` when they cannot be written (nothing is, then).
     """
-    if failed:
-        return ["baselines NOT updated: the run had failures or stopped early; nothing was written"]
-    if not plan.baselines:
+    if failed or not plan.baselines:
+        if outputs is not None:
+            outputs.commit()
+        if failed:
+            return ["baselines NOT updated: the run had failures or stopped early; nothing was written"]
         return ["baselines unchanged: every result held"]
-    written = store.write_all(plan.baselines)
+    written = store.write_all(plan.baselines, outputs)
     names = ", ".join(baseline.config_id for baseline in plan.baselines)
     return [f"updated {len(written)} baseline(s): {names}"] + [f"  {change}" for change in sorted(plan.changes)]
 

@@ -103,7 +103,7 @@ class StudyFixture:
         if verdict.failed:
             from regcheck.reports.console import explain
 
-            obtained = self.run.write_obtained(config) if verdict.status == "moved" else None
+            obtained = self._call(lambda: self.run.write_obtained(config)) if verdict.status == "moved" else None
             pytest.fail(explain(verdict, str(obtained) if obtained else None), pytrace=False)
         return verdict
 

@@ -237,11 +237,6 @@ def test_a_stale_obtained_record_is_removed_once_its_configuration_holds_again(p
     assert not obtained.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="until engine/run.py's decide_update takes the command's OutputPlan and verbs/run.py calls it after "
-    "staging the outputs (the integration step of the reliability branch); then remove this marker",
-)
 def test_bless_whose_step_summary_cannot_grow_writes_no_baseline_and_no_run_file(project: Project) -> None:
     """The baselines, the run file and the step summary are one commit. The summary passes every
     check, then the append fails (the process may not grow a file past 1 MiB: RLIMIT_FSIZE, and

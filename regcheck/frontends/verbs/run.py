@@ -69,7 +69,7 @@ def handle(args: argparse.Namespace) -> int:
     import json
 
     from regcheck.engine.outputs import OutputPlan
-    from regcheck.engine.run import StudyRun, run_study
+    from regcheck.engine.run import StudyRun, decide_update, run_study
     from regcheck.reports.console import explain, grid_tables, study_table
     from regcheck.reports.markdown import run_markdown
     from regcheck.reports.progress import ProgressBar
@@ -119,8 +119,12 @@ def handle(args: argparse.Namespace) -> int:
         outputs.stage("--json", json.dumps(document, indent=1) + "\n")
         outputs.stage("--markdown", markdown)
         outputs.stage(f"${STEP_SUMMARY_VARIABLE}", markdown + "\n")
-        for line in outputs.commit():
-            print(line)
+    if run.update:  # the baselines and the outputs in one commit: all of them or none
+        outcome.update_messages = decide_update(run.store, run.plan, outcome.failed, outputs)
+    else:
+        outputs.commit()
+    for line in outputs.written():
+        print(line)
     for line in outcome.update_messages:
         print(line)
     print(summary_line(view))
