@@ -46,6 +46,12 @@ def matrix_rows(matrix: Matrix, timings: MatrixTimings | None = None) -> tuple[l
             last_of_model = position + 1 == len(matrix.rows) or matrix.rows[position + 1].model != row.model
             if last_of_model:
                 rows += [_timing_row(matrix, timed) for timed in timings.grids(row.model)]
+    if timings is not None:
+        # Cases of models no run file holds (the logistic cases in the MLP environments): timed, no result.
+        shown = {row.config_id for row in matrix.rows}
+        models = {row.model for row in matrix.rows}
+        rows += [_timing_row(matrix, timed) for timed in timings.rows
+                 if (timed.config_id not in shown) if timed.config_id is not None or timed.model not in models]  # fmt: skip
     return headers, rows
 
 

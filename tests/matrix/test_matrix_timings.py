@@ -92,3 +92,22 @@ def test_a_timing_reference_without_benchmark_runs_is_refused(capsys: pytest.Cap
 def test_a_slowdown_factor_below_1_or_not_a_number_is_refused(factor: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["matrix", str(RECORDS), "--bench", str(BENCH), "--slower", factor]) == 2
     assert "argument --slower:" in capsys.readouterr().err
+
+
+def test_cases_of_a_model_no_run_file_holds_are_still_shown_timed_only(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """As in the MLP environments, which time the logistic cases but run only the MLP."""
+    for env in ("py310", "py311"):
+        document = json.loads((RECORDS / f"{env}.json").read_text(encoding="utf-8"))
+        for item in document["records"] + document["verdicts"]:
+            item["config_id"] = "other-" + item["config_id"]
+            item["model"] = "other"
+        (tmp_path / f"{env}.json").write_text(json.dumps(document), encoding="utf-8")
+    code = main(["matrix", str(tmp_path), "--reference", "py311", "--bench", str(BENCH)])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0
+    last_result = max(i for i, line in enumerate(lines) if line.startswith("other-logreg-"))
+    table_end = lines.index("", last_result)
+    timed = lines[last_result + 1 : table_end]
+    assert len(timed) == 13 and all(line.startswith("  logreg") for line in timed)  # 6 fit, 6 predict, the grid
