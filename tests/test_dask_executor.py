@@ -67,3 +67,23 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_2(capsys: pytest.CaptureF
 def test_an_executor_that_is_neither_local_nor_a_dask_address_is_refused(value: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--executor", value]) == 2
     assert f"argument --executor: '{value}' is not an executor; expected local" in capsys.readouterr().err
+
+
+def test_a_run_stopped_by_the_controller_cancels_the_fits_left_on_the_cluster(cluster: Any) -> None:
+    """Ctrl-C or bad input seen while judging stops the run: the fits not started are cancelled on
+    the cluster (Dask's executor has no ``shutdown(cancel_futures=...)``), the stop propagates."""
+    from regcheck.engine.parallel import fit_in_pool
+    from regcheck.engine.registry import load_study
+
+    class Stopped(Exception):
+        pass
+
+    def stop_at_the_first(*_: object) -> None:
+        raise Stopped
+
+    study = load_study(STUDY)
+    model = study.model("sgd")
+    plan = [(config, tuple(range(20))) for config in model.configurations()]
+    scheduler = str(cluster.scheduler_address).removeprefix("tcp://")
+    with pytest.raises(Stopped):
+        fit_in_pool(STUDY, plan, study.load(None).value, 1, stop_at_the_first, f"dask://{scheduler}")

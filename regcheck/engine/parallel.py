@@ -17,8 +17,8 @@ import contextlib
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -190,7 +190,7 @@ def fit_in_pool(
             try:
                 fitted[config_id][seed] = future.result()
             except RegcheckError as error:
-                pool.shutdown(wait=False, cancel_futures=True)
+                _cancel(futures)
                 raise type(error)(f"{error} (in a worker process, fitting {config_id} seed {seed})") from error
             except Exception as exc:  # the worker itself died (killed, out of memory)
                 cause = f"worker process failed: {type(exc).__name__}: {exc}"
@@ -203,9 +203,15 @@ def fit_in_pool(
                     try:
                         done(config, results[config_id], len(results), len(plan))
                     except BaseException:  # the run stops (bad input, Ctrl-C): fit nothing more
-                        pool.shutdown(wait=False, cancel_futures=True)
+                        _cancel(futures)
                         raise
     return results
+
+
+def _cancel(futures: Iterable[Future[Any]]) -> None:
+    # One by one: Dask's executor has no ``shutdown(cancel_futures=...)``, every Future has ``cancel``.
+    for future in futures:
+        future.cancel()
 
 
 def _collect(fitted: dict[int, ResultRecord | FitFailure], seeds: tuple[int, ...]) -> list[ResultRecord] | FitFailure:
