@@ -257,6 +257,18 @@ class RunOutcome:
         return [verdict for verdict in self.verdicts if verdict.status == "missing"]
 
 
+def plan_workers(run: StudyRun, models: Sequence[str], jobs: int | None, executor: str) -> tuple[PoolPlan, list[str]]:
+    """The pool and the models whose fits go to it: the study's pooled models when there are
+    several workers or a cluster. A pooled model's framework is imported in the workers only."""
+    from regcheck.engine.devices import keras_backend
+    from regcheck.engine.pool_size import pool_for
+
+    workers = pool_for(keras_backend(), jobs)
+    remote = executor != "local"
+    pooled = [name for name in models if (workers.jobs > 1 or remote) and name in run.study.pooled_models]
+    return workers, pooled
+
+
 def run_study(
     run: StudyRun, models: tuple[str, ...], progress: Progress | None = None, jobs: int | None = 1, executor: str = "local"
 ) -> RunOutcome:
@@ -264,13 +276,7 @@ def run_study(
 
     ``jobs=None``: as many workers as the machine's device suits (``regcheck.engine.pool_size``).
     """
-    from regcheck.engine.devices import keras_backend
-    from regcheck.engine.pool_size import pool_for
-
-    workers = pool_for(keras_backend(), jobs)
-    jobs = workers.jobs
-    remote = executor != "local"
-    pooled_models = [name for name in models if (jobs > 1 or remote) and name in run.study.pooled_models]
+    workers, pooled_models = plan_workers(run, models, jobs, executor)
     run.check_inputs(models, pooled_models)  # fail on bad input (one line, exit 2) before any fit starts
     configs = run.configurations(models)
     started = time.perf_counter()

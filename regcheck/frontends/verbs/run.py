@@ -69,7 +69,7 @@ def handle(args: argparse.Namespace) -> int:
     import json
 
     from regcheck.engine.outputs import OutputPlan
-    from regcheck.engine.run import StudyRun, decide_update, run_study
+    from regcheck.engine.run import StudyRun, decide_update, plan_workers, run_study
     from regcheck.reports.console import explain, grid_tables, study_table
     from regcheck.reports.markdown import run_markdown
     from regcheck.reports.progress import ProgressBar
@@ -85,7 +85,9 @@ def handle(args: argparse.Namespace) -> int:
         check_writable_folder(baselines, "--baselines")
     run = StudyRun(study, args.regcheck_study, baselines, args.regcheck_data, args.regcheck_seeds,
                    args.regcheck_update, args.regcheck_reason, tier=args.regcheck_tier)  # fmt: skip
-    run.check_inputs(models)  # bad data, baselines or backend: one line, exit 2, before any output is judged
+    # Bad data, baselines or backend: one line, exit 2, before any output is judged. A pooled
+    # model's framework (TensorFlow: seconds) is imported in the workers, not here as well.
+    run.check_inputs(models, plan_workers(run, models, args.jobs, args.executor)[1])
     outputs = OutputPlan()
     outputs.read(baselines, run.dataset.path, _study_file(args.regcheck_study))
     outputs.write("--json", args.json)
