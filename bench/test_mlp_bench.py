@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from regcheck.engine.devices import keras_backend, no_gpu_reason
+from regcheck.engine.devices import keras_backend, keras_missing_reason, no_gpu_reason
 from regcheck.studies.heart.configs import MLP_GRID, MlpConfig
 from regcheck.timing.cases import count_correct, keras_predict_labels
 
@@ -29,19 +29,9 @@ RUNNER = "regcheck.studies.heart.mlp_training"
 BEST = MlpConfig(0.01, 0.001)
 
 
-def _missing_reason() -> str | None:
-    """Why the MLP cases cannot run here, or None; asks importlib without importing any framework."""
-    if importlib.util.find_spec("keras") is None:
-        return "keras is not installed: pip install -e '.[tensorflow]' (or '.[jax]', '.[torch]')"
-    backend = keras_backend()
-    if importlib.util.find_spec(backend) is None:
-        return f"KERAS_BACKEND={backend}, but {backend} is not installed"
-    return None
-
-
 @pytest.fixture(scope="session")
 def mlp_runner() -> Any:
-    reason = _missing_reason()
+    reason = keras_missing_reason()
     if reason:
         pytest.skip(reason)
     return importlib.import_module(RUNNER)

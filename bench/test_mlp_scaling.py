@@ -18,13 +18,12 @@ Cheap on purpose (a 2-core machine runs it in minutes): three batch sizes, three
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from regcheck.engine.devices import keras_backend, no_gpu_reason
+from regcheck.engine.devices import keras_backend, keras_missing_reason, no_gpu_reason
 
 BATCHES = (10, 256, 4096)
 WIDTHS = (128, 1024, 4096)
@@ -35,18 +34,9 @@ FEATURES = 13  # the heart table's columns
 L1, L2 = 0.01, 0.001
 
 
-def _missing_reason() -> str | None:
-    if importlib.util.find_spec("keras") is None:
-        return "keras is not installed: pip install -e '.[tensorflow]' (or '.[jax]', '.[torch]')"
-    backend = keras_backend()
-    if importlib.util.find_spec(backend) is None:
-        return f"KERAS_BACKEND={backend}, but {backend} is not installed"
-    return None
-
-
 @pytest.fixture(scope="session")
 def keras_module() -> Any:
-    reason = _missing_reason()
+    reason = keras_missing_reason()
     if reason:
         pytest.skip(reason)
     from regcheck.studies.heart.mlp_training import load_keras

@@ -96,6 +96,18 @@ def detect(backend: str) -> DeviceInfo:
     return DeviceInfo(backend, "cpu", cpu_name(), 0, how)
 
 
+def keras_missing_reason() -> str | None:
+    """Why Keras cannot run here with its configured backend, or None; asks importlib, imports no framework."""
+    import importlib.util
+
+    if importlib.util.find_spec("keras") is None:
+        return "keras is not installed: pip install -e '.[tensorflow]' (or '.[jax]', '.[torch]')"
+    backend = keras_backend()
+    if importlib.util.find_spec(backend) is None:
+        return f"KERAS_BACKEND={backend}, but {backend} is not installed"
+    return None
+
+
 def no_gpu_reason(backend: str) -> str | None:
     """None where ``backend`` sees a GPU, else the one line a skipped GPU-only case shows."""
     found = detect(backend)

@@ -30,6 +30,7 @@ import math
 import os
 import re
 import stat
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +117,31 @@ def parse_json(raw: bytes, where: str, error: type[RegcheckError]) -> Any:
         except _Refused as exc:
             raise error(f"{where}: {exc}") from None
     return document
+
+
+def json_files(
+    inputs: Sequence[Path], error: type[RegcheckError], empty: str, *,
+    option: str = "", recursive: bool = False, keep: Callable[[Path], bool] | None = None, must_exist: bool = True,
+) -> list[Path]:  # fmt: skip
+    """Files as given, in order; a folder stands for its ``*.json`` files (``recursive``: under it), sorted by path.
+
+    ``empty``: what a folder with none of them lacks, e.g. ``"no run files (*.json) in this folder"``;
+    ``option``: the option the paths came with, to name in a message (``"--bench"``); ``keep``:
+    which of a folder's files to take; ``must_exist=False`` leaves a missing file to its reader.
+    """
+    paths: list[Path] = []
+    for item in inputs:
+        if item.is_dir():
+            found = [path for path in sorted(item.rglob("*.json") if recursive else item.glob("*.json"))
+                     if keep is None or keep(path)]  # fmt: skip
+            if not found:
+                raise error(f"{option} {item}: {empty}".lstrip())
+            paths += found
+        elif item.is_file() or not must_exist:
+            paths.append(item)
+        else:
+            raise error(f"{option} {item}: no such file or folder".lstrip())
+    return paths
 
 
 def read_json(path: Path, error: type[RegcheckError], kind: str, expected: str = "a JSON object") -> Any:

@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Any
 from regcheck.engine.baselines import BaselineStore
 from regcheck.engine.errors import RegcheckError
 from regcheck.engine.exact import within_tolerance
-from regcheck.engine.jsonio import is_integer, read_json, read_json_object
+from regcheck.engine.jsonio import is_integer, json_files, read_json, read_json_object
 from regcheck.engine.records import RECORD_SCHEMA_VERSION, now_utc
 from regcheck.engine.runfile import check_run_document
 
@@ -221,19 +221,9 @@ def _cell_document(cell: Cell) -> dict[str, Any]:
 
 
 def run_file_paths(inputs: Sequence[Path]) -> list[Path]:
-    """Folders give their ``*.json`` files (sorted by name); files are taken as given, in order."""
-    paths: list[Path] = []
-    for item in inputs:
-        if item.is_dir():
-            found = sorted(path for path in item.glob("*.json") if not _is_matrix_document(path))
-            if not found:
-                raise MatrixInputError(f"{item}: no run files (*.json) in this folder; run e.g. 'tox -m sklearn' first")
-            paths += found
-        elif item.is_file():
-            paths.append(item)
-        else:
-            raise MatrixInputError(f"{item}: no such file or folder")
-    return paths
+    """Folders give their ``*.json`` run files (sorted by name, a matrix written there left out); files as given."""
+    empty = "no run files (*.json) in this folder; run e.g. 'tox -m sklearn' first"
+    return json_files(inputs, MatrixInputError, empty, keep=lambda path: not _is_matrix_document(path))
 
 
 def _is_matrix_document(path: Path) -> bool:

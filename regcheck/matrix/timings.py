@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from regcheck.engine.errors import UsageError
+from regcheck.engine.jsonio import json_files
 from regcheck.timing.compare import BenchmarkRun, Change, Timing, format_seconds, judge_change, load_run
 
 PHASES = ("fit", "predict", "grid")
@@ -92,18 +93,8 @@ class MatrixTimings:
 
 def bench_file_paths(inputs: Sequence[Path]) -> list[Path]:
     """Folders give their ``*.json`` files (sorted by name); files are taken as given."""
-    paths: list[Path] = []
-    for item in inputs:
-        if item.is_dir():
-            found = sorted(item.glob("*.json"))
-            if not found:
-                raise UsageError(f"--bench {item}: no saved benchmark runs (*.json) in this folder; run e.g. 'tox -m logreg'")
-            paths += found
-        elif item.is_file():
-            paths.append(item)
-        else:
-            raise UsageError(f"--bench {item}: no such file or folder")
-    return paths
+    empty = "no saved benchmark runs (*.json) in this folder; run e.g. 'tox -m logreg'"
+    return json_files(inputs, UsageError, empty, option="--bench")
 
 
 def column_name(run: BenchmarkRun) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from regcheck.engine.errors import UsageError
+from regcheck.engine.jsonio import json_files
 from regcheck.reports.inputs import read_json
 
 
@@ -132,17 +133,10 @@ def _seconds(value: Any) -> bool:
 
 
 def bench_paths(paths: list[Path]) -> list[Path]:
-    """Files as given; a folder (e.g. ``.benchmarks``) stands for every saved run under it, oldest first."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            inside = sorted(path.rglob("*.json"))
-            if not inside:
-                raise UsageError(f"--bench {path}: no saved runs (*.json) in this folder")
-            found += inside
-        else:
-            found.append(path)
-    return found
+    """Files as given; a folder (e.g. ``.benchmarks``) stands for every saved run under it, oldest first
+    (pytest-benchmark numbers its files). A missing file is named by its reader."""
+    empty = "no saved runs (*.json) in this folder"
+    return json_files(paths, UsageError, empty, option="--bench", recursive=True, must_exist=False)
 
 
 def _packages(run: BenchRun) -> dict[str, str]:

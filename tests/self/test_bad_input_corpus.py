@@ -278,10 +278,10 @@ OPTION_CASES = [
          "unrecognized arguments: --modle logreg (see 'regcheck --help')",
          ("run", "--modle", "logreg")),
     Case("backend-unknown", nothing,
-         "KERAS_BACKEND=theano: unknown Keras backend for the MLP half; expected one of tensorflow, jax, torch",
+         "KERAS_BACKEND=theano: unknown Keras backend for model mlp; expected one of tensorflow, jax, torch",
          with_option("--model", "mlp"), {"KERAS_BACKEND": "theano"}),
     Case("backend-unknown-with-the-whole-study", nothing,
-         "KERAS_BACKEND=mxnet: unknown Keras backend for the MLP half; expected one of tensorflow, jax, torch",
+         "KERAS_BACKEND=mxnet: unknown Keras backend for model mlp; expected one of tensorflow, jax, torch",
          with_option("--model", "all"), {"KERAS_BACKEND": "mxnet"}),
 ]  # fmt: skip
 
@@ -644,7 +644,7 @@ def test_missing_backend_under_pytest_fails_the_mlp_test_with_one_line_and_exit_
     result.assert_outcomes(failed=1)
     assert result.ret == 2
     result.stdout.fnmatch_lines([
-        "regcheck: error: KERAS_BACKEND=theano: unknown Keras backend for the MLP half; "
+        "regcheck: error: KERAS_BACKEND=theano: unknown Keras backend for model mlp; "
         "expected one of tensorflow, jax, torch",
     ])  # fmt: skip
 

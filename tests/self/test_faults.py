@@ -176,8 +176,8 @@ def absent_backend(monkeypatch: pytest.MonkeyPatch) -> str:
 
 def absent_backend_line(name: str) -> str:
     return (
-        f"regcheck: error: KERAS_BACKEND={name}: the MLP half needs {name}, not installed here; "
-        f"install it with: pip install 'regcheck[{name}]' (or choose --model logreg to leave the MLP half out)"
+        f"regcheck: error: KERAS_BACKEND={name}: model mlp needs {name}, not installed here; "
+        f"install it with: pip install 'regcheck[{name}]' (or choose --model logreg to leave model mlp out)"
     )
 
 

@@ -24,7 +24,7 @@ from regcheck.frontends.options import (
 from regcheck.frontends.verbs import verb_parser
 
 RUN_EXAMPLES = """  regcheck run                           every model of the default study
-  regcheck run --model logreg            the logistic half: published table, verdict per row
+  regcheck run --model logreg            model logreg: the published table, a verdict per row
   regcheck run --model mlp --seeds 0-4   the MLP grid over five seeds
   regcheck run --model mlp --tier band   what the band would say here, where the exact tier applies
   regcheck run --json run.json           also write every result record as JSON

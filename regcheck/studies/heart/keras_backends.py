@@ -1,4 +1,4 @@
-"""Which Keras backend the MLP half would use, and a one-line error when it cannot be used.
+"""Which Keras backend model mlp would use, and a one-line error when it cannot be used.
 
 Checked without importing the backend (``importlib.util.find_spec``): asking whether JAX is
 there must not cost a TensorFlow or JAX import, and a missing backend must be a clear
@@ -20,7 +20,7 @@ BACKEND_EXTRAS = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
 
 
 class BackendError(RegcheckError):
-    """The Keras backend the MLP half was asked to use is unknown or not installed."""
+    """The Keras backend model mlp was asked to use is unknown or not installed."""
 
 
 def chosen_backend() -> str:
@@ -37,13 +37,13 @@ def require_backend(name: str | None = None) -> str:
     backend = name or chosen_backend()
     source = f"KERAS_BACKEND={backend}" if name is None and "KERAS_BACKEND" in os.environ else f"backend {backend}"
     if backend not in BACKEND_MODULES:
-        raise BackendError(f"{source}: unknown Keras backend for the MLP half; expected one of {', '.join(BACKEND_MODULES)}")
+        raise BackendError(f"{source}: unknown Keras backend for model mlp; expected one of {', '.join(BACKEND_MODULES)}")
     missing = [module for module in ("keras", BACKEND_MODULES[backend]) if not _installed(module)]
     if missing:
         raise BackendError(
-            f"{source}: the MLP half needs {' and '.join(missing)}, not installed here; "
+            f"{source}: model mlp needs {' and '.join(missing)}, not installed here; "
             f"install it with: pip install 'regcheck[{BACKEND_EXTRAS[backend]}]' "
-            f"(or choose --model logreg to leave the MLP half out)"
+            f"(or choose --model logreg to leave model mlp out)"
         )
     from regcheck.studies.heart.mlp_training import quiet_frameworks
 
