@@ -260,7 +260,10 @@ def _safe_id(config_id: str) -> str:
 
 def parse_baseline(document: dict[str, Any], path: Path, store: BaselineStore, model: str, config_id: str) -> Baseline:
     """Validate a baseline document field by field; every fault names the path and the field."""
-    check = _FieldChecker(path, model, config_id)
+    # The fields the model's exact tier compares must be in every seed's outcome: a hand edit that
+    # drops one would otherwise narrow the comparison in silence (the tier compares what is there).
+    compared = store.study.model(model).exact_fields if model in store.study.model_names() else None
+    check = _FieldChecker(path, model, config_id, tuple(compared or ()))
     version = document.get("schema_version")
     if version is None:
         raise BaselineError(f"{path}: missing schema_version; expected {BASELINE_SCHEMA_VERSION}")
@@ -326,13 +329,21 @@ def _check_outcome(check: _FieldChecker, outcome: Any, where: str, seed: int) ->
     for name, expected in identity.items():
         if name in outcome and (outcome[name] != expected or isinstance(outcome[name], bool)):
             check.fail(f"{where}.{name}", repr(expected), outcome[name])
+    for name in check.compared:
+        if name not in outcome:
+            raise BaselineError(f"{check.path}: missing field {where}.{name}; model {check.model} compares it "
+                                "(bless again to record it)")  # fmt: skip
     n_test = check.integer(outcome, f"{where}.n_test", minimum=1)
     if "n_correct" in outcome:
         n_correct = check.integer(outcome, f"{where}.n_correct", minimum=0)
         if n_correct > n_test:
             check.fail(f"{where}.n_correct", f"at most n_test ({n_test})", n_correct)
-    if "accuracy" in outcome:
-        check.number(outcome, f"{where}.accuracy", 0.0, 1.0)
+        # Derived, never compared on its own, but shown in every report: it must say what n_correct says.
+        accuracy = check.number(outcome, f"{where}.accuracy", 0.0, 1.0)
+        if not math.isclose(accuracy, n_correct / n_test, rel_tol=1e-12):
+            check.fail(f"{where}.accuracy", f"n_correct / n_test ({n_correct}/{n_test})", accuracy)
+    elif "accuracy" in outcome:
+        check.fail(f"{where}.accuracy", "no accuracy without n_correct", outcome["accuracy"])
     predictions = check.number_list(outcome, f"{where}.predictions", length=n_test)
     if "probabilities" in outcome:  # a binary classifier: its labels are 0 and 1
         if any(value not in (0, 1) for value in predictions):
@@ -357,10 +368,11 @@ def _check_outcome(check: _FieldChecker, outcome: Any, where: str, seed: int) ->
 class _FieldChecker:
     """Small typed checks whose failures read: ``<path>: field <name>: expected <what>, found <value>``."""
 
-    def __init__(self, path: Path, model: str = "", config_id: str = "") -> None:
+    def __init__(self, path: Path, model: str = "", config_id: str = "", compared: tuple[str, ...] = ()) -> None:
         self.path = path
         self.model = model
         self.config_id = config_id
+        self.compared = compared  # fields every seed's outcome must hold
 
     def fail(self, name: str, expected: str, found: Any) -> NoReturn:
         shown = json.dumps(found)[:60] if _jsonable(found) else repr(found)[:60]

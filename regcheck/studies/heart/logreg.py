@@ -90,6 +90,9 @@ class LogregModel(Model):
     exact_seeds = (DEFAULT_SEED,)
     band_seeds = (DEFAULT_SEED,)
     exact_reason = "liblinear with a fixed random_state is deterministic: exact in every environment"
+    # Everything a fit records but its timing: named, so that a baseline lacking one is refused.
+    exact_fields = ("params", "n_test", "n_correct", "predictions", "probabilities", "test_rows", "true_labels",
+                    "coefficients", "intercept", "n_zero_coefficients")  # fmt: skip
 
     def configurations(self) -> Sequence[LogregConfig]:
         return LOGREG_GRID

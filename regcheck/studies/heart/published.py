@@ -113,7 +113,20 @@ def load_published(root: Path) -> PublishedTable:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
                 raise BaselineError(f"{path}: field {model}.accuracy.{config_id}: expected a number in [0, 1], found {value!r}")
             accuracy[config_id] = float(value)
+        absent = [config_id for config_id in _reported(model) if config_id not in section["accuracy"]]
+        if absent:  # a row left out would leave that configuration unchecked, in silence
+            raise BaselineError(f"{path}: missing field {model}.accuracy.{absent[0]}; the publication reports it")
     return PublishedTable(accuracy, decimals)
+
+
+def _reported(model: str) -> list[str]:
+    """The rows the publication gives: every logistic configuration, the MLP's heavily regularized ones."""
+    from regcheck.studies.heart.configs import LOGREG_GRID, MLP_GRID
+    from regcheck.studies.heart.mlp import is_asserted
+
+    if model == "logreg":
+        return [config.config_id for config in LOGREG_GRID]
+    return [config.config_id for config in MLP_GRID if is_asserted(config)]
 
 
 def _fail(path: Path, name: str, expected: str, found: Any) -> NoReturn:
