@@ -17,6 +17,7 @@ import json
 import math
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -171,8 +172,9 @@ class BaselineStore:
         known = set(self.config_ids(model))
         for config_id in sorted(known):
             obtained = self.obtained_path_for(model, config_id)
-            if obtained.is_dir() and not obtained.is_symlink():
-                raise BaselineError(f"{obtained}: is a folder; expected the place of an obtained record (remove it)")
+            kind = _not_a_regular_file(obtained)
+            if kind:  # regcheck writes and removes only its own records: never a FIFO, link or folder there
+                raise BaselineError(f"{obtained}: is {kind}; expected an obtained record (a regular file) or nothing (remove it)")
         for path in sorted(folder.glob("*.json")):
             if path.name.endswith(OBTAINED_SUFFIX):
                 continue
@@ -250,6 +252,21 @@ class BaselineStore:
             except OSError as exc:
                 raise BaselineError(f"{path}: the obtained record cannot be written ({exc.strerror})") from None
         return path
+
+
+def _not_a_regular_file(path: Path) -> str | None:
+    """What is at ``path`` if it is there and not a regular file (links not followed), else None."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"unreadable ({exc.strerror})"
+    if stat.S_ISREG(mode):
+        return None
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISLNK, "a symbolic link"), (stat.S_ISFIFO, "a FIFO"),
+             (stat.S_ISSOCK, "a socket"))  # fmt: skip
+    return next((name for test, name in kinds if test(mode)), "a device or special file")
 
 
 def _safe_id(config_id: str) -> str:
