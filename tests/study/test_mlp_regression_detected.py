@@ -31,6 +31,7 @@ def test_changed_outcome_for_one_seed_fails_that_configuration_only(pytester: py
     outcome = entry["seeds"]["42"]
     outcome["predictions"][0] = 1 - outcome["predictions"][0]
     outcome["n_correct"] += 1 if outcome["predictions"][0] == outcome["true_labels"][0] else -1
+    outcome["accuracy"] = outcome["n_correct"] / outcome["n_test"]  # derived: a baseline must agree with itself
     path.write_text(json.dumps(document), encoding="utf-8")
 
     # The three l1=0.1 configurations, seed 42: three fits instead of nine.
