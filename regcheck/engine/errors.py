@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 EXIT_OK = 0
 EXIT_MOVED = 1
 EXIT_USAGE = 2
@@ -28,3 +30,18 @@ class BaselineError(RegcheckError):
 
 class UsageError(RegcheckError):
     """An option or argument has a value regcheck cannot use."""
+
+
+# C0 and C1 controls and Unicode's line and paragraph separators: any of them in a path or value
+# quoted by a message (a file name with a newline, an environment variable) would break its line.
+_LINE_BREAKERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(message: str) -> str:
+    """``message`` as one printable line: every control character written as its escape (``\\n``)."""
+    return _LINE_BREAKERS.sub(lambda found: repr(found.group())[1:-1], message)
+
+
+def error_line(message: object) -> str:
+    """The line a user sees for a fault: ``regcheck: error: <message>``, always one line."""
+    return f"regcheck: error: {one_line(str(message))}"

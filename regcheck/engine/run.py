@@ -126,6 +126,13 @@ class StudyRun:
             self.model(name).check_ready()  # first: it names a missing backend better than an import error can
             if name not in pooled:  # a pooled model's modules are imported, and checked, in its workers
                 require_modules(self.model(name).requires, f"model {name}")
+        self.check_files(models)
+
+    def check_files(self, models: Sequence[str]) -> None:
+        """The data, the published numbers and every baseline of ``models``: the inputs a run reads from disk."""
+        self.dataset  # noqa: B018
+        self.published  # noqa: B018
+        for name in models:
             self.store.check_folder(name)
             for config in self.model(name).configurations():
                 self.store.load(name, config.config_id)

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from regcheck.engine.errors import EXIT_USAGE, RegcheckError
+from regcheck.engine.errors import EXIT_USAGE, RegcheckError, error_line
 from regcheck.frontends.verbs import EXIT_CODES_HELP, VERB_MODULES
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader went away
@@ -25,7 +25,7 @@ class OneLineErrorParser(argparse.ArgumentParser):
     """
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"regcheck: error: {message} (see '{self.prog} --help')\n")
+        self.exit(EXIT_USAGE, error_line(f"{message} (see '{self.prog} --help')") + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
     except RegcheckError as error:
-        print(f"regcheck: error: {error}", file=sys.stderr)
+        print(error_line(error), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("regcheck: interrupted; no baseline was written", file=sys.stderr)

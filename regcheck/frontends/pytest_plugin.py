@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 import pytest
 
 from regcheck.engine.baselines import Baseline, BaselineStore, parse_baseline
-from regcheck.engine.errors import EXIT_USAGE, RegcheckError
+from regcheck.engine.errors import EXIT_USAGE, RegcheckError, error_line
 from regcheck.engine.exact import Verdict
 from regcheck.engine.judge import profile_text
 from regcheck.engine.run import StudyRun, UpdatePlan, decide_update
@@ -138,7 +138,7 @@ class StudyFixture:
             # Bad data is caught before the first test (pytest_runtestloop) except under xdist,
             # where each study test fails with the line; either way the session exits with 2.
             self._state.bad_input = True
-            pytest.fail(f"regcheck: error: {error}", pytrace=False)
+            pytest.fail(error_line(error), pytrace=False)
 
     def planned_updates(self) -> list[dict[str, Any]]:
         return [baseline.to_document() for baseline in self.run.plan.baselines]
@@ -159,7 +159,7 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
         study = study_for(option_value(config, STUDY))
         models_for(study, option_value(config, MODEL))
     except RegcheckError as error:
-        print(f"regcheck: error: {error}", file=sys.stderr)
+        print(error_line(error), file=sys.stderr)
         return EXIT_USAGE
     return None
 
@@ -201,7 +201,7 @@ def _study_fixture(config: pytest.Config) -> StudyFixture:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtestloop(session: pytest.Session) -> bool | None:
-    """Load and verify the study's data once before the first study test: bad data is one line and exit code 2.
+    """Check the study's inputs once before the first study test: bad input is one line and exit code 2.
 
     xdist workers skip this (their loop belongs to xdist); there each study test fails with
     the same line instead, and the session still exits with code 2.
@@ -212,12 +212,26 @@ def pytest_runtestloop(session: pytest.Session) -> bool | None:
     if not any("regcheck_study" in getattr(item, "fixturenames", ()) for item in session.items):
         return None
     try:
-        _study_fixture(config).run.dataset  # noqa: B018
+        fixture = _study_fixture(config)
+        # Every file the collected tests' models read, as the CLI checks them: a corrupt baseline
+        # stops the session before any test fits or writes anything (an obtained record, the lock
+        # file). A model's missing framework stays that model's failed tests (check_ready).
+        fixture.run.check_files(_models_of(session.items) or fixture.models)
     except RegcheckError as error:
         config.stash[_STATE].bad_input = True
-        print(f"regcheck: error: {error}", file=sys.stderr)
+        print(error_line(error), file=sys.stderr)
         return True  # no test runs; pytest_sessionfinish turns the exit code into 2
     return None
+
+
+def _models_of(items: list[pytest.Item]) -> tuple[str, ...]:
+    """The models whose configurations the collected tests take, in the order first met."""
+    found: dict[str, None] = {}
+    for item in items:
+        config = getattr(item, "callspec", None) and item.callspec.params.get(CONFIG_FIXTURE)  # type: ignore[attr-defined]
+        if config is not None:
+            found[config.model] = None
+    return tuple(found)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
