@@ -39,14 +39,20 @@ def write_files_atomically(files: list[tuple[Path, bytes]], then: Callable[[], N
     replaced: list[tuple[Path, bytes | None]] = []
     try:
         for path, data in files:
-            staged.append((_stage(path, data), path))
+            try:
+                staged.append((_stage(path, data), path))
+            except OSError as exc:  # a write's own error (a full disk) names no file: name the target
+                raise OSError(exc.errno, exc.strerror, str(path)) from None
         for temp_name, path in staged:
             before = path.read_bytes() if path.is_file() else None
+            # Listed before the rename: an interrupt (Ctrl-C) landing just after it must find it here
+            # to put it back. Putting back a target that was not yet replaced rewrites what is there.
+            replaced.append((path, before))
             try:
                 os.replace(temp_name, path)
             except OSError as exc:
+                replaced.pop()
                 raise OSError(exc.errno, exc.strerror, str(path)) from None
-            replaced.append((path, before))
         if then is not None:
             then()
         for folder in {path.parent for _, path in staged}:
@@ -71,7 +77,7 @@ def _restore(replaced: list[tuple[Path, bytes | None]]) -> list[Path]:
     for path, before in reversed(replaced):
         try:
             if before is None:
-                path.unlink()
+                path.unlink(missing_ok=True)  # missing: interrupted before its rename, nothing to undo
             else:
                 os.replace(_stage(path, before), path)
         except OSError:

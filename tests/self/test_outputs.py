@@ -268,3 +268,47 @@ def test_bless_whose_step_summary_cannot_grow_writes_no_baseline_and_no_run_file
         "no baseline and no output was written"
     )
     assert project.snapshot() == before
+
+
+def test_an_interrupt_just_after_a_rename_puts_that_file_back_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C can land between a rename and the bookkeeping that follows it: the file it replaced
+    must still be put back, or the CLI's "no baseline was written" would be false (found by an
+    attacker's poller, 5 of 5 tries, before the fix)."""
+    from regcheck.engine import atomic
+
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    first.write_text("old a\n")
+    second.write_text("old b\n")
+    real_replace = os.replace
+
+    def replace_then_interrupt(source: str, target: Any) -> None:
+        real_replace(source, target)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(atomic.os, "replace", replace_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        atomic.write_files_atomically([(first, b"new a\n"), (second, b"new b\n")])
+    monkeypatch.undo()
+    assert (first.read_text(), second.read_text()) == ("old a\n", "old b\n")
+    assert leftovers(tmp_path) == []
+
+
+def test_an_output_that_outgrows_the_file_size_limit_is_named_with_its_option(tmp_path: Path) -> None:
+    """A write's own error (a full disk, a file-size limit) carries no file name: the line names the target."""
+    import resource
+
+    def one_kib_at_most() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+    data = os.environ["REGCHECK_DATA_DIR"]
+    result = subprocess.run(
+        [sys.executable, "-m", "regcheck", "run", "--model", "logreg", "--data", str(Path(data) / "heart.csv"),
+         "--baselines", str(Path(__file__).resolve().parents[2] / "baselines"), "--json", "run.json"],
+        capture_output=True, text=True, cwd=tmp_path, preexec_fn=one_kib_at_most,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert (
+        result.stderr.splitlines()[-1]
+        == "regcheck: error: --json run.json: cannot be written (File too large); no output was written"
+    )
+    assert list(tmp_path.iterdir()) == []
