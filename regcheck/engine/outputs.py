@@ -136,8 +136,14 @@ def _probe(folder: Path, what: str) -> None:
         raise UsageError(f"{what} {folder} cannot be written ({exc.strerror})") from None
 
 
+def _resolved(path: Path) -> Path:
+    # os.path.realpath, not Path.resolve: a symbolic link loop is left as it is, where
+    # Path.resolve raises (RuntimeError up to Python 3.12); the loop is then reported by its reader.
+    return Path(os.path.realpath(path))
+
+
 def _same(a: Path, b: Path) -> bool:
-    if a.resolve() == b.resolve():
+    if _resolved(a) == _resolved(b):
         return True
     try:
         return os.path.samefile(a, b)
@@ -148,4 +154,4 @@ def _same(a: Path, b: Path) -> bool:
 def _inside(path: Path, folder: Path) -> bool:
     if not folder.is_dir():
         return False
-    return path.resolve().is_relative_to(folder.resolve())
+    return _resolved(path).is_relative_to(_resolved(folder))

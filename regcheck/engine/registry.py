@@ -23,7 +23,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from regcheck.engine.errors import UsageError
-from regcheck.engine.study import Study, is_safe_name
+from regcheck.engine.study import Model, Study, is_safe_name
 from regcheck.studies import DEFAULT_STUDY as SHIPPED_DEFAULT
 
 ENTRY_POINT_GROUP = "regcheck.studies"
@@ -38,22 +38,51 @@ def registered_studies() -> dict[str, str]:
 
 @cache
 def load_study(reference: str = DEFAULT_STUDY) -> Study:
-    """The study ``reference`` names; any fault is one ``UsageError`` line naming the reference."""
+    """The study ``reference`` names; any fault is one ``UsageError`` line naming the reference.
+
+    A study is the user's code: whatever it raises while it is imported, built or asked what it
+    holds (its name, its models, their names and configurations) is reported as a fault of the
+    study, never as a traceback.
+    """
     target = registered_studies().get(reference, reference)
     if ":" not in target:
         known = ", ".join(sorted(registered_studies())) or "none"
         raise UsageError(f"--study {reference}: not a registered study ({known}) nor MODULE:OBJECT; expected {STUDY_EXAMPLE}")
     module_name, _, attribute = target.rpartition(":")
     module = _import(reference, module_name)
-    study = getattr(module, attribute, None)
+    try:
+        study = _checked(reference, getattr(module, attribute, None), module_name, attribute)
+    except (UsageError, KeyboardInterrupt):  # Ctrl-C stays Ctrl-C
+        raise
+    except BaseException as exc:  # whatever the user's code raises, SystemExit and its own BaseExceptions too
+        raise UsageError(f"--study {reference}: the study raised {type(exc).__name__}: {exc}") from None
+    return study
+
+
+def _checked(reference: str, study: object, module_name: str, attribute: str) -> Study:
+    """The object as a usable study: a ``Study`` whose name, models and configurations have the declared types."""
     if study is None:
         raise UsageError(f"--study {reference}: {module_name} has no attribute {attribute!r}")
     if isinstance(study, type) and issubclass(study, Study):
         study = study()
     if not isinstance(study, Study):
         raise UsageError(f"--study {reference}: {attribute} is a {type(study).__name__}, not a regcheck Study")
-    if not is_safe_name(study.name):
+    if not isinstance(study.name, str) or not is_safe_name(study.name):
         raise UsageError(f"--study {reference}: study name {study.name!r} cannot name a baselines folder")
+    models = study.models()
+    if not isinstance(models, (list, tuple)) or not models or not all(isinstance(model, Model) for model in models):
+        raise UsageError(f"--study {reference}: models() returned {models!r:.60}; expected a list of regcheck Models")
+    names = [model.name for model in models]
+    for name in names:
+        if not isinstance(name, str) or not is_safe_name(name):
+            raise UsageError(f"--study {reference}: model name {name!r} cannot name a baselines folder")
+    if len(set(names)) != len(names):
+        raise UsageError(f"--study {reference}: two models named alike ({', '.join(names)}); expected each once")
+    for model in models:
+        ids = [getattr(config, "config_id", None) for config in model.configurations()]
+        if not ids or not all(isinstance(config_id, str) for config_id in ids) or len(set(ids)) != len(ids):
+            raise UsageError(f"--study {reference}: model {model.name}'s configurations() must give configurations "
+                             "with distinct config_id strings")  # fmt: skip
     return study
 
 
@@ -64,9 +93,9 @@ def _import(reference: str, module_name: str) -> object:
         if "" not in sys.path and str(Path.cwd()) not in sys.path:
             sys.path.append(str(Path.cwd()))  # `--study my_study:study` run from the study's folder
         return importlib.import_module(module_name)
-    except UsageError:
+    except (UsageError, KeyboardInterrupt):
         raise
-    except (Exception, SystemExit) as exc:  # the user's module failed to import (or exited): one line
+    except BaseException as exc:  # the user's module failed to import (or exited): one line
         raise UsageError(f"--study {reference}: cannot import {module_name} ({type(exc).__name__}: {exc})") from None
 
 

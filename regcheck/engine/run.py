@@ -19,15 +19,16 @@ from typing import TYPE_CHECKING, Any
 
 from regcheck.engine.baselines import Baseline, BaselineStore, ProfileOutcomes
 from regcheck.engine.environment import fingerprint
-from regcheck.engine.errors import BaselineError, RegcheckError
+from regcheck.engine.errors import BaselineError, RegcheckError, UsageError
 from regcheck.engine.exact import Verdict, compare_exact
 from regcheck.engine.judge import judge, profile_text
 from regcheck.engine.records import ResultRecord, now_utc
+from regcheck.engine.study import Dataset
 
 if TYPE_CHECKING:
     from regcheck.engine.outputs import OutputPlan
     from regcheck.engine.pool_size import PoolPlan
-    from regcheck.engine.study import Claim, Configuration, Dataset, Model, Published, Study
+    from regcheck.engine.study import Claim, Configuration, Model, Published, Study
 
 # done, total, model, config_id, status, started (time.perf_counter() at the run's start)
 Progress = Callable[[int, int, str, str, str, float], None]
@@ -65,7 +66,15 @@ class StudyRun:
         from regcheck.engine.dependencies import require_modules
 
         require_modules(self.study.requires, f"the {self.study.name} study")
-        return self.study.load(self.data_path)
+        try:
+            dataset = self.study.load(self.data_path)
+        except (RegcheckError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # the study's own code failed: a fault of the study, in one line
+            raise UsageError(f"study {self.study.name}: load() raised {type(exc).__name__}: {exc}") from None
+        if not isinstance(dataset, Dataset):
+            raise UsageError(f"study {self.study.name}: load() returned {dataset!r:.60}; expected a regcheck Dataset")
+        return dataset
 
     @cached_property
     def store(self) -> BaselineStore:

@@ -201,7 +201,24 @@ SEEDS = SharedOption(
 )  # fmt: skip
 MODEL = SharedOption("model", f"which model of the study, or {ALL_MODELS} (default: all)", "MODEL",
                      parse_model, ALL_MODELS)  # fmt: skip
-REASON = SharedOption("reason", "why the baselines change; kept in their provenance (default: none)", "TEXT", str)
+MAX_REASON = 1000
+
+
+def parse_reason(text: str) -> str:
+    """Text a baseline can keep and regcheck read back: UTF-8 (an undecodable byte arrives as a lone
+    surrogate, which the JSON reader refuses), one line, at most ``MAX_REASON`` characters."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError(f"{text!r}: not UTF-8 text (an undecodable byte); expected a reason in words") from None
+    if any(not character.isprintable() for character in text) or len(text) > MAX_REASON:
+        raise argparse.ArgumentTypeError(f"{text[:80]!r}: expected one line of printable text, at most {MAX_REASON} characters")
+    return text
+
+
+REASON = SharedOption(
+    "reason", "why the baselines change; kept in their provenance: one line of text (default: none)", "TEXT", parse_reason
+)
 TIER = SharedOption(
     "tier", "how a seeded (band-rule) model is judged: auto, exactly where the run's profile matches a baseline's "
     "and by the band elsewhere; or band, by the band everywhere, against this profile's outcomes where the "
@@ -225,3 +242,9 @@ def models_for(study: Study, choice: str) -> tuple[str, ...]:
 
 def study_for(reference: str | None) -> Study:
     return load_study(reference or DEFAULT_STUDY)
+
+
+def study_file(reference: str | None) -> Path | None:
+    """The study's own file, when ``--study`` names one: an input of the command, never to be replaced by an output."""
+    module = (reference or DEFAULT_STUDY).rpartition(":")[0]
+    return Path(module) if module.endswith(".py") else None

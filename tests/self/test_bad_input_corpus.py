@@ -569,7 +569,85 @@ THIRD_PASS_CASES = [
          with_option("--markdown", "{root}/s.md"), {"GITHUB_STEP_SUMMARY": "{root}/s.md"}),
 ]  # fmt: skip
 
-CASES = DATA_CASES + BASELINE_CASES + OPTION_CASES + SECOND_PASS_CASES + THIRD_PASS_CASES
+
+def study_module(body: str) -> Callable[[Project], None]:
+    """A user's study module, s.py in the project, whose code misbehaves as ``body`` says."""
+
+    def setup(project: Project) -> None:
+        (project.root / "s.py").write_text("from regcheck.engine.study import Study, Model, Dataset\n" + body)
+
+    return setup
+
+
+STUDY_RUN = ("run", "--study", "{root}/s.py:study", "--model", "logreg", "--data", "{data}", "--baselines", "{baselines}")
+# Found by a second, independent attacker's corpus (418 inputs, 2026-11-26): each a class, not a case.
+FOURTH_PASS_CASES = [
+    # a value with a line break in it is quoted on the one line, escaped
+    Case(
+        "data-path-with-a-newline",
+        nothing,
+        f"argument --data: {{root}}/no\\nsuch.csv: no such file {SEE_RUN_HELP}",
+        ("run", "--model", "logreg", "--data", "{root}/no\nsuch.csv", "--baselines", "{baselines}"),
+    ),
+    Case(
+        "baselines-path-with-a-line-separator",
+        nothing,
+        f"argument --baselines: {{root}}/no\\u2028such: no such folder {SEE_RUN_HELP}",
+        ("run", "--model", "logreg", "--data", "{data}", "--baselines", "{root}/no\u2028such"),
+    ),
+    # the user's study code: whatever it raises or returns, one line naming the study
+    Case(
+        "study-whose-name-is-a-number",
+        study_module("class S(Study):\n    name = 5\nstudy = S()\n"),
+        "--study {root}/s.py:study: study name 5 cannot name a baselines folder",
+        STUDY_RUN,
+    ),
+    Case(
+        "study-whose-models-raise",
+        study_module("class S(Study):\n    name = 's'\n    def models(self):\n        raise RuntimeError('boom')\nstudy = S()\n"),
+        "--study {root}/s.py:study: the study raised RuntimeError: boom",
+        STUDY_RUN,
+    ),
+    Case(
+        "study-whose-models-are-none",
+        study_module("class S(Study):\n    name = 's'\n    def models(self):\n        return None\nstudy = S()\n"),
+        "--study {root}/s.py:study: models() returned None; expected a list of regcheck Models",
+        STUDY_RUN,
+    ),
+    Case(
+        "study-module-raising-a-base-exception-of-its-own",
+        study_module("class Odd(BaseException):\n    pass\nraise Odd('odd')\n"),
+        "--study {root}/s.py:study: cannot import {root}/s.py (Odd: odd)",
+        STUDY_RUN,
+    ),
+    Case(
+        "study-whose-load-returns-a-number",
+        study_module(
+            "class M(Model):\n    name = 'logreg'\n    def configurations(self):\n"
+            "        from regcheck.studies.heart.configs import LOGREG_GRID\n        return LOGREG_GRID\n"
+            "class S(Study):\n    name = 's'\n    def models(self):\n        return [M()]\n"
+            "    def load(self, path):\n        return 42\nstudy = S()\n"
+        ),
+        "study s: load() returned 42; expected a regcheck Dataset",
+        STUDY_RUN,
+    ),
+    Case(
+        "report-html-over-the-study-file",
+        study_module("raise SystemExit('never imported')\n"),
+        "--html {root}/s.py: is an input of this command ({root}/s.py); choose another file",
+        ("report", "{root}/run.json", "--study", "{root}/s.py:study", "--html", "{root}/s.py"),
+    ),
+    # text kept in a baseline must be text regcheck can read back
+    Case(
+        "reason-with-a-control-character",
+        nothing,
+        "argument --reason: 'why\\x1b[31m': expected one line of printable text, at most 1000 characters "
+        "(see 'regcheck bless --help')",
+        (*BLESS, "--reason", "why\x1b[31m"),
+    ),
+]
+
+CASES = DATA_CASES + BASELINE_CASES + OPTION_CASES + SECOND_PASS_CASES + THIRD_PASS_CASES + FOURTH_PASS_CASES
 
 
 def test_the_corpus_holds_at_least_25_distinct_bad_inputs() -> None:

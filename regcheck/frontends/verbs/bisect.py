@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from regcheck.engine.errors import EXIT_MOVED, EXIT_OK
+from regcheck.engine.errors import EXIT_MOVED, EXIT_OK, UsageError
 from regcheck.frontends.options import ALL_MODELS, parse_model, parse_seeds
 from regcheck.frontends.verbs import verb_parser
 
@@ -78,7 +78,10 @@ def handle(args: argparse.Namespace) -> int:
         (args.cache or search.cache_root()).resolve(), tuple(options), search.source_digest(source),
     )  # fmt: skip
     log = setup.cache / "logs" / f"{args.package}-{good}-{bad}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file where a folder belongs, a read-only disk: before any environment is built
+        raise UsageError(f"--cache {setup.cache}: cannot hold the cache ({exc.strerror}); expected a writable folder") from None
     print(f"regcheck bisect {args.package} {good} {bad}: {len(releases)} final releases from {good} to {bad} "
           f"({', '.join(map(str, releases))}); --model {args.model}" + (f" --seeds {args.seeds}" if args.seeds else "")
           + (f"; with {' '.join(args.companions)}" if args.companions else ""), flush=True)  # fmt: skip

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from regcheck.engine.errors import EXIT_MOVED, EXIT_OK, UsageError
-from regcheck.frontends.options import STUDY, study_for
+from regcheck.frontends.options import STUDY, study_file, study_for
 from regcheck.frontends.verbs import verb_parser
 
 MATRIX_EXAMPLES = """  tox -m sklearn && regcheck matrix          the folder tox.ini writes to (.tox/regcheck-records)
@@ -89,7 +89,8 @@ def handle(args: argparse.Namespace) -> int:
     paths = run_file_paths(args.inputs or [DEFAULT_RECORDS])
     bench_paths = bench_file_paths(args.bench or [])
     outputs = OutputPlan()
-    outputs.read(args.baselines, *paths, *bench_paths)  # files, not folders: a matrix may be written beside them
+    # Files, not folders: a matrix may be written beside the run files (a folder scan leaves it out).
+    outputs.read(args.baselines, *paths, *bench_paths, study_file(args.regcheck_study))
     outputs.write("--json", args.json)
     outputs.check()
     columns = [load_run_file(path) for path in paths]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from regcheck.engine.errors import EXIT_MOVED, EXIT_OK, UsageError
 from regcheck.engine.registry import DEFAULT_STUDY, STUDY_EXAMPLE
-from regcheck.frontends.options import STUDY, study_for
+from regcheck.frontends.options import STUDY, study_file, study_for
 from regcheck.frontends.verbs import verb_parser
 
 REPORT_EXAMPLES = """  regcheck run --json run.json; regcheck report run.json          run.json -> report.html
@@ -65,7 +65,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.run is None and args.matrix is None and not args.bench:
         raise UsageError("nothing to report: give a run file (regcheck run --json PATH), --matrix PATH or --bench PATH")
     outputs = OutputPlan()
-    outputs.read(args.run, args.matrix, *args.bench)
+    outputs.read(args.run, args.matrix, *args.bench, study_file(args.regcheck_study))
     outputs.write("--html", args.html)
     outputs.write("--markdown", args.markdown)
     outputs.check()

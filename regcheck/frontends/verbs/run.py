@@ -19,6 +19,7 @@ from regcheck.frontends.options import (
     check_writable_folder,
     models_for,
     parse_jobs,
+    study_file,
     study_for,
 )
 from regcheck.frontends.verbs import verb_parser
@@ -89,7 +90,7 @@ def handle(args: argparse.Namespace) -> int:
     # model's framework (TensorFlow: seconds) is imported in the workers, not here as well.
     run.check_inputs(models, plan_workers(run, models, args.jobs, args.executor)[1])
     outputs = OutputPlan()
-    outputs.read(baselines, run.dataset.path, _study_file(args.regcheck_study))
+    outputs.read(baselines, run.dataset.path, study_file(args.regcheck_study))
     outputs.write("--json", args.json)
     outputs.write("--markdown", args.markdown)
     outputs.write(f"${STEP_SUMMARY_VARIABLE}", step_summary_path(), append=True)
@@ -133,9 +134,3 @@ def handle(args: argparse.Namespace) -> int:
     if outcome.missing:  # a baseline to create is bad input (exit 2), not a result that moved
         return EXIT_USAGE
     return EXIT_MOVED if outcome.failed else EXIT_OK
-
-
-def _study_file(reference: str) -> Path | None:
-    """The study's own file, when ``--study`` names one: an output must never replace it."""
-    module = reference.rpartition(":")[0]
-    return Path(module) if module.endswith(".py") else None

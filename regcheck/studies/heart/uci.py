@@ -7,6 +7,7 @@ heart.csv drops one row, duplicates the last, recodes five columns and sorts by 
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import urllib.error
 import urllib.request
@@ -56,7 +57,7 @@ def download_original(cache_target: Path) -> bytes:
     try:
         with opener.open(url, timeout=_TIMEOUT_SECONDS) as response:
             raw: bytes = response.read()
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:  # InvalidURL: a control character
         reason = getattr(exc, "reason", exc)
         raise DataError(
             f"heart data not found and the download from {url} failed ({reason}); offline, put heart.csv "
