@@ -139,12 +139,54 @@ def check_run_document(document: Any, where: str, error: type[RegcheckError]) ->
             if name not in _RECORD_CORE and name not in _RECORD_OPTIONAL and name != "extra":
                 if not (_number(value) or _text(value) or _numbers(value) or value is None):
                     _fail(where, error, f"{at}.{name}", "a number, text or a list of numbers", value)
+        _consistent(record, at, where, error)
+    configurations = document.get("configurations")
+    known = set(configurations) if isinstance(configurations, dict) else None
+    recorded = {record["config_id"] for record in document["records"]}
+    if known is not None and not recorded <= known:
+        unknown = sorted(recorded - known)[0]
+        _fail(where, error, "records", f"records of the file's configurations ({len(known)})", unknown)
     for index, verdict in enumerate(verdicts):
         at = f"verdicts[{index}]"
         if not isinstance(verdict, dict) or not isinstance(verdict.get("config_id"), str):
             _fail(where, error, at, "a verdict (an object with a config_id)", verdict)
         _fields(verdict, _VERDICT, f"{at}.", where, error, required=False)
+        if verdict.get("status") not in STATUSES:
+            _fail(where, error, f"{at}.status", f"one of {', '.join(STATUSES)}", verdict.get("status"))
+        if known is not None and verdict["config_id"] not in known:  # an error verdict has no records
+            _fail(where, error, f"{at}.config_id", "a configuration of this file", verdict["config_id"])
     return document
+
+
+# What a verdict can say (``regcheck.engine.exact.Verdict.status``).
+STATUSES = ("held", "moved", "missing", "error", "updated")
+SEED_LIMIT = 2**32
+
+
+def _consistent(record: dict[str, Any], at: str, where: str, error: type[RegcheckError]) -> None:
+    """What a writer cannot produce: values out of range, lists of another length than ``n_test``."""
+    from regcheck.engine.study import is_safe_name
+
+    for name in ("model", "config_id"):  # they name baselines and obtained records: never a path
+        if not is_safe_name(record[name]):
+            _fail(where, error, f"{at}.{name}", "a name of letters, digits, '.', '_' or '-'", record[name])
+    if record["seed"] >= SEED_LIMIT:
+        _fail(where, error, f"{at}.seed", "a seed below 2**32", record["seed"])
+    n_test = record["n_test"]
+    if n_test < 1:
+        _fail(where, error, f"{at}.n_test", "an integer >= 1", n_test)
+    for name in ("predictions", "test_rows", "true_labels", "probabilities"):
+        values = record.get(name)
+        if values is not None and len(values) != n_test:
+            _fail(where, error, f"{at}.{name}", f"a list of {n_test} (n_test)", f"{len(values)} items")
+    n_correct = record.get("n_correct")
+    if n_correct is not None and n_correct > n_test:
+        _fail(where, error, f"{at}.n_correct", f"at most n_test ({n_test})", n_correct)
+    accuracy = record.get("accuracy")
+    if accuracy is not None and not 0 <= accuracy <= 1:
+        _fail(where, error, f"{at}.accuracy", "a number in [0, 1] or null", accuracy)
+    if any(not 0 <= value <= 1 for value in record.get("probabilities") or []):
+        _fail(where, error, f"{at}.probabilities", "numbers in [0, 1]", record["probabilities"])
 
 
 def _fields(

@@ -18,6 +18,7 @@ mirrored, and never fail.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -226,17 +227,35 @@ def _parse_timing(entry: Any, where: str) -> Timing:
         raise UsageError(f"{where} ({entry['name']}): stats.rounds is {rounds!r}; expected a count >= 1")
     if values["median"] <= 0:
         raise UsageError(f"{where} ({entry['name']}): stats.median is 0; a ratio needs a positive time")
-    extra = as_dict(entry.get("extra_info"))
-    for key, kind in _EXTRA_TYPES.items():  # the fields regcheck's bench suite writes, and this module reads
-        if extra.get(key) is not None and not isinstance(extra[key], kind):  # null: not recorded
-            expected = "text" if kind is str else "an object"
-            raise UsageError(f"{where} ({entry['name']}): extra_info.{key} is {extra[key]!r}; expected {expected}")
+    order = [values[name] for name in ("min", "q1", "median", "q3", "max") if name in values]
+    if order != sorted(order):  # what pytest-benchmark computes is ordered; anything else was edited
+        raise UsageError(f"{where} ({entry['name']}): stats are not ordered min <= q1 <= median <= q3 <= max")
+    raw_extra = entry.get("extra_info")
+    if raw_extra is not None and not isinstance(raw_extra, dict):
+        raise UsageError(f"{where} ({entry['name']}): extra_info is {raw_extra!r:.60}; expected an object")
+    extra = as_dict(raw_extra)
+    for key, (check, expected) in _EXTRA_TYPES.items():  # the fields regcheck's bench suite writes, and this module reads
+        if extra.get(key) is not None and not check(extra[key]):  # null: not recorded
+            raise UsageError(f"{where} ({entry['name']}): extra_info.{key} is {extra[key]!r:.60}; expected {expected}")
     case = extra.get("case")
     return Timing(case if isinstance(case, str) else entry["name"], str(entry.get("group") or ""), rounds=rounds,
                   extra=extra, **values)  # fmt: skip
 
 
-_EXTRA_TYPES: dict[str, type] = {"case": str, "config_id": str, "phase": str, "model": str, "verdicts": dict}
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+_TEXT = (lambda value: isinstance(value, str), "text")
+_EXTRA_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "case": _TEXT, "config_id": _TEXT, "phase": _TEXT, "model": _TEXT, "verdict": _TEXT,
+    "verdicts": (lambda value: isinstance(value, dict) and all(isinstance(v, str) for v in value.values()),
+                 "an object of verdicts (text)"),
+    "n_correct": (lambda value: _count(value) or (isinstance(value, dict) and all(_count(v) for v in value.values())),
+                  "an integer >= 0, or an object of them per configuration"),
+    "n_test": (lambda value: _count(value) and value >= 1, "an integer >= 1"),
+    "n_correct_seeds": (lambda value: isinstance(value, list) and all(_count(v) for v in value), "a list of integers >= 0"),
+}  # fmt: skip
 
 
 def as_dict(value: Any) -> dict[str, Any]:
