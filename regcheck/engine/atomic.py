@@ -123,7 +123,12 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def remove_stale_temporaries(folder: Path, pattern: str = f".*.json.*{TEMP_SUFFIX}") -> list[Path]:
+# What _stage names a temporary: mkstemp's prefix, its 8 random characters, the suffix. Exactly that,
+# so a user's own ".x.json.keep.tmp" beside the baselines is never taken for one.
+STAGED_PATTERN = f".*.json.{'?' * 8}{TEMP_SUFFIX}"
+
+
+def remove_stale_temporaries(folder: Path, pattern: str = STAGED_PATTERN) -> list[Path]:
     """Delete temporaries a killed writer left behind; call only while holding ``exclusive_lock``."""
     removed = []
     for path in folder.glob(pattern):

@@ -140,6 +140,8 @@ def check_run_document(document: Any, where: str, error: type[RegcheckError]) ->
                 if not (_number(value) or _text(value) or _numbers(value) or value is None):
                     _fail(where, error, f"{at}.{name}", "a number, text or a list of numbers", value)
         _consistent(record, at, where, error)
+    for index, grid in enumerate(document.get("grids") or []):
+        _check_grid(grid, f"grids[{index}]", document.get("configurations"), where, error)
     configurations = document.get("configurations")
     known = set(configurations) if isinstance(configurations, dict) else None
     recorded = {record["config_id"] for record in document["records"]}
@@ -206,3 +208,21 @@ def _fail(where: str, error: type[RegcheckError], name: str, expected: str, foun
     shown = json.dumps(found, ensure_ascii=True)
     shown = shown if len(shown) <= 60 else f"{shown[:57]}..."
     raise error(f"{where}: field {name}: expected {expected}, found {shown}")
+
+
+PLOTS = ("lines", "heatmap")  # ``regcheck.engine.study.GridAxes.plot``
+
+
+def _check_grid(grid: dict[str, Any], at: str, configurations: Any, where: str, error: type[RegcheckError]) -> None:
+    """A grid lays out configurations the file holds, by parameters they have, with a plot the reports draw."""
+    for name in ("model", "rows", "columns"):
+        if not isinstance(grid.get(name), str):
+            _fail(where, error, f"{at}.{name}", "text", grid.get(name))
+    if grid.get("plot", "heatmap") not in PLOTS:
+        _fail(where, error, f"{at}.plot", f"one of {', '.join(PLOTS)}", grid.get("plot"))
+    if not isinstance(configurations, dict):
+        return
+    params = [value for config_id, value in configurations.items() if config_id.startswith(f"{grid['model']}-")]
+    for axis in ("rows", "columns"):
+        if params and any(grid[axis] not in each for each in params):
+            _fail(where, error, f"{at}.{axis}", f"a parameter of every {grid['model']} configuration", grid[axis])

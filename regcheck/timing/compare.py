@@ -97,9 +97,16 @@ def load_run(path: Path) -> BenchmarkRun:
         raise UsageError(f"{path}: no 'benchmarks' list; {_HOW_TO_SAVE}")
     if not benchmarks:
         raise UsageError(f"{path}: holds no benchmarks (was every case skipped or deselected?)")
+    for name in ("machine_info", "commit_info"):
+        if document.get(name) is not None and not isinstance(document[name], dict):
+            raise UsageError(f"{path}: {name} is {document[name]!r:.60}; expected an object; {_HOW_TO_SAVE}")
     timings: dict[str, Timing] = {}
+    names: set[str] = set()
     for index, entry in enumerate(benchmarks):
         timing = _parse_timing(entry, f"{path}: benchmarks[{index}]")
+        if entry["name"] in names:  # pytest-benchmark names each test once per run
+            raise UsageError(f"{path}: benchmarks[{index}]: the name {entry['name']!r} appears twice; expected each once")
+        names.add(entry["name"])
         if timing.case in timings:
             raise UsageError(f"{path}: case {timing.case!r} appears twice; expected one entry per case")
         timings[timing.case] = timing
