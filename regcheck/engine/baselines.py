@@ -310,7 +310,22 @@ def parse_baseline(document: dict[str, Any], path: Path, store: BaselineStore, m
             if entry.profile in seen:
                 raise BaselineError(f"{path}: field profiles[{i}].profile: the same profile twice; expected each once")
             seen.append(entry.profile)
-    return Baseline(store.study.name, str(sha), model, config_id, check.mapping(document, "params"), profiles)
+    params = check.mapping(document, "params")
+    declared = _declared_params(store, model, config_id)
+    if declared is not None and params != declared:  # the parameters the file says it was made with
+        check.fail("params", f"configuration {config_id}'s parameters {json.dumps(declared)}", params)
+    return Baseline(store.study.name, str(sha), model, config_id, params, profiles)
+
+
+def _declared_params(store: BaselineStore, model: str, config_id: str) -> dict[str, Any] | None:
+    """The parameters the study gives ``config_id`` (JSON's view of them), or None where it has no such model."""
+    if model not in store.study.model_names():
+        return None
+    for config in store.study.model(model).configurations():
+        if config.config_id == config_id:
+            declared: dict[str, Any] = json.loads(json.dumps(dict(config.params())))
+            return declared
+    return None
 
 
 def _parse_profile(check: _FieldChecker, entry: Any, where: str) -> ProfileOutcomes:
@@ -330,7 +345,11 @@ def _parse_profile(check: _FieldChecker, entry: Any, where: str) -> ProfileOutco
     for name, value in profile.items():  # compared as text with a run's profile: one level of scalars
         if isinstance(value, (dict, list)) or value is None:
             check.fail(f"{where}profile.{name}", "text or a number", value)
-    return ProfileOutcomes(profile, seeds, check.mapping(entry, f"{where}provenance"))
+    provenance = check.mapping(entry, f"{where}provenance")
+    for name in ("updated", "reason"):  # written as text by every update; shown by the reports
+        if provenance.get(name) is not None and not isinstance(provenance[name], str):
+            check.fail(f"{where}provenance.{name}", "text", provenance[name])
+    return ProfileOutcomes(profile, seeds, provenance)
 
 
 def _check_outcome(check: _FieldChecker, outcome: Any, where: str, seed: int) -> dict[str, Any]:

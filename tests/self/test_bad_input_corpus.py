@@ -637,6 +637,22 @@ FOURTH_PASS_CASES = [
         "--html {root}/s.py: is an input of this command ({root}/s.py); choose another file",
         ("report", "{root}/run.json", "--study", "{root}/s.py:study", "--html", "{root}/s.py"),
     ),
+    Case(
+        "baseline-params-not-its-configurations",
+        edit_baseline(lambda d: d["params"].update(C="0.1")),
+        f'{B}: field params: expected configuration logreg-l1-C0.1\'s parameters {{{{"penalty": "l1", "C": 0.1, '
+        f'"solver": "liblinear"}}}}, found {{{{"penalty": "l1", "C": "0.1", "solver": "liblinear"}}}}',
+    ),
+    Case(
+        "baseline-provenance-updated-a-number",
+        edit_baseline(lambda d: d["profiles"][0]["provenance"].update(updated=12)),
+        f"{B}: field profiles[0].provenance.updated: expected text, found 12",
+    ),
+    Case(
+        "published-accuracy-with-more-decimals-than-printed",
+        edit_published(lambda d: d["logreg"]["accuracy"].update({"logreg-l1-C0.1": 0.875})),
+        f"{PUB}: field logreg.accuracy.logreg-l1-C0.1: expected a number with at most 2 decimals, found 0.875",
+    ),
     # text kept in a baseline must be text regcheck can read back
     Case(
         "reason-with-a-control-character",

@@ -112,6 +112,8 @@ def load_published(root: Path) -> PublishedTable:
                 _fail(path, f"{model}.accuracy.{config_id}", f"a configuration of {model} ({', '.join(known)})", value)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
                 raise BaselineError(f"{path}: field {model}.accuracy.{config_id}: expected a number in [0, 1], found {value!r}")
+            if round(value, places) != value:  # the publication prints `decimals` places; more were typed in
+                _fail(path, f"{model}.accuracy.{config_id}", f"a number with at most {places} decimals", value)
             accuracy[config_id] = float(value)
         absent = [config_id for config_id in _reported(model) if config_id not in section["accuracy"]]
         if absent:  # a row left out would leave that configuration unchecked, in silence
