@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -167,25 +166,20 @@ def append_files(files: list[tuple[Path, bytes]]) -> None:
         raise
 
 
-LOCK_NAME = ".regcheck.lock"
-
-
 @contextlib.contextmanager
 def exclusive_lock(folder: Path) -> Iterator[None]:
-    """Hold an advisory lock on ``folder/.regcheck.lock`` (xdist workers, parallel CLIs).
+    """Hold an advisory lock on ``folder`` itself (xdist workers, parallel CLIs, two updates at once).
 
-    The lock file is opened non-blocking and must be a regular file: a FIFO or a folder in its
-    place is one line naming it (``BaselineError``), never a hang or a traceback.
+    ``flock`` on the folder's own descriptor: no lock file, so a failed update leaves nothing
+    behind and nothing can stand in a lock file's place (a FIFO, a folder). Earlier versions
+    locked ``folder/.regcheck.lock``; a file of that name left by them is ignored.
     """
-    path = folder / LOCK_NAME
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), 0o666)
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise BaselineError(f"{exc.filename or path}: cannot be opened as regcheck's lock file ({exc.strerror})") from None
+        raise BaselineError(f"{folder}: cannot be locked for an update ({exc.strerror}); expected a folder") from None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise BaselineError(f"{path}: is not a regular file; expected regcheck's lock file (remove it)")
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from regcheck.engine.atomic import (
-    LOCK_NAME,
     exclusive_lock,
     remove_stale_temporaries,
     write_files_atomically,
@@ -164,9 +163,6 @@ class BaselineStore:
         for level in (self.root / self.study.name, folder):  # a file here would read as "no baseline yet"
             if os.path.lexists(level) and not level.is_dir():
                 raise BaselineError(f"{level}: is not a folder; expected the folder of {self.study.name}'s baselines")
-        lock = self.root / LOCK_NAME
-        if os.path.lexists(lock) and not lock.is_file():  # found now, not after the fits that would need it
-            raise BaselineError(f"{lock}: is not a regular file; expected regcheck's lock file (remove it)")
         if not folder.is_dir():
             return
         known = set(self.config_ids(model))

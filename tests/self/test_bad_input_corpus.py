@@ -497,10 +497,6 @@ THIRD_PASS_CASES = [
     Case("baseline-a-link-to-dev-zero", link(BL, "/dev/zero"),
          f"{B}: is a character device; expected a baseline (a JSON object) (a regular file)"),
     # what regcheck itself keeps in the baselines folder: the lock, the obtained records
-    Case("lock-file-is-a-fifo", both(move_a_result, make_fifo("baselines/.regcheck.lock")),
-         "{baselines}/.regcheck.lock: is not a regular file; expected regcheck's lock file (remove it)"),
-    Case("lock-file-is-a-folder", both(move_a_result, lambda p: (p.baselines / ".regcheck.lock").mkdir()),
-         "{baselines}/.regcheck.lock: is not a regular file; expected regcheck's lock file (remove it)"),
     Case("obtained-record-is-a-folder", both(move_a_result, full_folder(OBTAINED)),
          f"{{root}}/{OBTAINED}: is a folder; expected an obtained record (a regular file) or nothing (remove it)"),
     Case("obtained-record-is-a-folder-under-bless", both(move_a_result, full_folder(OBTAINED)),
