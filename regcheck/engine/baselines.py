@@ -34,7 +34,7 @@ from regcheck.engine.study import is_safe_name
 
 if TYPE_CHECKING:
     from regcheck.engine.outputs import OutputPlan
-    from regcheck.engine.study import Study
+    from regcheck.engine.study import Model, Study
 
 BASELINE_SCHEMA_VERSION = 2
 READABLE_SCHEMA_VERSIONS = (1, 2)
@@ -275,8 +275,9 @@ def parse_baseline(document: dict[str, Any], path: Path, store: BaselineStore, m
     """Validate a baseline document field by field; every fault names the path and the field."""
     # The fields the model's exact tier compares must be in every seed's outcome: a hand edit that
     # drops one would otherwise narrow the comparison in silence (the tier compares what is there).
-    compared = store.study.model(model).exact_fields if model in store.study.model_names() else None
-    check = _FieldChecker(path, model, config_id, tuple(compared or ()))
+    model_object = store.study.model(model) if model in store.study.model_names() else None
+    compared = model_object.exact_fields if model_object is not None else None
+    check = _FieldChecker(path, model, config_id, tuple(compared or ()), model_object)
     version = document.get("schema_version")
     if version is None:
         raise BaselineError(f"{path}: missing schema_version; expected {BASELINE_SCHEMA_VERSION}")
@@ -394,17 +395,24 @@ def _check_outcome(check: _FieldChecker, outcome: Any, where: str, seed: int) ->
             check.fail(f"{where}.{name}", "a number, text or a list of numbers", value)
         elif isinstance(value, float) and not math.isfinite(value):
             check.fail(f"{where}.{name}", "a finite number", value)
+    if check.model_object is not None:  # typed: now the study's own sizes and ranges
+        found = check.model_object.impossible(outcome)
+        if found is not None:
+            check.fail(f"{where}.{found[0]}", found[1], found[2])
     return dict(outcome)
 
 
 class _FieldChecker:
     """Small typed checks whose failures read: ``<path>: field <name>: expected <what>, found <value>``."""
 
-    def __init__(self, path: Path, model: str = "", config_id: str = "", compared: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, path: Path, model: str = "", config_id: str = "", compared: tuple[str, ...] = (), model_object: Model | None = None
+    ) -> None:
         self.path = path
         self.model = model
         self.config_id = config_id
         self.compared = compared  # fields every seed's outcome must hold
+        self.model_object = model_object  # the study's model: what its outcomes cannot hold
 
     def fail(self, name: str, expected: str, found: Any) -> NoReturn:
         shown = json.dumps(found)[:60] if _jsonable(found) else repr(found)[:60]

@@ -179,6 +179,15 @@ class Model:
     def check_ready(self) -> None:
         """Raise ``RegcheckError`` (one line, exit 2) when this model cannot run here (a backend missing)."""
 
+    def impossible(self, outcome: Mapping[str, Any]) -> tuple[str, str, Any] | None:
+        """What no fit of this model can record in one seed's outcome: ``(field, expected, found)``, or None.
+
+        The engine checks a baseline's types; only the study knows its sizes and ranges (how many
+        coefficients its data gives, how many rows its table has). A baseline holding an impossible
+        value is refused as bad input (one line, exit 2) instead of being judged a moved result.
+        """
+        return None
+
     def prepare_worker(self, threads: int) -> None:
         """Called once in each worker process before its first fit (thread settings, log levels)."""
 

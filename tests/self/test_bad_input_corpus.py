@@ -649,6 +649,32 @@ FOURTH_PASS_CASES = [
         edit_published(lambda d: d["logreg"]["accuracy"].update({"logreg-l1-C0.1": 0.875})),
         f"{PUB}: field logreg.accuracy.logreg-l1-C0.1: expected a number with at most 2 decimals, found 0.875",
     ),
+    # what the study's own model could never record: refused, not judged moved
+    Case(
+        "baseline-with-twelve-coefficients-of-thirteen-features",
+        edit_baseline(lambda d: outcome(d)["coefficients"].pop()),
+        f'{B}: field profiles[0].seeds.42.coefficients: expected 13 numbers (one per feature), found "12 numbers"',
+    ),
+    Case(
+        "baseline-intercept-a-number",
+        edit_baseline(lambda d: outcome(d).update(intercept=0.0)),
+        f"{B}: field profiles[0].seeds.42.intercept: expected a list of one number, found 0.0",
+    ),
+    Case(
+        "baseline-zero-count-negative",
+        edit_baseline(lambda d: outcome(d).update(n_zero_coefficients=-1)),
+        f"{B}: field profiles[0].seeds.42.n_zero_coefficients: expected a count from 0 to 13, found -1",
+    ),
+    Case(
+        "baseline-test-row-beyond-the-table",
+        edit_baseline(lambda d: outcome(d)["test_rows"].__setitem__(0, 100000)),
+        f"{B}: field profiles[0].seeds.42.test_rows: expected rows of the 303-row table (0 to 302), found 100000",
+    ),
+    Case(
+        "published-notes-a-number",
+        edit_published(lambda d: d["mlp"].update(notes=5)),
+        f"{PUB}: field mlp.notes: expected text, found 5",
+    ),
     # text kept in a baseline must be text regcheck can read back
     Case(
         "reason-with-a-control-character",

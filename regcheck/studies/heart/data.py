@@ -18,9 +18,10 @@ import hashlib
 import io
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from regcheck.engine.atomic import write_bytes_atomically
 from regcheck.engine.errors import DataError
@@ -37,6 +38,7 @@ COLUMNS = (
 )  # fmt: skip
 TARGET = "target"
 N_ROWS = 303
+N_FEATURES = len(COLUMNS) - 1  # every column but the target
 CANONICAL_SHA256 = "d235cad39b7bcc1d63c7b672146fb3b6108b861201d2e29e288ec7fe03e35082"
 DATASET_NAME = "heart"
 
@@ -182,3 +184,15 @@ def _download_into_cache(cached: Path) -> HeartTable:
     # Cache only what passed every check, so a later run never trusts a bad download.
     write_bytes_atomically(cached, raw)
     return HeartTable(frame, cached, "downloaded from UCI")
+
+
+def impossible_in_heart(outcome: Mapping[str, Any]) -> tuple[str, str, Any] | None:
+    """What no outcome on this table can hold: a test row beyond it, or a row named twice."""
+    rows = outcome.get("test_rows")
+    if rows is not None:
+        beyond = [row for row in rows if not 0 <= row < N_ROWS]
+        if beyond:
+            return "test_rows", f"rows of the {N_ROWS}-row table (0 to {N_ROWS - 1})", beyond[0]
+        if len(set(rows)) != len(rows):
+            return "test_rows", "each row once", sorted(row for row in rows if rows.count(row) > 1)[:3]
+    return None

@@ -9,13 +9,14 @@ from __future__ import annotations
 import functools
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from regcheck.engine.environment import package_version
 from regcheck.engine.records import ResultRecord
 from regcheck.engine.study import DEFAULT_SEED, Model
 from regcheck.studies.heart.configs import LOGREG_GRID, LogregConfig
+from regcheck.studies.heart.data import N_FEATURES, impossible_in_heart
 
 if TYPE_CHECKING:
     from sklearn.linear_model import LogisticRegression
@@ -97,5 +98,21 @@ class LogregModel(Model):
     def configurations(self) -> Sequence[LogregConfig]:
         return LOGREG_GRID
 
+    def impossible(self, outcome: Mapping[str, Any]) -> tuple[str, str, Any] | None:
+        return impossible_in_heart(outcome) or _impossible_fit(outcome)
+
     def fit(self, config: Any, data: StudySplit, seed: int) -> ResultRecord:
         return fit_logreg(config, data, seed)
+
+
+def _impossible_fit(outcome: Mapping[str, Any]) -> tuple[str, str, Any] | None:
+    """One coefficient per feature, one intercept, at most that many zero coefficients."""
+    coefficients = outcome.get("coefficients")
+    if coefficients is not None and len(coefficients) != N_FEATURES:
+        return "coefficients", f"{N_FEATURES} numbers (one per feature)", f"{len(coefficients)} numbers"
+    if outcome.get("intercept") is not None and (not isinstance(outcome["intercept"], list) or len(outcome["intercept"]) != 1):
+        return "intercept", "a list of one number", outcome["intercept"]
+    zeros = outcome.get("n_zero_coefficients")
+    if zeros is not None and not 0 <= zeros <= N_FEATURES:
+        return "n_zero_coefficients", f"a count from 0 to {N_FEATURES}", zeros
+    return None

@@ -34,6 +34,7 @@ l2=0.1) depend on the publication's unknown seed and versions, so they are only 
 from __future__ import annotations
 
 import platform
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -43,6 +44,7 @@ from regcheck.engine.environment import cpu_name
 from regcheck.engine.exact import FieldDifference
 from regcheck.engine.study import DEFAULT_SEED, Model
 from regcheck.studies.heart.configs import MLP_GRID, MlpConfig
+from regcheck.studies.heart.data import impossible_in_heart
 
 if TYPE_CHECKING:
     from regcheck.engine.records import ResultRecord
@@ -108,6 +110,15 @@ class MlpModel(Model):
 
     def configurations(self) -> Sequence[MlpConfig]:
         return MLP_GRID
+
+    def impossible(self, outcome: Mapping[str, Any]) -> tuple[str, str, Any] | None:
+        digest = outcome.get("weights_sha256")
+        if digest is not None and not (isinstance(digest, str) and re.fullmatch("[0-9a-f]{64}", digest)):
+            return "weights_sha256", "a sha256 in hex (64 characters)", digest
+        loss = outcome.get("loss")
+        if isinstance(loss, (int, float)) and loss < 0:  # cross-entropy plus a penalty: never below 0
+            return "loss", "a number >= 0", loss
+        return impossible_in_heart(outcome)
 
     def fit(self, config: Any, data: StudySplit, seed: int) -> ResultRecord:
         from regcheck.studies.heart.mlp_training import fit_mlp

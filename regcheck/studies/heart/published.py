@@ -102,6 +102,8 @@ def load_published(root: Path) -> PublishedTable:
         section = document.get(model)
         if not isinstance(section, dict) or not isinstance(section.get("accuracy"), dict):
             raise BaselineError(f"{path}: missing field {model}.accuracy")
+        if section.get("notes") is not None and not isinstance(section["notes"], str):
+            _fail(path, f"{model}.notes", "text", section["notes"])
         places = section.get("decimals", 2)
         if not is_integer(places) or not 0 <= places <= MAX_DECIMALS:
             _fail(path, f"{model}.decimals", f"an integer from 0 to {MAX_DECIMALS}", places)
