@@ -27,7 +27,7 @@ WHERE_AND_WHEN = ("fit_seconds", "environment")
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as running:  # fmt: skip
+                                  dashboard_address="127.0.0.1:0") as running:  # fmt: skip
         yield running
 
 
