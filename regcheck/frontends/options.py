@@ -91,13 +91,17 @@ def parse_study(text: str) -> str:
 def existing_file(text: str) -> Path:
     """A path to a regular file; anything else is named for what it is (the read itself checks again)."""
     import errno
+    import os
     import stat
 
     path = Path(text)
     try:
-        mode = path.stat().st_mode
+        mode = os.stat(text).st_mode  # the text, not the Path: Path drops a trailing "/" that stat honours
     except OSError as exc:
-        found = "a symbolic link loop; expected a file" if exc.errno == errno.ELOOP else "no such file"
+        found = {
+            errno.ELOOP: "a symbolic link loop; expected a file",
+            errno.ENOTDIR: "a file named as a folder (a '/' after it); expected a file",
+        }.get(exc.errno or 0, "no such file")
         raise argparse.ArgumentTypeError(f"{text}: {found}") from None
     if stat.S_ISDIR(mode):
         raise argparse.ArgumentTypeError(f"{text}: is a folder; expected a file")

@@ -591,6 +591,12 @@ FOURTH_PASS_CASES = [
         f"argument --baselines: {{root}}/no\\u2028such: no such folder {SEE_RUN_HELP}",
         ("run", "--model", "logreg", "--data", "{data}", "--baselines", "{root}/no\u2028such"),
     ),
+    Case(
+        "data-file-named-as-a-folder",
+        nothing,
+        f"argument --data: {{data}}/: a file named as a folder (a '/' after it); expected a file {SEE_RUN_HELP}",
+        ("run", "--model", "logreg", "--data", "{data}/", "--baselines", "{baselines}"),
+    ),
     # the user's study code: whatever it raises or returns, one line naming the study
     Case(
         "study-whose-name-is-a-number",
