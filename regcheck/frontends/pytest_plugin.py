@@ -161,6 +161,9 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     except RegcheckError as error:
         print(error_line(error), file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # Ctrl-C, or a study module raising it, while the study loads: pytest's own code
+        print("regcheck: interrupted while loading the study; nothing ran", file=sys.stderr)
+        return int(pytest.ExitCode.INTERRUPTED)
     return None
 
 

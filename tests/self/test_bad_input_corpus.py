@@ -873,3 +873,14 @@ def test_the_real_command_exits_2_with_the_line_and_no_traceback(project: Projec
     assert result.stderr == (
         f"regcheck: error: {bad}: no such file; pass the path of heart.csv or set REGCHECK_DATA_DIR to its folder\n"
     )
+
+
+def test_a_study_module_raising_keyboard_interrupt_under_pytest_is_one_line_and_exit_code_2(
+    pytester: pytest.Pytester, study_project: Project
+) -> None:
+    """pytest's own code for an interrupt (2), one line, no traceback (the second attacker's case)."""
+    (study_project.root / "s.py").write_text("raise KeyboardInterrupt\n")
+    result = pytester.runpytest_subprocess("--regcheck-study", f"{study_project.root / 's.py'}:study")
+    assert result.ret == 2
+    assert result.errlines == ["regcheck: interrupted while loading the study; nothing ran"]
+    assert "Traceback" not in result.stdout.str()
