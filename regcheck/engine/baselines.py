@@ -308,21 +308,16 @@ def parse_baseline(document: dict[str, Any], path: Path, store: BaselineStore, m
                 raise BaselineError(f"{path}: field profiles[{i}].profile: the same profile twice; expected each once")
             seen.append(entry.profile)
     params = check.mapping(document, "params")
-    declared = _declared_params(store, model, config_id)
+    declared = _declared_params(model_object, config_id) if model_object is not None else None
     if declared is not None and params != declared:  # the parameters the file says it was made with
         check.fail("params", f"configuration {config_id}'s parameters {json.dumps(declared)}", params)
     return Baseline(store.study.name, str(sha), model, config_id, params, profiles)
 
 
-def _declared_params(store: BaselineStore, model: str, config_id: str) -> dict[str, Any] | None:
-    """The parameters the study gives ``config_id`` (JSON's view of them), or None where it has no such model."""
-    if model not in store.study.model_names():
-        return None
-    for config in store.study.model(model).configurations():
-        if config.config_id == config_id:
-            declared: dict[str, Any] = json.loads(json.dumps(dict(config.params())))
-            return declared
-    return None
+def _declared_params(model: Model, config_id: str) -> dict[str, Any]:
+    """The parameters the study gives ``config_id``, as JSON holds them."""
+    declared: dict[str, Any] = json.loads(json.dumps(dict(model.configuration(config_id).params())))
+    return declared
 
 
 def _parse_profile(check: _FieldChecker, entry: Any, where: str) -> ProfileOutcomes:

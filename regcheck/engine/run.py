@@ -286,13 +286,15 @@ def plan_workers(run: StudyRun, models: Sequence[str], jobs: int | None, executo
 
 
 def run_study(
-    run: StudyRun, models: tuple[str, ...], progress: Progress | None = None, jobs: int | None = 1, executor: str = "local"
-) -> RunOutcome:
+    run: StudyRun, models: tuple[str, ...], progress: Progress | None = None, jobs: int | None = 1, executor: str = "local",
+    planned: tuple[PoolPlan, list[str]] | None = None,
+) -> RunOutcome:  # fmt: skip
     """Judge every configuration of ``models``: the study's pooled models in workers when ``jobs`` > 1 or on a cluster.
 
     ``jobs=None``: as many workers as the machine's device suits (``regcheck.engine.pool_size``).
+    ``planned``: ``plan_workers``' answer where the caller has it already (it asks ``nvidia-smi``).
     """
-    workers, pooled_models = plan_workers(run, models, jobs, executor)
+    workers, pooled_models = planned or plan_workers(run, models, jobs, executor)
     run.check_inputs(models, pooled_models)  # fail on bad input (one line, exit 2) before any fit starts
     configs = run.configurations(models)
     started = time.perf_counter()

@@ -140,8 +140,9 @@ def check_run_document(document: Any, where: str, error: type[RegcheckError]) ->
                 if not (_number(value) or _text(value) or _numbers(value) or value is None):
                     _fail(where, error, f"{at}.{name}", "a number, text or a list of numbers", value)
         _consistent(record, at, where, error)
+    models = {record["config_id"]: record["model"] for record in document["records"]}
     for index, grid in enumerate(document.get("grids") or []):
-        _check_grid(grid, f"grids[{index}]", document.get("configurations"), where, error)
+        _check_grid(grid, f"grids[{index}]", document.get("configurations"), models, where, error)
     configurations = document.get("configurations")
     known = set(configurations) if isinstance(configurations, dict) else None
     recorded = {record["config_id"] for record in document["records"]}
@@ -213,7 +214,9 @@ def _fail(where: str, error: type[RegcheckError], name: str, expected: str, foun
 PLOTS = ("lines", "heatmap")  # ``regcheck.engine.study.GridAxes.plot``
 
 
-def _check_grid(grid: dict[str, Any], at: str, configurations: Any, where: str, error: type[RegcheckError]) -> None:
+def _check_grid(
+    grid: dict[str, Any], at: str, configurations: Any, models: dict[str, str], where: str, error: type[RegcheckError]
+) -> None:
     """A grid lays out configurations the file holds, by parameters they have, with a plot the reports draw."""
     for name in ("model", "rows", "columns"):
         if not isinstance(grid.get(name), str):
@@ -222,7 +225,7 @@ def _check_grid(grid: dict[str, Any], at: str, configurations: Any, where: str, 
         _fail(where, error, f"{at}.plot", f"one of {', '.join(PLOTS)}", grid.get("plot"))
     if not isinstance(configurations, dict):
         return
-    params = [value for config_id, value in configurations.items() if config_id.startswith(f"{grid['model']}-")]
+    params = [value for config_id, value in configurations.items() if models.get(config_id) == grid["model"]]
     for axis in ("rows", "columns"):
         if params and any(grid[axis] not in each for each in params):
             _fail(where, error, f"{at}.{axis}", f"a parameter of every {grid['model']} configuration", grid[axis])

@@ -35,6 +35,17 @@ def becomes_a_folder(path: Path) -> None:
     (path / "keep").write_text("a folder that is not empty\n")
 
 
+def staged_json_and_summary(folder: Path, summary: Path) -> OutputPlan:
+    """A checked plan of two staged outputs: ``run.json`` in ``folder`` and ``summary`` appended to."""
+    plan = OutputPlan()
+    plan.write("--json", folder / "run.json")
+    plan.write("$GITHUB_STEP_SUMMARY", summary, append=True)
+    plan.check()
+    plan.stage("--json", "{}\n")
+    plan.stage("$GITHUB_STEP_SUMMARY", "this run\n")
+    return plan
+
+
 def leftovers(folder: Path) -> list[str]:
     return sorted(path.name for path in folder.iterdir() if path.name.endswith(".tmp"))
 
@@ -62,12 +73,7 @@ def test_a_commit_whose_second_rename_fails_puts_the_first_file_back_and_names_t
 def test_a_step_summary_that_cannot_be_appended_to_takes_back_every_other_output(tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
     summary.write_text("an earlier step's summary\n")
-    plan = OutputPlan()
-    plan.write("--json", tmp_path / "run.json")
-    plan.write("$GITHUB_STEP_SUMMARY", summary, append=True)
-    plan.check()
-    plan.stage("--json", "{}\n")
-    plan.stage("$GITHUB_STEP_SUMMARY", "this run\n")
+    plan = staged_json_and_summary(tmp_path, summary)
     becomes_a_folder(summary)
 
     with pytest.raises(UsageError, match=rf"^\$GITHUB_STEP_SUMMARY {summary}: cannot be written \(Is a directory\)"):
@@ -92,12 +98,7 @@ def test_appends_are_all_or_none_a_later_failure_truncates_the_earlier_ones(tmp_
 def test_a_commit_that_succeeds_writes_every_output_and_appends_the_summary(tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
     summary.write_text("before\n")
-    plan = OutputPlan()
-    plan.write("--json", tmp_path / "run.json")
-    plan.write("$GITHUB_STEP_SUMMARY", summary, append=True)
-    plan.check()
-    plan.stage("--json", "{}\n")
-    plan.stage("$GITHUB_STEP_SUMMARY", "this run\n")
+    plan = staged_json_and_summary(tmp_path, summary)
 
     assert plan.commit() == [f"--json written to {tmp_path / 'run.json'}", f"$GITHUB_STEP_SUMMARY written to {summary}"]
     assert (tmp_path / "run.json").read_text() == "{}\n" and summary.read_text() == "before\nthis run\n"

@@ -88,7 +88,8 @@ def handle(args: argparse.Namespace) -> int:
                    args.regcheck_update, args.regcheck_reason, tier=args.regcheck_tier)  # fmt: skip
     # Bad data, baselines or backend: one line, exit 2, before any output is judged. A pooled
     # model's framework (TensorFlow: seconds) is imported in the workers, not here as well.
-    run.check_inputs(models, plan_workers(run, models, args.jobs, args.executor)[1])
+    planned = plan_workers(run, models, args.jobs, args.executor)
+    run.check_inputs(models, planned[1])
     outputs = OutputPlan()
     outputs.read(baselines, run.dataset.path, study_file(args.regcheck_study))
     outputs.write("--json", args.json)
@@ -98,7 +99,7 @@ def handle(args: argparse.Namespace) -> int:
     plan = {name: len(study.model(name).configurations()) for name in models}
     progress = ProgressBar(plan=plan)
     try:
-        outcome = run_study(run, models, progress=progress, jobs=args.jobs, executor=args.executor)
+        outcome = run_study(run, models, progress=progress, jobs=args.jobs, executor=args.executor, planned=planned)
     finally:
         progress.close()
     document = outcome_document(outcome)
