@@ -8,6 +8,7 @@ no scheduler or sockets of its own.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,24 @@ def test_a_run_on_a_dask_cluster_gives_the_records_of_a_local_run_bit_for_bit(
     assert not cluster.scheduler.tasks or all(
         task.state in ("memory", "released", "forgotten") for task in cluster.scheduler.tasks.values()
     )
+
+
+@pytest.mark.slow
+def test_the_heart_mlp_on_two_dask_workers_gives_the_records_of_a_local_run_bit_for_bit(
+    cluster: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two workers fitting at once, each beside Dask's event loop (which draws from Python's ``random``):
+    before the MLP's initializers were seeded explicitly, 1 to 3 of the nine configurations moved in most runs."""
+    pytest.importorskip("keras", reason="the MLP needs Keras: pip install -e '.[tensorflow]'")
+    baselines = tmp_path / "baselines"  # a copy: a configuration judged moved writes its obtained record beside it
+    shutil.copytree(ROOT / "baselines", baselines)
+    scheduler = str(cluster.scheduler_address).removeprefix("tcp://")
+    common = ["run", "--baselines", str(baselines), "--model", "mlp", "--seeds", "42"]
+    local = main([*common, "--jobs", "2", "--json", str(tmp_path / "local.json")])
+    on_dask = main([*common, "--executor", f"dask://{scheduler}", "--json", str(tmp_path / "dask.json")])
+    assert on_dask == local, capsys.readouterr().out
+    assert records(tmp_path / "dask.json") == records(tmp_path / "local.json")
+    assert len(records(tmp_path / "local.json")) == 9
 
 
 def test_an_unreachable_scheduler_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

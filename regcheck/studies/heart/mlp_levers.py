@@ -46,7 +46,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from regcheck.studies.heart.mlp_training import BATCH_SIZE, EPOCHS, published_architecture
+from regcheck.studies.heart.mlp_training import BATCH_SIZE, EPOCHS, published_architecture, seeded_architecture
 
 if TYPE_CHECKING:
     import numpy as np
@@ -158,9 +158,8 @@ def train_with_levers(keras: Any, config: MlpConfig, x: np.ndarray, y: np.ndarra
     Returns a model compiled as published, holding the trained weights: this process's evaluator
     for ``config``, so read it before the next fit of the same configuration, which reloads it.
     """
-    keras.utils.set_random_seed(seed)
-    # Built right after seeding, as the published call builds its model: the same initial weights.
-    initial = published_architecture(keras, config)
+    # Seeded and built as the published call builds its model: the same initial weights.
+    initial = seeded_architecture(keras, config, seed)
     order = epoch_order(len(x))
     if order is None:
         return None

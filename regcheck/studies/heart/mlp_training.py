@@ -6,8 +6,10 @@ what is installed (TensorFlow 2.16 switched ``tf.keras`` to Keras 3).
 
 Every fit is seeded the same way: op determinism where the backend has it, then
 ``keras.utils.set_random_seed(seed)`` (Python, NumPy and the backend's generators) right
-before the model is built, so the weights' initial values, the per-epoch shuffles and
-therefore the result depend on the seed alone.
+before the model is built, with the initializers' seeds drawn from a generator of the fit's own
+(``seeded_architecture``: the same numbers Keras draws from the process-wide one, which other
+threads share), so the weights' initial values, the per-epoch shuffles and therefore the result
+depend on the seed alone.
 
 The published call is ``fit(x, y, validation_split=0.2, epochs=100, batch_size=10)``.
 Keras takes the validation part from the END of the arrays before any shuffling and only
@@ -22,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -206,28 +209,62 @@ def _device_kind() -> str:
     return "gpu" if torch.cuda.is_available() else "cpu"
 
 
-def build_model(keras: Any, config: MlpConfig) -> Any:
-    """The published architecture and ``compile``; ``l1_l2`` on the two hidden layers only."""
-    model = published_architecture(keras, config)
+def build_model(keras: Any, config: MlpConfig, seed: int) -> Any:
+    """Seeded, the published architecture and ``compile``; ``l1_l2`` on the two hidden layers only."""
+    model = seeded_architecture(keras, config, seed)
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     return model
 
 
-def published_architecture(keras: Any, config: MlpConfig, penalty: Callable[[], Any] | None = None) -> Any:
-    """The published layers, not compiled; building them draws the seeded initial weights.
+def seeded_architecture(keras: Any, config: MlpConfig, seed: int) -> Any:
+    """Seed the fit's generators (``keras.utils.set_random_seed``) and build the published layers: the seed's initial weights.
+
+    The published call leaves the initializers unseeded, and Keras 3 draws an unseeded
+    initializer's seed from Python's process-wide ``random`` (``make_default_seed``), which every
+    thread of the process shares. A Dask worker's event loop draws from it while a fit runs in the
+    worker's task thread (``dask.sizeof`` samples long lists with ``random.sample``), and a draw
+    landing between the seeding and the layers gave other initial weights: 1 to 3 of the nine
+    configurations moved in most runs on a two-worker cluster (docs/distributed.md). So on Keras 3
+    the kernel initializers get those same numbers explicitly, from a generator of their own seeded
+    alike (``kernel_initializers``): the same weights as the published call (a test), whatever other
+    threads draw. tf.keras 2 already draws them from a generator of its own that its
+    ``set_random_seed`` seeds, so there the layers are built as published.
+    """
+    keras.utils.set_random_seed(seed)
+    return published_architecture(keras, config, initializers=kernel_initializers(keras, seed))
+
+
+# Keras 3's ``make_default_seed``: ``random.randint(1, int(1e9))`` (keras/src/random/seed_generator.py).
+KERAS_SEED_RANGE = (1, int(1e9))
+
+
+def kernel_initializers(keras: Any, seed: int) -> tuple[Any, ...] | None:
+    """The three layers' Glorot-uniform initializers, seeded as Keras 3 would seed them after ``seed``; None on tf.keras 2."""
+    if detect_flavour().api != "keras3":
+        return None
+    # ``set_random_seed`` calls ``random.seed(seed)``; a Random seeded alike gives the same numbers, to this fit alone.
+    draws = random.Random(seed)
+    return tuple(keras.initializers.GlorotUniform(seed=draws.randint(*KERAS_SEED_RANGE)) for _ in range(len(HIDDEN_UNITS) + 1))
+
+
+def published_architecture(keras: Any, config: MlpConfig, penalty: Callable[[], Any] | None = None,
+                           initializers: tuple[Any, ...] | None = None) -> Any:  # fmt: skip
+    """The published layers, not compiled; built right after seeding, they hold the seed's initial weights.
 
     ``penalty`` makes each hidden layer's regularizer; default, the published ``l1_l2(l1, l2)``.
+    ``initializers``: the three layers' kernel initializers; default, Keras' own (``glorot_uniform``).
     """
 
     def published_penalty() -> Any:
         return keras.regularizers.l1_l2(l1=config.l1, l2=config.l2)
 
     make = penalty or published_penalty
+    kernels = initializers or ("glorot_uniform",) * (len(HIDDEN_UNITS) + 1)
     return keras.Sequential([
         keras.Input(shape=(13,)),
-        keras.layers.Dense(HIDDEN_UNITS[0], activation="relu", kernel_regularizer=make()),
-        keras.layers.Dense(HIDDEN_UNITS[1], activation="relu", kernel_regularizer=make()),
-        keras.layers.Dense(1, activation="sigmoid"),
+        keras.layers.Dense(HIDDEN_UNITS[0], activation="relu", kernel_regularizer=make(), kernel_initializer=kernels[0]),
+        keras.layers.Dense(HIDDEN_UNITS[1], activation="relu", kernel_regularizer=make(), kernel_initializer=kernels[1]),
+        keras.layers.Dense(1, activation="sigmoid", kernel_initializer=kernels[2]),
     ])  # fmt: skip
 
 
@@ -277,8 +314,7 @@ def build_and_train(config: MlpConfig, split: StudySplit, seed: int, validation_
     x_train = split.x_train.astype("float32")
     y_train = split.y_train.astype("float32")
     if validation_pass:
-        keras.utils.set_random_seed(seed)
-        model = build_model(keras, config)
+        model = build_model(keras, config, seed)
         model.fit(x_train, y_train, validation_split=VALIDATION_SPLIT, epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=0)
         return model
     rows = training_rows(len(x_train))
@@ -288,8 +324,7 @@ def build_and_train(config: MlpConfig, split: StudySplit, seed: int, validation_
         trained = train_with_levers(keras, config, x_train[:rows], y_train[:rows], seed)
         if trained is not None:
             return trained
-    keras.utils.set_random_seed(seed)
-    model = build_model(keras, config)
+    model = build_model(keras, config, seed)
     model.fit(x_train[:rows], y_train[:rows], epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=0)
     return model
 
