@@ -175,7 +175,7 @@ def build_environment(setup: Setup, version: Version, log: Path) -> Path:
             except subprocess.TimeoutExpired:
                 raise BisectError(f"building {setup.package} {version}'s environment took over {BUILD_SECONDS} s") from None
         if done.returncode != 0:
-            raise BisectError(f"cannot build an environment with {setup.package}=={version}: {_last_line(log)} (log: {log})")
+            raise BisectError(f"cannot build an environment with {setup.package}=={version}: {failure_reason(log)} (log: {log})")
     done_marker.write_text("built\n", encoding="utf-8")
     return python
 
@@ -200,15 +200,24 @@ def run_release(setup: Setup, version: Version, log: Path) -> Path:
             raise BisectError(f"the run with {setup.package} {version} took over {RUN_SECONDS} s") from None
     if done.returncode not in (0, 1) or not partial.is_file():
         raise BisectError(
-            f"the run with {setup.package} {version} failed (exit {done.returncode}): {_last_line(log)} (log: {log})"
+            f"the run with {setup.package} {version} failed (exit {done.returncode}): {failure_reason(log)} (log: {log})"
         )
     partial.replace(target)
     return target
 
 
-def _last_line(log: Path) -> str:
-    lines = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
-    return lines[-1].strip()[:300] if lines else "no output"
+def failure_reason(log: Path) -> str:
+    """Why the log's last command failed, in one line: uv's ``cause:`` line where it gave one, else the last line.
+
+    uv ends a failed resolution with its conclusion ("... your requirements are unsatisfiable") and
+    puts the reason (a release needing another Python, say) on the ``cause:`` line above it.
+    """
+    text = log.read_text(encoding="utf-8", errors="replace")
+    last_command = text.rsplit("\n$ ", 1)[-1]
+    lines = [line.strip() for line in last_command.splitlines()[1:] if line.strip()]
+    lines = lines or [line.strip() for line in text.splitlines() if line.strip()]
+    causes = [line.removeprefix("cause:").strip() for line in lines if line.startswith("cause:")]
+    return (causes[0] if causes else lines[-1])[:300] if lines else "no output"
 
 
 # --- comparing two runs --------------------------------------------------------------------------

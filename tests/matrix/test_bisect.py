@@ -26,6 +26,7 @@ from regcheck.matrix.bisect import (
     Setup,
     bisect,
     compare_runs,
+    failure_reason,
     load_release_run,
     regcheck_source,
     releases_between,
@@ -105,6 +106,13 @@ def test_a_release_that_cannot_be_built_is_skipped_and_the_search_goes_around_it
 def test_good_or_bad_that_cannot_be_run_stops_the_search() -> None:
     with pytest.raises(BisectError, match=re.escape("cannot build an environment with numpy==2.2.6")):
         bisect(RELEASES, Releases(Version("2.1.0"), broken=(Version("2.2.6"),)))
+
+
+def test_an_environment_uv_cannot_resolve_is_named_by_uvs_cause_not_its_conclusion() -> None:
+    # uv's own output for numpy 2.5.5 on Python 3.11 (2026-11-27), the paths shortened.
+    reason = failure_reason(DATA / "uv-needs-newer-python.log")
+    assert reason.startswith("Because the current Python version (3.11.7) does not satisfy Python>=3.12")
+    assert "\n" not in reason
 
 
 def test_the_real_numpy_runs_are_identical_so_no_release_is_named() -> None:
