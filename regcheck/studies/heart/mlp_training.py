@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from regcheck.studies.heart.split import StudySplit
 
 HIDDEN_UNITS = (128, 64)
+DENSE_LAYERS = len(HIDDEN_UNITS) + 1  # the hidden layers and the sigmoid output
 EPOCHS = 100
 BATCH_SIZE = 10
 VALIDATION_SPLIT = 0.2
@@ -244,7 +245,7 @@ def kernel_initializers(keras: Any, seed: int) -> tuple[Any, ...] | None:
         return None
     # ``set_random_seed`` calls ``random.seed(seed)``; a Random seeded alike gives the same numbers, to this fit alone.
     draws = random.Random(seed)
-    return tuple(keras.initializers.GlorotUniform(seed=draws.randint(*KERAS_SEED_RANGE)) for _ in range(len(HIDDEN_UNITS) + 1))
+    return tuple(keras.initializers.GlorotUniform(seed=draws.randint(*KERAS_SEED_RANGE)) for _ in range(DENSE_LAYERS))
 
 
 def published_architecture(keras: Any, config: MlpConfig, penalty: Callable[[], Any] | None = None,
@@ -259,7 +260,7 @@ def published_architecture(keras: Any, config: MlpConfig, penalty: Callable[[], 
         return keras.regularizers.l1_l2(l1=config.l1, l2=config.l2)
 
     make = penalty or published_penalty
-    kernels = initializers or ("glorot_uniform",) * (len(HIDDEN_UNITS) + 1)
+    kernels = initializers or ("glorot_uniform",) * DENSE_LAYERS
     return keras.Sequential([
         keras.Input(shape=(13,)),
         keras.layers.Dense(HIDDEN_UNITS[0], activation="relu", kernel_regularizer=make(), kernel_initializer=kernels[0]),
