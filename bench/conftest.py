@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from regcheck.engine.errors import RegcheckError
+from regcheck.errors import RegcheckError
 from regcheck.studies.heart.configs import DEFAULT_SEED
 
 DEFAULT_DL_ROUNDS = 1
@@ -62,7 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    from regcheck.engine.devices import keras_backend
+    from regcheck.frameworks.devices import keras_backend
 
     rounds = config.getoption("regcheck_bench_rounds")
     lines = [f"regcheck bench: keras backend={keras_backend()} deep-learning rounds={rounds} seed={DEFAULT_SEED}"]

@@ -232,10 +232,10 @@ def fit_pool(name: str, seeds: str, out: Path, jobs: int, extra: Sequence[str] =
 
 def _records(seeds: str, baselines: str, target: str, configs: Sequence[str]) -> None:
     """In the perturbed process: fit ``configs`` for ``seeds`` by regcheck's run loop and write the records."""
-    from regcheck.engine.records import run_document, write_document
     from regcheck.engine.registry import load_study
     from regcheck.engine.run import StudyRun
     from regcheck.frontends.options import parse_seeds
+    from regcheck.results.record import run_document, write_document
 
     study = load_study("heart")
     run = StudyRun(study, "heart", Path(baselines), seeds=parse_seeds(seeds))

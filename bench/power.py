@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from regcheck.engine.band import ALPHA, compare_band, statistic_value
-from regcheck.engine.baselines import ProfileOutcomes
 from regcheck.engine.judge import band_statistics, band_tier, exact_tier
-from regcheck.engine.records import ResultRecord
 from regcheck.engine.registry import load_study
 from regcheck.engine.study import Model
+from regcheck.files.baseline import ProfileOutcomes
+from regcheck.results.record import ResultRecord
 
 CONTROL = "none"
 EXACT_SEED = 42

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from regcheck.engine.devices import keras_backend, keras_missing_reason, no_gpu_reason
+from regcheck.frameworks.devices import keras_backend, keras_missing_reason, no_gpu_reason
 from regcheck.studies.heart.configs import MLP_GRID, MlpConfig
 from regcheck.timing.cases import count_correct, keras_predict_labels
 
@@ -42,7 +42,7 @@ def _train(runner: Any, bench: Any, config: MlpConfig) -> Any:
 
 
 def _device() -> str:
-    from regcheck.engine.devices import detect
+    from regcheck.frameworks.devices import detect
 
     return detect(keras_backend()).label
 

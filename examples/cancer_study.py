@@ -29,9 +29,9 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from regcheck.engine.errors import UsageError
-from regcheck.engine.records import ResultRecord
 from regcheck.engine.study import Claim, Dataset, Model, Setting, Study
+from regcheck.errors import UsageError
+from regcheck.results.record import ResultRecord
 
 STRENGTHS = (0.001, 0.01, 0.1)
 SGD_ALPHAS = (0.0001, 0.001, 0.01)

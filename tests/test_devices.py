@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from regcheck.engine.devices import KERAS_BACKENDS, detect, framework_threads, keras_backend, no_gpu_reason
-from regcheck.engine.environment import cpu_name
+from regcheck.frameworks.devices import KERAS_BACKENDS, detect, framework_threads, keras_backend, no_gpu_reason
+from regcheck.frameworks.environment import cpu_name
 
 needs_no_gpu = pytest.mark.skipif(shutil.which("nvidia-smi") is not None, reason="this machine has an NVIDIA driver")
 

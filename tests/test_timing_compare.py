@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from regcheck.engine.devices import detect, framework_loaded, keras_backend
+from regcheck.frameworks.devices import detect, framework_loaded, keras_backend
 from regcheck.frontends.cli import main
 from regcheck.timing.compare import MIN_ROUNDS, Timing, judge_change, load_run
 

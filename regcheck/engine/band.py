@@ -48,11 +48,14 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from math import comb
 from typing import TYPE_CHECKING, Any
+
+from regcheck.results.metrics import METRICS, metric_value
+from regcheck.results.values import flatten
 
 if TYPE_CHECKING:
     import numpy as np
@@ -71,48 +74,27 @@ RESAMPLES = 200_000
 TIE_TOLERANCE = 1e-9
 
 
-def brier(fields: Mapping[str, Any]) -> float | None:
-    """Mean squared gap between the positive class's probability and the 0/1 label."""
-    pairs = _probability_pairs(fields)
-    return None if pairs is None else math.fsum((p - y) ** 2 for p, y in pairs) / len(pairs)
-
-
-def mean_probability(fields: Mapping[str, Any]) -> float | None:
-    """Mean probability of the positive class over the test part."""
-    pairs = _probability_pairs(fields)
-    return None if pairs is None else math.fsum(p for p, _ in pairs) / len(pairs)
-
-
-DERIVED: dict[str, Callable[[Mapping[str, Any]], float | None]] = {"brier": brier, "mean_probability": mean_probability}
-
-
 def statistic_value(name: str, fields: Mapping[str, Any]) -> Value | None:
     """A band statistic of one seed's outcome (a record's flat fields or a baseline's): ``None`` when it has none.
 
-    A number is a scalar statistic; a list of numbers (``probabilities``: one per test row) is a
-    vector statistic, compared row by row.
+    A metric (``regcheck.results.metrics``: ``n_correct``, ``log_loss``, ``brier``, ``mse``, ...) or a
+    number the record holds is a scalar statistic; an array the record holds (``probabilities``: one
+    per test row, or an ``n x k`` matrix) is a vector statistic, compared entry by entry.
     """
-    if name in DERIVED:
-        return DERIVED[name](fields)
+    if name in METRICS:
+        return metric_value(name, fields)
     value = fields.get(name)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
-    if isinstance(value, list) and value and all(_is_number(item) for item in value):
-        return [float(item) for item in value]
+    if isinstance(value, list):
+        entries = flatten(value)
+        if entries and all(_is_number(item) for item in entries):
+            return [float(item) for item in entries]
     return None
 
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _probability_pairs(fields: Mapping[str, Any]) -> list[tuple[float, int]] | None:
-    probabilities, labels = fields.get("probabilities"), fields.get("true_labels")
-    if not isinstance(probabilities, list) or not isinstance(labels, list) or not probabilities:
-        return None
-    if len(probabilities) != len(labels) or any(label not in (0, 1) for label in labels):
-        return None  # not a binary classifier's outcome
-    return [(float(p), int(y)) for p, y in zip(probabilities, labels)]
 
 
 @dataclass(frozen=True)

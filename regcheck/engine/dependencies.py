@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable
 
-from regcheck.engine.errors import RegcheckError
+from regcheck.errors import RegcheckError
 
 
 class DependencyError(RegcheckError):

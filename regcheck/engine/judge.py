@@ -11,17 +11,40 @@ The verdict names the tier, why it applied, and every field that moved.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from regcheck.engine.band import band_test, configuration_alpha, min_seeds, statistic_value
-from regcheck.engine.exact import FieldDifference, Verdict, compare_exact
+from regcheck.results.compare import FieldDifference, FlippedRow, compare_outcomes
 
 if TYPE_CHECKING:
     from regcheck.engine.band import BandResult, Value
-    from regcheck.engine.baselines import Baseline, ProfileOutcomes
-    from regcheck.engine.records import ResultRecord
     from regcheck.engine.study import Configuration, Model
+    from regcheck.files.baseline import Baseline, ProfileOutcomes
+    from regcheck.results.record import ResultRecord
+
+
+@dataclass
+class Verdict:
+    """The outcome of judging one configuration, and which rule decided it and why."""
+
+    model: str
+    config_id: str
+    status: str  # held | moved | missing | error | updated
+    rule: str  # exact | band | none
+    reason: str
+    differences: list[FieldDifference] = field(default_factory=list)
+    flipped_rows: list[FlippedRow] = field(default_factory=list)
+    detail: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("moved", "missing", "error")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 def profile_text(profile: dict[str, Any]) -> str:
@@ -34,9 +57,9 @@ def profile_change(before: dict[str, Any], after: dict[str, Any]) -> str:
     return "; ".join(f"{key} {before.get(key, '-')} -> {after.get(key, '-')}" for key in changed)
 
 
-def run_profile(model: Model, records: Sequence[ResultRecord]) -> dict[str, str]:
+def run_profile(profile: dict[str, str], records: Sequence[ResultRecord]) -> dict[str, str]:
     """The model's profile, with the device the fit really ran on where the record says."""
-    profile = model.profile()
+    profile = dict(profile)
     device = records[0].extra.get("device") if records else None
     if device and "device" in profile:
         profile["device"] = str(device)
@@ -48,28 +71,31 @@ TIERS = ("auto", "band")
 
 def judge(
     model: Model, config: Configuration, records: Sequence[ResultRecord], baseline: Baseline | None,
-    published: Sequence[FieldDifference] = (), tier: str = "auto",
+    published: Sequence[FieldDifference] = (), tier: str = "auto", profile: dict[str, str] | None = None,
+    configurations: int = 1,
 ) -> Verdict:  # fmt: skip
     """The verdict of one configuration; ``published`` are the publication's contradictions, if any.
 
     ``tier="band"`` judges a ``band`` model by the band even where its profile matches a
     baseline's, against that profile's outcomes (the same environment's distribution).
+    ``profile``: the model's profile in this run (asked once per run); ``configurations``: how many
+    configurations the model has, which share the band's false-alarm level.
     """
     if model.rule == "exact":
         verdict = _judge_exact_everywhere(model, config, records, baseline)
     elif baseline is None:
         verdict = Verdict(model.name, config.config_id, "missing", "none", "no baseline for this configuration")
     else:
-        profile = run_profile(model, records)
-        matching = baseline.outcomes_in(profile)
+        here = run_profile(profile if profile is not None else model.profile(), records)
+        matching = baseline.outcomes_in(here)
         if matching is not None and tier == "band":
-            reason = f"--tier band: the band against this profile's outcomes ({profile_text(profile)})"
-            verdict = band_tier(model, config, records, matching, reason)
+            reason = f"--tier band: the band against this profile's outcomes ({profile_text(here)})"
+            verdict = band_tier(model, config, records, matching, reason, configurations)
         elif matching is not None:
-            reason = f"profile matches baseline ({profile_text(profile)})"
+            reason = f"profile matches baseline ({profile_text(here)})"
             verdict = exact_tier(model, config, records, matching, reason, model.exact_fields)
         else:
-            verdict = band_tier(model, config, records, baseline.reference, _band_reason(baseline, profile))
+            verdict = band_tier(model, config, records, baseline.reference, _band_reason(baseline, here), configurations)
     if published:
         verdict.differences[:0] = list(published)
         if verdict.status in ("held", "missing"):
@@ -105,12 +131,11 @@ def exact_tier(
     for record in records:
         if record.seed in missing:
             continue
-        expected = baseline.seeds[record.seed]
-        if fields is not None:
-            expected = {key: value for key, value in expected.items() if key in fields}
-        differences, flipped = compare_exact(expected, record.to_dict())
+        compared = compare_outcomes(baseline.seeds[record.seed], record.to_dict(), fields)
+        differences = compared.differences()
         verdict.differences += [_for_seed(difference, record.seed) if several else difference for difference in differences]
-        verdict.flipped_rows += flipped
+        if differences:
+            verdict.flipped_rows += compared.flipped
     if verdict.differences:
         verdict.status = "moved"
     elif missing:
@@ -121,33 +146,41 @@ def exact_tier(
     return verdict
 
 
-def band_statistics(model: Model) -> tuple[str, ...]:
-    """The statistics the band compares: ``band_statistics``, else the one ``band_statistic``."""
-    return tuple(model.band_statistics) or (model.band_statistic,)
-
-
 def band_tier(
-    model: Model, config: Configuration, records: Sequence[ResultRecord], baseline: ProfileOutcomes, reason: str
-) -> Verdict:
-    """The run's band statistics over its seeds against the baseline's, by the permutation test (``engine.band``)."""
+    model: Model, config: Configuration, records: Sequence[ResultRecord], baseline: ProfileOutcomes, reason: str,
+    configurations: int = 1,
+) -> Verdict:  # fmt: skip
+    """The run's band statistics over its seeds against the baseline's, by the permutation test (``engine.band``).
+
+    ``configurations``: the model's configurations, which share the false-alarm level. A statistic
+    that is a number on one side and NaN or infinite on the other has moved, whatever the test says.
+    """
     verdict = Verdict(model.name, config.config_id, "held", "band", reason)
     outcomes = [outcome for _, outcome in sorted(baseline.seeds.items())]
     fields = [record.to_dict() for record in records]
     expected: dict[str, list[Value]] = {}
     obtained: dict[str, list[Value]] = {}
     absent = []
-    for name in band_statistics(model):
+    for name in model.band_statistics:
         before = [statistic_value(name, outcome) for outcome in outcomes]
         after = [statistic_value(name, record) for record in fields]
         if None in before or None in after or not before:  # a baseline made before the statistic existed
             absent.append(name)
             continue
+        broken = non_finite_change(name, before, after)  # type: ignore[arg-type]  # no None left
+        if broken is not None:
+            verdict.differences.append(broken)
+            continue
         expected[name], obtained[name] = before, after  # type: ignore[assignment]  # no None left
+    if verdict.differences:
+        verdict.status = "moved"
+        verdict.detail = "a band statistic became NaN or infinite"
+        return verdict
     if not expected:
         verdict.status = "error"
-        verdict.detail = f"no band statistic ({', '.join(band_statistics(model))}) on both sides; baseline or records lack it"
+        verdict.detail = f"no band statistic ({', '.join(model.band_statistics)}) on both sides; baseline or records lack it"
         return verdict
-    alpha = configuration_alpha(len(model.configurations()))
+    alpha = configuration_alpha(configurations)
     needed = min_seeds(len(outcomes), alpha)
     if len(records) < needed:
         verdict.status = "error"
@@ -164,6 +197,23 @@ def band_tier(
             for shift in result.moved
         ]  # fmt: skip
     return verdict
+
+
+def non_finite_change(name: str, before: Sequence[Value], after: Sequence[Value]) -> FieldDifference | None:
+    """A statistic whose values are finite on one side and not on the other (NaN, infinity): moved, whatever the test."""
+
+    def broken(values: Sequence[Value]) -> int:
+        return sum(1 for value in values if not all(math.isfinite(v) for v in (value if isinstance(value, list) else [value])))
+
+    was, now = broken(before), broken(after)
+    if (was == 0) == (now == 0):
+        return None
+    change = "became NaN or infinite" if now else "became finite"
+    finite_before, finite_after = (
+        f"{len(before) - was} of {len(before)} seeds finite",
+        f"{len(after) - now} of {len(after)} seeds finite",
+    )
+    return FieldDifference(f"{name} over seeds", "band: finite on both sides", finite_before, finite_after, change)
 
 
 def _largest(row: str) -> str:

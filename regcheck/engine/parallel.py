@@ -20,16 +20,18 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from regcheck.engine.errors import RegcheckError, UsageError
-from regcheck.engine.pool_size import PoolPlan, enter_worker, pool_for
+from regcheck.errors import RegcheckError, UsageError
+from regcheck.frameworks.devices import DEVICE_ADVICE
+from regcheck.frameworks.pool import PoolPlan, enter_worker, pool_for
 
 if TYPE_CHECKING:
     from multiprocessing.sharedctypes import Synchronized
 
-    from regcheck.engine.records import ResultRecord
     from regcheck.engine.study import Configuration
+    from regcheck.results.record import ResultRecord
 
 
 @dataclass(frozen=True)
@@ -38,11 +40,10 @@ class FitFailure:
     seed: int
     detail: str
     dependency: bool = False  # a module the model needs failed to import: bad input, exit 2
+    bad_input: bool = False  # the study's own set-up of the worker (prepare_worker) failed: exit 2
 
 
 Done = Callable[["Configuration", "list[ResultRecord] | FitFailure", int, int], None]
-# Said when a worker process died (not a Python exception: killed, out of memory, a CUDA abort).
-GPU_ADVICE = "on a GPU machine, try fewer workers (--jobs 1) or the CPU (CUDA_VISIBLE_DEVICES= JAX_PLATFORMS=cpu)"
 
 
 def threads_per_worker(jobs: int) -> int:
@@ -53,16 +54,24 @@ def _init_worker(study_reference: str, threads: int, pool: PoolPlan | None = Non
                  slots: Synchronized[int] | None = None) -> None:  # fmt: skip
     """Each worker sets its device's variables first (``pool``: which GPU, what memory share), then
     loads the study by the same reference as the controller and prepares its models."""
+    from regcheck.engine.grid import grid_for
+    from regcheck.engine.guard import call_hook
     from regcheck.engine.registry import load_study
 
     if pool is not None:
         enter_worker(pool, slots)
-    for model in load_study(study_reference).models():
-        model.prepare_worker(threads)
     _PREPARED.add(study_reference)
+    try:
+        grid = grid_for(load_study(study_reference), study_reference)
+        for model in grid.models():
+            call_hook(grid.name, f"model {model.name}'s prepare_worker()", partial(model.prepare_worker, threads))
+    except RegcheckError as error:  # reported by the first fit this worker is given: one line, exit 2
+        _UNPREPARED[study_reference] = str(error)
 
 
 _PREPARED: set[str] = set()
+# Why a worker could not be prepared, per study: its fits are refused with that line instead of run.
+_UNPREPARED: dict[str, str] = {}
 
 
 def _init_pool_worker(study_reference: str, threads: int, pool: PoolPlan | None = None,
@@ -91,22 +100,23 @@ def end_worker_now() -> None:
 
 def _fit_one(study_reference: str, config: Configuration, data: Any, seed: int) -> ResultRecord | FitFailure:
     from regcheck.engine.dependencies import DependencyError, require_modules
+    from regcheck.engine.grid import grid_for
+    from regcheck.engine.guard import FitError, fitted
     from regcheck.engine.registry import load_study
-    from regcheck.engine.run import describe_exception
 
     if study_reference not in _PREPARED:  # a Dask worker has no initializer: prepare on its first fit
         _init_worker(study_reference, 1)
-    model = load_study(study_reference).model(config.model)
+    if study_reference in _UNPREPARED:
+        return FitFailure(config.config_id, seed, _UNPREPARED[study_reference], bad_input=True)
+    model = grid_for(load_study(study_reference), study_reference).model(config.model)
     try:
         require_modules(model.requires, f"model {model.name}")
     except DependencyError as error:
         return FitFailure(config.config_id, seed, str(error), dependency=True)
     try:
-        return model.fit(config, data, seed)
-    except RegcheckError:  # the user's to fix (a device that cannot start): raised in the controller
-        raise
-    except Exception as exc:  # crash isolation: reported as this configuration's error
-        return FitFailure(config.config_id, seed, describe_exception(exc))
+        return fitted(model, config, data, seed)
+    except FitError as error:  # crash isolation: reported as this configuration's error
+        return FitFailure(config.config_id, seed, str(error))
 
 
 LOCAL = "local"
@@ -169,15 +179,13 @@ def fit_in_pool(
 ) -> dict[str, list[ResultRecord] | FitFailure]:  # fmt: skip
     """Fit every seed of every configuration; call ``done`` as each configuration completes.
 
-    ``workers``: how to size and set up a local pool (``regcheck.engine.pool_size.pool_for``); by
+    ``workers``: how to size and set up a local pool (``regcheck.frameworks.pool.pool_for``); by
     default ``jobs`` workers set up for the Keras backend's device. Returns, per configuration id,
     its records in seed order, or the first failure among its seeds. Raises the first
     ``RegcheckError`` a fit raised in a worker, after cancelling the fits not yet started.
     """
     if workers is None:
-        from regcheck.engine.devices import keras_backend
-
-        workers = pool_for(keras_backend(), jobs)
+        workers = pool_for(None, jobs)
     pending = {config.config_id: len(seeds) for config, seeds in plan}
     fitted: dict[str, dict[int, ResultRecord | FitFailure]] = {config.config_id: {} for config, _ in plan}
     by_id = {config.config_id: (config, seeds) for config, seeds in plan}
@@ -194,7 +202,7 @@ def fit_in_pool(
                 raise type(error)(f"{error} (in a worker process, fitting {config_id} seed {seed})") from error
             except Exception as exc:  # the worker itself died (killed, out of memory)
                 cause = f"worker process failed: {type(exc).__name__}: {exc}"
-                fitted[config_id][seed] = FitFailure(config_id, seed, f"{cause}; {GPU_ADVICE}" if workers.gpus else cause)
+                fitted[config_id][seed] = FitFailure(config_id, seed, f"{cause}; {DEVICE_ADVICE}" if workers.gpus else cause)
             pending[config_id] -= 1
             if pending[config_id] == 0:
                 config, seeds = by_id[config_id]

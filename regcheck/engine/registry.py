@@ -6,8 +6,9 @@ lets other packages plug in)::
     [project.entry-points."regcheck.studies"]
     wine = "my_package.studies:wine_study"
 
-regcheck registers the studies it ships there too (``regcheck.studies.DEFAULT_STUDY`` is the
-default, ``$REGCHECK_STUDY`` overrides it). A reference is
+regcheck registers the study it ships there too, under the name ``heart``, the default
+(``$REGCHECK_STUDY`` overrides it); the engine finds it through the group like any other, and
+imports no study itself. A reference is
 kept as text in every run, so worker processes (spawned, or on a Dask cluster) load the same
 study by the same reference.
 """
@@ -22,12 +23,14 @@ from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from regcheck.engine.errors import UsageError
-from regcheck.engine.study import Model, Study, is_safe_name
-from regcheck.studies import DEFAULT_STUDY as SHIPPED_DEFAULT
+from regcheck.engine.grid import grid_for
+from regcheck.engine.study import Study
+from regcheck.errors import UsageError
 
 ENTRY_POINT_GROUP = "regcheck.studies"
-DEFAULT_STUDY = os.environ.get("REGCHECK_STUDY", "").strip() or SHIPPED_DEFAULT
+# The study regcheck ships, registered in its own pyproject.toml under this name.
+SHIPPED_STUDY = "heart"
+DEFAULT_STUDY = os.environ.get("REGCHECK_STUDY", "").strip() or SHIPPED_STUDY
 STUDY_EXAMPLE = "a registered study name, MODULE:OBJECT or path/to/file.py:OBJECT"
 
 
@@ -60,29 +63,15 @@ def load_study(reference: str = DEFAULT_STUDY) -> Study:
 
 
 def _checked(reference: str, study: object, module_name: str, attribute: str) -> Study:
-    """The object as a usable study: a ``Study`` whose name, models and configurations have the declared types."""
+    """The object as a usable study: a ``Study`` whose name, models and configurations have the declared
+    types (``regcheck.engine.grid``: asked and checked once, every call guarded)."""
     if study is None:
         raise UsageError(f"--study {reference}: {module_name} has no attribute {attribute!r}")
     if isinstance(study, type) and issubclass(study, Study):
         study = study()
     if not isinstance(study, Study):
         raise UsageError(f"--study {reference}: {attribute} is a {type(study).__name__}, not a regcheck Study")
-    if not isinstance(study.name, str) or not is_safe_name(study.name):
-        raise UsageError(f"--study {reference}: study name {study.name!r} cannot name a baselines folder")
-    models = study.models()
-    if not isinstance(models, (list, tuple)) or not models or not all(isinstance(model, Model) for model in models):
-        raise UsageError(f"--study {reference}: models() returned {models!r:.60}; expected a list of regcheck Models")
-    names = [model.name for model in models]
-    for name in names:
-        if not isinstance(name, str) or not is_safe_name(name):
-            raise UsageError(f"--study {reference}: model name {name!r} cannot name a baselines folder")
-    if len(set(names)) != len(names):
-        raise UsageError(f"--study {reference}: two models named alike ({', '.join(names)}); expected each once")
-    for model in models:
-        ids = [getattr(config, "config_id", None) for config in model.configurations()]
-        if not ids or not all(isinstance(config_id, str) for config_id in ids) or len(set(ids)) != len(ids):
-            raise UsageError(f"--study {reference}: model {model.name}'s configurations() must give configurations "
-                             "with distinct config_id strings")  # fmt: skip
+    grid_for(study, reference)
     return study
 
 

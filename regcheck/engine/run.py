@@ -5,33 +5,52 @@ grid, the pytest plugin asks a ``StudyRun`` for one configuration per test and c
 ``decide_update`` at the end of the session. The claims check, the obtained files, the update
 decision and its messages exist here once. Nothing is written to the baselines until
 ``decide_update`` finds a complete run without failures.
+
+Cost: the study's grid is asked once (``regcheck.engine.grid``), each baseline file is read once
+and each model's folder scanned once (``regcheck.files.baseline``), and each configuration is
+judged in constant time, so a run's cost grows linearly with its configurations.
 """
 
 from __future__ import annotations
 
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from regcheck.engine.baselines import Baseline, BaselineStore, ProfileOutcomes
-from regcheck.engine.environment import fingerprint
-from regcheck.engine.errors import BaselineError, RegcheckError, UsageError
-from regcheck.engine.exact import Verdict, compare_exact
-from regcheck.engine.judge import judge, profile_text
-from regcheck.engine.records import ResultRecord, now_utc
-from regcheck.engine.study import Dataset
+from regcheck.engine.grid import StudyGrid, grid_for
+from regcheck.engine.guard import FitError, call_hook, fitted, list_of
+from regcheck.engine.judge import Verdict, judge, profile_text
+from regcheck.engine.study import Claim, Dataset, GridAxes
+from regcheck.errors import BaselineError, RegcheckError, UsageError
+from regcheck.files.baseline import Baseline, BaselineStore, ProfileOutcomes
+from regcheck.files.times import now_utc
+from regcheck.frameworks.environment import fingerprint
+from regcheck.results.compare import compare_outcomes
+from regcheck.results.record import ResultRecord
 
 if TYPE_CHECKING:
-    from regcheck.engine.outputs import OutputPlan
-    from regcheck.engine.pool_size import PoolPlan
-    from regcheck.engine.study import Claim, Configuration, Model, Published, Study
+    from regcheck.engine.study import Configuration, Model, Published, Study
+    from regcheck.files.outputs import OutputPlan
+    from regcheck.frameworks.pool import PoolPlan
 
 # done, total, model, config_id, status, started (time.perf_counter() at the run's start)
 Progress = Callable[[int, int, str, str, str, float], None]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What the user asked of a run, as both front ends parse it (``regcheck.frontends.options``)."""
+
+    study_reference: str
+    baselines_root: Path
+    data_path: Path | None = None
+    seeds: tuple[int, ...] | None = None
+    update: bool = False
+    reason: str | None = None
+    tier: str = "auto"  # "band": judge band-rule models by the band even where the profile matches
 
 
 @dataclass
@@ -45,56 +64,64 @@ class UpdatePlan:
 class StudyRun:
     """The state of one run: the data, the records and verdicts so far, the planned update."""
 
-    def __init__(
-        self, study: Study, study_reference: str, baselines_root: Path, data_path: Path | None = None,
-        seeds: tuple[int, ...] | None = None, update: bool = False, reason: str | None = None, tier: str = "auto",
-    ) -> None:  # fmt: skip
+    def __init__(self, study: Study, options: RunOptions) -> None:
         self.study = study
-        self.study_reference = study_reference
-        self.baselines_root = baselines_root
-        self.data_path = data_path
-        self.requested_seeds = seeds
-        self.update = update
-        self.reason = reason
-        self.tier = tier  # "band": judge band-rule models by the band even where the profile matches
+        self.options = options
+        self.grid: StudyGrid = grid_for(study, options.study_reference)
         self.records: dict[str, list[ResultRecord]] = {}
         self.verdicts: dict[str, Verdict] = {}
         self.plan = UpdatePlan()
+        self._profiles: dict[str, dict[str, str]] = {}
+
+    @property
+    def update(self) -> bool:
+        return self.options.update
+
+    @property
+    def baselines_root(self) -> Path:
+        return self.options.baselines_root
 
     @cached_property
     def dataset(self) -> Dataset:
         from regcheck.engine.dependencies import require_modules
 
-        require_modules(self.study.requires, f"the {self.study.name} study")
-        try:
-            dataset = self.study.load(self.data_path)
-        except (RegcheckError, KeyboardInterrupt):
-            raise
-        except Exception as exc:  # the study's own code failed: a fault of the study, in one line
-            raise UsageError(f"study {self.study.name}: load() raised {type(exc).__name__}: {exc}") from None
-        if not isinstance(dataset, Dataset):
-            raise UsageError(f"study {self.study.name}: load() returned {dataset!r:.60}; expected a regcheck Dataset")
-        return dataset
+        require_modules(self.study.requires, f"the {self.grid.name} study")
+        return call_hook(self.grid.name, "load()", lambda: self.study.load(self.options.data_path), "a regcheck Dataset",
+                         lambda value: isinstance(value, Dataset))  # fmt: skip
 
     @cached_property
     def store(self) -> BaselineStore:
         # The study's declared hash needs no data; otherwise the loaded data's hash is the one.
         sha = None if self.study.dataset_sha256 else self.dataset.sha256
-        return BaselineStore(self.baselines_root, self.study, sha)
+        return self.grid.store(self.baselines_root, sha)
 
     @cached_property
     def published(self) -> Published | None:
-        return self.study.published(self.baselines_root)
+        return call_hook(self.grid.name, "published()", lambda: self.study.published(self.baselines_root))
+
+    @cached_property
+    def grid_axes(self) -> list[GridAxes]:
+        axes = call_hook(self.grid.name, "grid_axes()", self.study.grid_axes, "a list of regcheck GridAxes",
+                         list_of(GridAxes))  # fmt: skip
+        return list(axes)
 
     @cached_property
     def environment(self) -> dict[str, Any]:
         return fingerprint()
 
     def model(self, name: str) -> Model:
-        return self.study.model(name)
+        return self.grid.model(name)
 
     def configurations(self, models: Sequence[str]) -> list[Configuration]:
-        return [config for name in models for config in self.model(name).configurations()]
+        return [config for name in models for config in self.grid.configurations(name)]
+
+    def profile(self, name: str) -> dict[str, str]:
+        """The model's profile, asked once per run (it may ask a framework which device it computes on)."""
+        if name not in self._profiles:
+            profile = call_hook(self.grid.name, f"model {name}'s profile()", self.model(name).profile,
+                                "a mapping of names to text", lambda value: isinstance(value, dict))  # fmt: skip
+            self._profiles[name] = {str(key): str(value) for key, value in profile.items()}
+        return dict(self._profiles[name])
 
     def seeds_for(self, name: str) -> tuple[int, ...]:
         """An ``exact`` model's own seeds; for a ``band`` model the requested seeds, else its seeds for the tier that applies.
@@ -104,16 +131,16 @@ class StudyRun:
         model = self.model(name)
         if model.rule == "exact":
             return model.exact_seeds
-        if self.requested_seeds:
-            return self.requested_seeds
-        if self.tier != "band" and self.has_profile(name, model.profile()):
+        if self.options.seeds:
+            return self.options.seeds
+        if self.options.tier != "band" and self.has_profile(name, self.profile(name)):
             return model.exact_seeds
         # An update that creates the baselines, or re-makes them in this profile, blesses both tiers' seeds.
         return model.baseline_seeds if self.update else model.band_seeds
 
     def has_profile(self, name: str, profile: dict[str, Any]) -> bool:
         """Whether the model's baselines (the first one found) hold outcomes blessed in ``profile``."""
-        for config in self.model(name).configurations():
+        for config in self.grid.configurations(name):
             try:
                 baseline = self.store.load(name, config.config_id)
             except BaselineError:
@@ -127,14 +154,19 @@ class StudyRun:
 
         Raises ``RegcheckError`` (one line, exit code 2); nothing has been written at that point.
         """
-        self.dataset  # noqa: B018
-        self.published  # noqa: B018
         from regcheck.engine.dependencies import require_modules
 
+        self.dataset  # noqa: B018
+        self.published  # noqa: B018
+        self.grid_axes  # noqa: B018
         for name in models:
-            self.model(name).check_ready()  # first: it names a missing backend better than an import error can
+            model = self.model(name)
+            # first: it names a missing backend better than an import error can
+            call_hook(self.grid.name, f"model {name}'s check_ready()", model.check_ready)
             if name not in pooled:  # a pooled model's modules are imported, and checked, in its workers
-                require_modules(self.model(name).requires, f"model {name}")
+                require_modules(model.requires, f"model {name}")
+            if model.rule == "band":
+                self.profile(name)
         self.check_files(models)
 
     def check_files(self, models: Sequence[str]) -> None:
@@ -143,13 +175,13 @@ class StudyRun:
         self.published  # noqa: B018
         for name in models:
             self.store.check_folder(name)
-            for config in self.model(name).configurations():
+            for config in self.grid.configurations(name):
                 self.store.load(name, config.config_id)
 
     def _stamp(self, records: list[ResultRecord]) -> list[ResultRecord]:
         for record in records:
             record.environment = self.environment
-            record.dataset = {"name": self.study.name, "sha256": self.dataset.sha256}
+            record.dataset = {"name": self.grid.name, "sha256": self.dataset.sha256}
         return records
 
     def adopt(self, config: Configuration, records: list[ResultRecord]) -> None:
@@ -157,11 +189,14 @@ class StudyRun:
         self.records[config.config_id] = self._stamp(records)
 
     def run(self, config: Configuration) -> list[ResultRecord]:
-        """Fit every seed of one configuration (once per run; later calls reuse the records)."""
+        """Fit every seed of one configuration (once per run; later calls reuse the records).
+
+        Raises ``FitError`` (that configuration's error) when a fit fails or returns no record of it.
+        """
         if config.config_id not in self.records:
             model = self.model(config.model)
-            fitted = [model.fit(config, self.dataset.value, seed) for seed in self.seeds_for(config.model)]
-            self.records[config.config_id] = self._stamp(fitted)
+            fits = [fitted(model, config, self.dataset.value, seed) for seed in self.seeds_for(config.model)]
+            self.records[config.config_id] = self._stamp(fits)
         return self.records[config.config_id]
 
     def judge(self, config: Configuration) -> Verdict:
@@ -170,13 +205,15 @@ class StudyRun:
         baseline = self.store.load(config.model, config.config_id)
         try:
             records = self.run(config)
-        except RegcheckError:  # bad input (data, backend) is the user's to fix: one line, exit 2
-            raise
-        except Exception as exc:  # crash isolation: one broken configuration must not hide the others
-            return self.record_error(config, describe_exception(exc))
+        except FitError as error:  # crash isolation: one broken configuration must not hide the others
+            return self.record_error(config, str(error))
         model = self.model(config.model)
-        published = self.published.differences(config, records) if self.published else []
-        verdict = judge(model, config, records, baseline, published, self.tier)
+        try:
+            published = self._published_differences(config, records)
+        except FitError as error:
+            return self.record_error(config, str(error), "the study's published() check raised")
+        profile = self.profile(config.model) if model.rule == "band" else {}
+        verdict = judge(model, config, records, baseline, published, self.options.tier, profile, self.grid.count(config.model))
         if verdict.status == "missing" and not verdict.detail:  # say which file to create (the how is in the report)
             verdict.detail = str(self.store.path_for(config.model, config.config_id))
         # A band verdict means the baseline holds no outcomes of this profile: updating adds them
@@ -190,27 +227,52 @@ class StudyRun:
         self.verdicts[config.config_id] = verdict
         return verdict
 
-    def record_error(self, config: Configuration, detail: str) -> Verdict:
+    def _published_differences(self, config: Configuration, records: list[ResultRecord]) -> list[Any]:
+        if self.published is None:
+            return []
+        from regcheck.engine.guard import call_in_fit
+
+        return list(call_in_fit("published().differences()", lambda: self.published.differences(config, records)))  # type: ignore[union-attr]
+
+    def record_error(self, config: Configuration, detail: str, reason: str = "the fit raised") -> Verdict:
         """The verdict of a configuration whose fit raised (here or in a worker process)."""
-        verdict = Verdict(config.model, config.config_id, "error", "none", "the fit raised", detail=detail)
+        verdict = Verdict(config.model, config.config_id, "error", "none", reason, detail=detail)
         self.verdicts[config.config_id] = verdict
         return verdict
 
     def claims(self) -> list[Claim]:
-        return self.study.claims(self.records)
+        """The study's claims on this run's records; a ``claims()`` that raises or returns no list of claims is a broken claim."""
+        try:
+            claims = call_hook(self.grid.name, "claims()", lambda: self.study.claims(self.records), "a list of regcheck Claims",
+                               list_of(Claim))  # fmt: skip
+        except UsageError as error:
+            return [Claim(f"the claims of study {self.grid.name}", False, str(error))]
+        return list(claims)
+
+    def notes(self, model: str) -> list[str]:
+        """The publication's notes beside this run's numbers (empty without a publication)."""
+        if self.published is None:
+            return []
+        published = self.published
+        try:
+            lines = call_hook(self.grid.name, "published().notes()", lambda: published.notes(model, self.records),
+                              "a list of text", list_of(str))  # fmt: skip
+        except UsageError as error:
+            return [f"published notes unavailable: {error}"]
+        return list(lines)
 
     def profiles(self, models: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Each model's profile, for the run file (a model that cannot say is marked, not fatal)."""
         profiles: dict[str, dict[str, Any]] = {}
         for name in models:
             try:
-                profiles[name] = dict(self.model(name).profile())
-            except ImportError:  # its backend is missing: its configurations are already reported as errors
+                profiles[name] = self.profile(name)
+            except (ImportError, RegcheckError):  # its backend is missing: its configurations are already reported as errors
                 profiles[name] = {"unavailable": "backend not installed"}
         return profiles
 
     def profile_line(self, name: str) -> str:
-        return profile_text(self.model(name).profile()) or "any environment"
+        return profile_text(self.profile(name)) or "any environment"
 
     def write_obtained(self, config: Configuration) -> Path | None:
         """Put what this run obtained beside the baseline, so a diff tool can show the change."""
@@ -225,7 +287,7 @@ class StudyRun:
         if previous is None:
             self.plan.changes.append(f"{config.config_id}: created")
             return
-        profile = self.model(config.model).profile()
+        profile = self._blessed_profile(config.model)
         here = previous.outcomes_in(profile)
         if here is None:
             seeds = ", ".join(str(record.seed) for record in records)
@@ -236,19 +298,23 @@ class StudyRun:
             if record.seed not in here.seeds:
                 self.plan.changes.append(f"{config.config_id}: seed {record.seed} added")
                 continue
-            moved, _ = compare_exact(here.seeds[record.seed], record.to_dict())
+            moved = compare_outcomes(here.seeds[record.seed], record.to_dict()).differences()
             described = "; ".join(f"{d.field} {d.expected} -> {d.obtained}" for d in moved) or "provenance only"
             self.plan.changes.append(f"{config.config_id} seed {record.seed}: {described}")
 
+    def _blessed_profile(self, name: str) -> dict[str, str]:
+        return self.profile(name) if self.model(name).rule == "band" else {}
+
     def _new_baseline(self, config: Configuration, records: list[ResultRecord], previous: Baseline | None) -> Baseline:
-        profile = self.model(config.model).profile()
+        profile = self._blessed_profile(config.model)
         here = previous.outcomes_in(profile) if previous else None
         seeds = dict(here.seeds) if here else {}
         seeds.update({record.seed: record.outcome() for record in records})
-        provenance = {"updated": now_utc(), "reason": self.reason, "environment": self.environment}
+        provenance = {"updated": now_utc(), "reason": self.options.reason, "environment": self.environment}
         outcomes = ProfileOutcomes(profile, seeds, provenance)
         if previous is None:
-            return self.store.new_baseline(config.model, config.config_id, dict(config.params()), outcomes)
+            params = dict(self.store.schemas[config.model].params[config.config_id])
+            return self.store.new_baseline(config.model, config.config_id, params, outcomes)
         return previous.with_outcomes(outcomes)
 
 
@@ -275,13 +341,14 @@ class RunOutcome:
 
 def plan_workers(run: StudyRun, models: Sequence[str], jobs: int | None, executor: str) -> tuple[PoolPlan, list[str]]:
     """The pool and the models whose fits go to it: the study's pooled models when there are
-    several workers or a cluster. A pooled model's framework is imported in the workers only."""
-    from regcheck.engine.devices import keras_backend
-    from regcheck.engine.pool_size import pool_for
+    several workers or a cluster. The pool is sized for the device of the framework the pooled
+    models declare (``Model.framework``); a study that declares none is never asked about one."""
+    from regcheck.frameworks.pool import pool_for, pooled_backend
 
-    workers = pool_for(keras_backend(), jobs)
+    candidates = [name for name in models if name in run.study.pooled_models]
+    workers = pool_for(pooled_backend([run.model(name).framework for name in candidates]), jobs)
     remote = executor != "local"
-    pooled = [name for name in models if (workers.jobs > 1 or remote) and name in run.study.pooled_models]
+    pooled = [name for name in candidates if workers.jobs > 1 or remote]
     return workers, pooled
 
 
@@ -291,7 +358,7 @@ def run_study(
 ) -> RunOutcome:  # fmt: skip
     """Judge every configuration of ``models``: the study's pooled models in workers when ``jobs`` > 1 or on a cluster.
 
-    ``jobs=None``: as many workers as the machine's device suits (``regcheck.engine.pool_size``).
+    ``jobs=None``: as many workers as the machine's device suits (``regcheck.frameworks.pool``).
     ``planned``: ``plan_workers``' answer where the caller has it already (it asks ``nvidia-smi``).
     """
     workers, pooled_models = planned or plan_workers(run, models, jobs, executor)
@@ -306,16 +373,17 @@ def run_study(
             progress(len(judged), len(configs), config.model, config.config_id, verdict.status, started)
 
     pooled = [config for config in configs if config.model in pooled_models]
+    pooled_ids = {config.config_id for config in pooled}
     for config in configs:
-        if config not in pooled:
+        if config.config_id not in pooled_ids:
             record(config, run.judge(config))
     if pooled:
         _judge_in_pool(run, pooled, workers, record, executor)
     verdicts = [judged[config.config_id] for config in configs]
     outcome = RunOutcome(run, models, verdicts, run.claims(), time.perf_counter() - started)
-    for verdict in verdicts:
+    for config, verdict in zip(configs, verdicts):
         if verdict.status == "moved":
-            path = run.write_obtained(next(c for c in configs if c.config_id == verdict.config_id))
+            path = run.write_obtained(config)
             if path:
                 outcome.obtained_paths[verdict.config_id] = str(path)
     return outcome
@@ -336,13 +404,15 @@ def _judge_in_pool(
         if isinstance(result, FitFailure):
             if result.dependency:  # the worker's environment is broken: bad input, not a result
                 raise DependencyError(result.detail)
+            if result.bad_input:  # the study's own set-up of its workers failed: before any fit of it ran
+                raise UsageError(result.detail)
             record(config, run.record_error(config, f"seed {result.seed}: {result.detail}"))
             return
         run.adopt(config, result)
         record(config, run.judge(config))
 
     plan = [(config, run.seeds_for(config.model)) for config in configs]
-    fit_in_pool(run.study_reference, plan, run.dataset.value, workers.jobs, done, executor, workers)
+    fit_in_pool(run.options.study_reference, plan, run.dataset.value, workers.jobs, done, executor, workers)
 
 
 def decide_update(store: BaselineStore, plan: UpdatePlan, failed: bool, outputs: OutputPlan | None = None) -> list[str]:
@@ -358,13 +428,8 @@ def decide_update(store: BaselineStore, plan: UpdatePlan, failed: bool, outputs:
         if failed:
             return ["baselines NOT updated: the run had failures or stopped early; nothing was written"]
         return ["baselines unchanged: every result held"]
+    created = not store.root.is_dir()
     written = store.write_all(plan.baselines, outputs)
     names = ", ".join(baseline.config_id for baseline in plan.baselines)
-    return [f"updated {len(written)} baseline(s): {names}"] + [f"  {change}" for change in sorted(plan.changes)]
-
-
-def describe_exception(exc: BaseException) -> str:
-    """``Type: message (file.py:line)``, the line where it was raised: an error verdict's cause."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = f" ({Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
-    return f"{type(exc).__name__}: {exc}{where}"
+    lines = [f"created the baselines folder {store.root}"] if created else []
+    return [*lines, f"updated {len(written)} baseline(s): {names}"] + [f"  {change}" for change in sorted(plan.changes)]

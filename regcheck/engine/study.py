@@ -5,51 +5,50 @@ grid), fits one configuration for one seed into a ``ResultRecord``, and declares
 
 * ``exact``: the fit is deterministic (liblinear with a fixed ``random_state``); every field of
   every seed must equal the baseline's in every environment (real values within the exact
-  rule's tolerance, ``regcheck.engine.exact``).
+  rule's tolerance, ``regcheck.results.compare``).
 * ``band``: the fit is seeded but its floating-point path depends on the environment (a Keras
   MLP). Where the run's **profile** (``Model.profile``) equals one the baseline was blessed in,
   the exact tier applies to ``exact_fields``; elsewhere the band tier compares the distribution
   of ``band_statistics`` over seeds (``regcheck.engine.band``), jointly, at a level corrected
   for the statistics and the model's configurations.
 
+A model also declares its **task** (``classification`` or ``regression``) and its headline
+**metrics** (``regcheck.results.metrics``), which every report shows per configuration.
+
 The engine does the rest: seeds, running (in this process, a process pool or a Dask cluster),
 judging, claims, baselines and their updates, run files and reports. ``docs/extending.md``
-walks through a whole study; ``examples/wine_study.py`` is one.
+walks through a whole study; ``examples/`` holds three.
 
-Studies are subclasses of ``Study`` and ``Model`` (as syrupy's extensions are subclasses of its
-base class): every method has a default but ``Study.load``, ``Study.models``,
-``Model.configurations`` and ``Model.fit``.
+``Study`` and ``Model`` are abstract base classes (as syrupy's extensions are): a subclass that
+lacks a required method cannot be instantiated, and a concrete subclass whose declarations are
+inconsistent (no ``name``, an unknown ``rule`` or ``task``, a band model without band
+statistics, a metric of the other task) fails when the class is made, naming the member.
 """
 
 from __future__ import annotations
 
-import re
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
-if TYPE_CHECKING:
-    from regcheck.engine.exact import FieldDifference
-    from regcheck.engine.records import ResultRecord
+from regcheck.files.names import NAME_RULE, is_safe_name
+from regcheck.files.runfile import GridAxes
+from regcheck.results.compare import FieldDifference
+from regcheck.results.metrics import DEFAULT_METRICS, METRICS, TASKS, Task, unknown_for_task
+from regcheck.results.record import Configuration, ResultRecord
+
+__all__ = [
+    "DEFAULT_SEED", "Claim", "Configuration", "Dataset", "GridAxes", "Model", "Published", "ResultRecord", "Rule",
+    "Setting", "Study", "model_problem",
+]  # fmt: skip
 
 Rule = Literal["exact", "band"]
+RULES: tuple[Rule, ...] = ("exact", "band")
 # The split's random_state of the first study, reused as the default seed so that "seed 42"
 # means one thing across the suite; a study may choose others per model.
 DEFAULT_SEED = 42
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-
-class Configuration(Protocol):
-    """One point of a model's grid: its model, a stable id (it names files and tests), its parameters."""
-
-    @property
-    def model(self) -> str: ...
-
-    @property
-    def config_id(self) -> str: ...
-
-    def params(self) -> Mapping[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -103,27 +102,6 @@ class Claim:
     detail: str
 
 
-@dataclass(frozen=True)
-class GridAxes:
-    """How the reports lay a model's configurations out: one parameter down, one across.
-
-    ``rows`` and ``columns`` name parameters of the model's configurations; ``row_label`` names
-    the row parameter in tables and plots (default: ``rows``). ``plot`` picks the chart beside the
-    table: ``lines`` (accuracy against a numeric column parameter, one line per row value) or
-    ``heatmap`` (rows x columns, each cell's mean accuracy over seeds with every seed shown).
-    ``labels`` says how a parameter value reads (``{"l1": "L1"}``); a value it does not name
-    reads as itself, real numbers in ``%g``. A model without axes is reported as a plain table.
-    """
-
-    model: str
-    title: str
-    rows: str
-    columns: str
-    row_label: str = ""
-    plot: Literal["lines", "heatmap"] = "heatmap"
-    labels: Mapping[str, str] = field(default_factory=dict)
-
-
 class Published(Protocol):
     """Numbers a publication printed, checked against a run (optional for a study)."""
 
@@ -140,13 +118,20 @@ class Published(Protocol):
         ...
 
 
-class Model:
+class Model(ABC):
     """One model of a study. Subclass it, set ``name`` and ``rule``, implement ``configurations`` and ``fit``."""
 
     name: str = ""
     rule: Rule = "exact"
+    task: Task = "classification"
+    # The numbers every report shows per configuration (``regcheck.results.metrics``); empty: the
+    # task's own (accuracy; r2 and mse).
+    metrics: tuple[str, ...] = ()
+    # The framework the fits compute with, when it decides the device the worker pool is sized for
+    # (``"keras"``: its backend's GPUs; ``regcheck.frameworks``); None: the fits use the CPU alone.
+    framework: str | None = None
     # Seeds by tier when the user names none: one seed re-proves bit-identity; the band needs
-    # several to see a distribution (five: docs/tiers.md has the power each K buys).
+    # several to see a distribution.
     exact_seeds: tuple[int, ...] = (DEFAULT_SEED,)
     band_seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
     # Seeds an update blesses when the user names none: both tiers' seeds, so that a run in the
@@ -154,29 +139,35 @@ class Model:
     baseline_seeds: tuple[int, ...] = (0, 1, 2, 3, 4, DEFAULT_SEED)
     # The fields the exact tier compares for a ``band`` model in a matching profile (None: all).
     exact_fields: tuple[str, ...] | None = None
-    # The per-seed values the band tier compares across seeds: any number or list of numbers in the
-    # record (core or extra; "probabilities" row by row) or one the engine derives ("brier",
-    # "mean_probability": ``regcheck.engine.band``).
-    # Empty: the one ``band_statistic`` (kept for studies written before there were several).
+    # The per-seed values the band tier compares across seeds (a ``band`` model needs at least one):
+    # a metric (``n_correct``, ``log_loss``, ``brier``, ``mse``, ``r2``: ``regcheck.results.metrics``)
+    # or any number or array the record holds (core or extra; an array is compared entry by entry).
     band_statistics: tuple[str, ...] = ()
-    band_statistic: str = "n_correct"
     # Why the exact rule holds for this model, named in every verdict.
     exact_reason: str = "deterministic fit: exact in every environment"
     # Modules imported before the first fit (``check_ready``): a broken install is one line and exit 2.
     requires: tuple[str, ...] = ()
 
-    def configurations(self) -> Sequence[Configuration]:
-        raise NotImplementedError(f"{type(self).__name__}.configurations")
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if _is_concrete(cls):
+            problem = model_problem(cls)
+            if problem:
+                raise TypeError(f"Model subclass {cls.__name__}: {problem}")
 
+    @abstractmethod
+    def configurations(self) -> Sequence[Configuration]:
+        """The grid, in report order; each configuration's ``config_id`` names its files and tests."""
+
+    @abstractmethod
     def fit(self, config: Any, data: Any, seed: int) -> ResultRecord:
         """Fit ``config`` on ``data`` (the ``Dataset.value``) with ``seed``; evaluate it on the test part."""
-        raise NotImplementedError(f"{type(self).__name__}.fit")
 
     def profile(self) -> dict[str, str]:
         """What must match a baseline's for the exact tier of a ``band`` model (versions, device, ISA)."""
         return {}
 
-    def check_ready(self) -> None:
+    def check_ready(self) -> None:  # noqa: B027  (an optional hook: does nothing unless a model says so)
         """Raise ``RegcheckError`` (one line, exit 2) when this model cannot run here (a backend missing)."""
 
     def impossible(self, outcome: Mapping[str, Any]) -> tuple[str, str, Any] | None:
@@ -188,8 +179,12 @@ class Model:
         """
         return None
 
-    def prepare_worker(self, threads: int) -> None:
+    def prepare_worker(self, threads: int) -> None:  # noqa: B027  (an optional hook, as check_ready)
         """Called once in each worker process before its first fit (thread settings, log levels)."""
+
+    def headline_metrics(self) -> tuple[str, ...]:
+        """The metrics the reports show: ``metrics``, else the task's own."""
+        return tuple(self.metrics) or DEFAULT_METRICS[self.task]
 
     def config_ids(self) -> tuple[str, ...]:
         return tuple(config.config_id for config in self.configurations())
@@ -201,7 +196,7 @@ class Model:
         raise KeyError(config_id)
 
 
-class Study:
+class Study(ABC):
     """A data set and its models. Subclass it, set ``name``, implement ``load`` and ``models``."""
 
     name: str = ""
@@ -212,12 +207,18 @@ class Study:
     # Modules imported before the data is loaded: a broken install is one line and exit 2.
     requires: tuple[str, ...] = ()
 
-    def models(self) -> Sequence[Model]:
-        raise NotImplementedError(f"{type(self).__name__}.models")
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if _is_concrete(cls) and not is_safe_name(cls.name):
+            raise TypeError(f"Study subclass {cls.__name__}: name {cls.name!r} cannot name a baselines folder ({NAME_RULE})")
 
+    @abstractmethod
+    def models(self) -> Sequence[Model]:
+        """The models, in report order."""
+
+    @abstractmethod
     def load(self, data_path: Path | None) -> Dataset:
         """Find, read and verify the data (``data_path``: the user's ``--data``), raising ``RegcheckError``."""
-        raise NotImplementedError(f"{type(self).__name__}.load")
 
     def claims(self, records: Mapping[str, Sequence[ResultRecord]]) -> list[Claim]:
         """The study's own facts, checked on whatever configurations this run produced."""
@@ -245,18 +246,39 @@ class Study:
         return tuple(model.name for model in self.models())
 
 
-def is_safe_name(name: str) -> bool:
-    """True when ``name`` can name a file or folder without leaving its folder (no '/', no '..')."""
-    return bool(_SAFE_NAME.match(name)) and ".." not in name
+def _is_concrete(cls: type) -> bool:
+    """Whether ``cls`` implements every abstract method of its bases (ABCMeta decides it only after this hook)."""
+    abstract = {name for base in cls.__mro__[1:] for name in getattr(base, "__abstractmethods__", ())}
+    return not any(getattr(getattr(cls, name, None), "__isabstractmethod__", False) for name in abstract)
 
 
-@dataclass
-class Selection:
-    """Which models of a study a run covers (``--model``), in the study's order."""
+def model_problem(model: Model | type[Model]) -> str | None:
+    """What makes a model's declarations unusable, in words naming the member; None when they are consistent.
 
-    study: Study
-    names: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def models(self) -> list[Model]:
-        return [model for model in self.study.models() if model.name in self.names]
+    Checked when a concrete class is made and again on the instance the study returns (a
+    declaration may be set in ``__init__``).
+    """
+    name, rule, task = getattr(model, "name", None), getattr(model, "rule", None), getattr(model, "task", None)
+    if not is_safe_name(name):
+        return f"name {name!r} cannot name a baselines folder ({NAME_RULE})"
+    if rule not in RULES:
+        return f"rule {rule!r}; expected one of {', '.join(RULES)}"
+    if task not in TASKS:
+        return f"task {task!r}; expected one of {', '.join(TASKS)}"
+    for member in ("metrics", "band_statistics"):
+        value = getattr(model, member, ())
+        if not isinstance(value, (tuple, list)) or not all(isinstance(item, str) and item for item in value):
+            return f"{member} {value!r:.60}; expected a tuple of names"
+        wrong = unknown_for_task(value, task)
+        if wrong:
+            owners = ", ".join(f"{item} ({METRICS[item].task})" for item in wrong)
+            return f"{member} names {owners}, which a {task} model's records never hold; choose metrics of its task"
+    if rule == "band" and not getattr(model, "band_statistics", ()):
+        examples = "n_correct, log_loss, brier" if task == "classification" else "mse, r2"
+        return f"rule 'band' needs band_statistics, the per-seed numbers the band compares (e.g. {examples})"
+    exact_fields = getattr(model, "exact_fields", None)
+    if exact_fields is not None and not (
+        isinstance(exact_fields, (tuple, list)) and all(isinstance(f, str) for f in exact_fields)
+    ):
+        return f"exact_fields {exact_fields!r:.60}; expected None or a tuple of field names"
+    return None

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from regcheck.engine.errors import EXIT_USAGE, RegcheckError, error_line
+from regcheck.errors import EXIT_USAGE, RegcheckError, error_line
 from regcheck.frontends.verbs import EXIT_CODES_HELP, VERB_MODULES
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader went away

@@ -6,15 +6,17 @@ The CLI spells an option ``--seeds``; pytest spells the same option ``--regcheck
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from regcheck.engine.errors import UsageError
 from regcheck.engine.registry import DEFAULT_STUDY, STUDY_EXAMPLE, load_study
-from regcheck.engine.study import is_safe_name
+from regcheck.errors import UsageError
+from regcheck.files.names import is_safe_name
 
 if TYPE_CHECKING:
     from regcheck.engine.study import Study
@@ -131,6 +133,36 @@ def check_writable_file(path: Path, flag: str) -> None:
         what = "is not a folder" if folder.exists() else "does not exist"
         raise UsageError(f"{flag} {path}: folder {folder} {what}")
     check_writable_folder(folder, f"{flag} {path}: folder")
+
+
+def check_baselines_folder(folder: Path) -> None:
+    """Before an update runs: the baselines folder can be written, or can be made (its parent can be written).
+
+    A missing folder is created by the update itself, and only when it writes a baseline.
+    """
+    if folder.is_dir():
+        check_writable_folder(folder, "--baselines")
+        return
+    if os.path.lexists(folder):
+        raise UsageError(f"--baselines {folder}: is not a folder; expected the folder of the baselines (or a new name)")
+    parent = folder.parent if str(folder.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"--baselines {folder}: folder {parent} does not exist; create it or pass another --baselines DIR")
+    check_writable_folder(parent, f"--baselines {folder}: cannot be created, folder")
+
+
+def update_hint(args: Any) -> str:
+    """The command that blesses a moved or missing result, with the options this run was given (``{model}`` left to fill)."""
+    words = ["regcheck", "bless"]
+    for option in (STUDY, BASELINES, DATA):
+        value = getattr(args, option.dest, None)
+        if value is not None and not (option is STUDY and value == DEFAULT_STUDY):
+            words += [option.cli_flag, shlex.quote(str(value))]
+    words += ["--model", "{model}"]
+    seeds = getattr(args, SEEDS.dest, None)
+    if seeds:
+        words += ["--seeds", ",".join(map(str, seeds))]
+    return " ".join(words) + " --reason '...'"
 
 
 def check_writable_folder(folder: Path, what: str) -> None:

@@ -20,6 +20,7 @@ other configurations are still compared).
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Callable
 from functools import partial
@@ -28,12 +29,12 @@ from typing import Any, TypeVar
 
 import pytest
 
-from regcheck.engine.baselines import Baseline, BaselineStore, parse_baseline
-from regcheck.engine.errors import EXIT_USAGE, RegcheckError, error_line
-from regcheck.engine.exact import Verdict
-from regcheck.engine.judge import profile_text
-from regcheck.engine.run import StudyRun, UpdatePlan, decide_update
-from regcheck.engine.study import Claim, Configuration, Study
+from regcheck.engine.grid import grid_for
+from regcheck.engine.judge import Verdict, profile_text
+from regcheck.engine.run import RunOptions, StudyRun, UpdatePlan, decide_update
+from regcheck.engine.study import Claim, Configuration, Model, Study
+from regcheck.errors import EXIT_USAGE, RegcheckError, error_line
+from regcheck.files.baseline import Baseline, BaselineStore, parse_baseline
 from regcheck.frontends.options import (
     BASELINES,
     DATA,
@@ -81,10 +82,12 @@ class StudyFixture:
     def __init__(self, config: pytest.Config) -> None:
         reference = option_value(config, STUDY)
         study = study_for(reference)
-        self.run = StudyRun(
-            study, reference, _baselines_root(config), option_value(config, DATA), option_value(config, SEEDS),
-            option_value(config, UPDATE), option_value(config, REASON), tier=option_value(config, TIER),
+        options = RunOptions(
+            reference, _baselines_root(config), option_value(config, DATA), option_value(config, SEEDS),
+            option_value(config, UPDATE), option_value(config, REASON), option_value(config, TIER),
         )  # fmt: skip
+        self.run = StudyRun(study, options)
+        self.hint = _update_hint(config)
         self.models = models_for(study, option_value(config, MODEL))
         self._state = config.stash[_STATE]
 
@@ -104,7 +107,7 @@ class StudyFixture:
             from regcheck.reports.console import explain
 
             obtained = self._call(lambda: self.run.write_obtained(config)) if verdict.status == "moved" else None
-            pytest.fail(explain(verdict, str(obtained) if obtained else None), pytrace=False)
+            pytest.fail(explain(verdict, str(obtained) if obtained else None, self.hint), pytrace=False)
         return verdict
 
     def check_claims(self, model: str) -> list[Claim]:
@@ -112,7 +115,7 @@ class StudyFixture:
         __tracebackhide__ = True
         self._skip_unless_selected(model)
         raised = []
-        for config in self.run.model(model).configurations():
+        for config in self.run.grid.configurations(model):
             try:
                 self._call(partial(self.run.run, config))
             except Exception as exc:  # the configuration's own test reports it with its cause
@@ -185,7 +188,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     study = study_for(option_value(metafunc.config, STUDY))
     names = models_for(study, option_value(metafunc.config, MODEL))
-    configs = [config for name in names for config in study.model(name).configurations()]
+    grid = grid_for(study)
+    configs = [config for name in names for config in grid.configurations(name)]
     metafunc.parametrize(CONFIG_FIXTURE, configs, ids=[config.config_id for config in configs])
 
 
@@ -239,21 +243,34 @@ def _models_of(items: list[pytest.Item]) -> tuple[str, ...]:
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     study = study_for(option_value(config, STUDY))
-    seeds = option_value(config, SEEDS)
+    seeds, data = option_value(config, SEEDS), option_value(config, DATA)
     header = [
         f"regcheck: study={study.name} model={config.getoption(MODEL.dest)} "
         f"seeds={','.join(map(str, seeds)) if seeds else 'default'} tier={option_value(config, TIER)} "
         f"update={'yes' if config.getoption(UPDATE.dest) else 'no'}",
-        f"regcheck: data={study.data_description(option_value(config, DATA))}",
+        f"regcheck: data={_guarded(study.name, 'data_description()', lambda: study.data_description(data))}",
     ]
+    grid = grid_for(study)
     for name in models_for(study, option_value(config, MODEL)):
-        model = study.model(name)
+        model = grid.model(name)
         if model.rule == "band":
-            try:
-                header.append(f"regcheck: {name} profile: {profile_text(model.profile())}")
-            except RegcheckError as error:  # a device that cannot start: its test says so, in one line
-                header.append(f"regcheck: {name} profile: unavailable ({error})")
+            text = _guarded(study.name, f"model {name}'s profile()", partial(_profile_line, model))
+            header.append(f"regcheck: {name} profile: {text}")
     return header
+
+
+def _profile_line(model: Model) -> str:
+    return profile_text(model.profile())
+
+
+def _guarded(study: str, hook: str, action: Callable[[], str]) -> str:
+    """A header line's value: what the study's hook says, or why it cannot say (its tests fail with the line)."""
+    from regcheck.engine.guard import call_hook
+
+    try:
+        return str(call_hook(study, hook, action))
+    except RegcheckError as error:  # a device that cannot start, a hook that raises: one line
+        return f"unavailable ({error})"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -295,7 +312,17 @@ def _store(config: pytest.Config) -> BaselineStore:
     fixture = config.stash[_STATE].fixture
     if fixture is not None:
         return fixture.run.store
-    return BaselineStore(_baselines_root(config), study_for(option_value(config, STUDY)))
+    return grid_for(study_for(option_value(config, STUDY))).store(_baselines_root(config))
+
+
+def _update_hint(config: pytest.Config) -> str:
+    """``pytest --regcheck-update`` with the regcheck options this session was given, as the CLI's hint carries its own."""
+    words = ["pytest", "--regcheck-update"]
+    for option in (STUDY, BASELINES, DATA, SEEDS):
+        raw = config.getoption(option.dest)
+        if raw is not None and not (option is STUDY and raw == STUDY.default):
+            words += [option.pytest_flag, shlex.quote(str(raw))]
+    return " ".join([*words, "--regcheck-model", "{model}", "--regcheck-reason", "'...'"])
 
 
 def _baselines_root(config: pytest.Config) -> Path:

@@ -4,7 +4,8 @@
 package index (``pip index versions``, through pip's own configuration: index, mirrors, find-links),
 builds one environment per release it needs with uv (as tox-uv builds the matrix's), runs
 ``regcheck run --json`` there, and compares each run with GOOD's along the matrix's ladder
-(``regcheck.matrix.table.compare_cell``: identical, last bits, values beyond tolerance, labels).
+(``regcheck.results.compare.compare_outcomes``, through ``regcheck.matrix.table.compare_cell``: identical, last
+bits, values beyond tolerance, labels), over the fields each model's exact tier compares.
 A release *differs* when any configuration's mark is not ``identical``; the search assumes that a
 change, once made, stays (as ``git bisect`` does), so it runs about log2(n) releases, not n.
 
@@ -32,8 +33,10 @@ from typing import TYPE_CHECKING
 
 from packaging.version import InvalidVersion, Version
 
-from regcheck.engine.errors import RegcheckError, UsageError
-from regcheck.matrix.table import SEVERITY, Cell, Column, Matrix, Row, compare_cell, load_run_file
+from regcheck.errors import RegcheckError, UsageError
+from regcheck.matrix.table import Cell, Column, Fields, Matrix, Row, compare_cell, load_run_file
+from regcheck.results.compare import SEVERITY
+from regcheck.results.metrics import metric_value
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -247,16 +250,21 @@ class Comparison:
         """The two runs as a two-column matrix, for the matrix's own text helpers."""
         rows = []
         for config_id, cell in self.cells.items():
-            known = [self.reference.records[(config_id, s)] for s in cell.seeds if (config_id, s) in self.reference.records]
-            reference = Cell(cell.seeds, [record["n_correct"] for record in known], cell.n_test, None, None, "reference")
+            seeds = [s for s in cell.seeds if (config_id, s) in self.reference.records]
+            values = [metric_value(cell.metric, self.reference.records[(config_id, s)]) for s in seeds]
+            reference = Cell(seeds, values, cell.n_test, None, None, "reference", cell.metric)
             first = self.column.name if cell.mark != "identical" else None
             rows.append(Row(config_id, self.column.models[config_id], {self.reference.name: reference,
                                                                          self.column.name: cell}, first))  # fmt: skip
         return Matrix(self.reference.name, [self.reference, self.column], rows)
 
 
-def compare_runs(reference: Column, column: Column) -> Comparison:
-    cells = {config_id: compare_cell(reference, column, config_id) for config_id in column.models}
+def compare_runs(reference: Column, column: Column, fields: Fields | None = None) -> Comparison:
+    """Two runs, configuration by configuration, by the one comparison (``fields``: per model, its exact tier's)."""
+    chosen = fields or {}
+    cells = {
+        config_id: compare_cell(reference, column, config_id, chosen.get(model)) for config_id, model in column.models.items()
+    }
     missing = sorted(set(reference.models) - set(column.models))
     if missing:
         raise BisectError(f"{column.source}: no records of {', '.join(missing)}, which {reference.source} has")
@@ -296,7 +304,9 @@ class BisectResult:
 Runner = Callable[[Version], Column]
 
 
-def bisect(releases: Sequence[Version], run: Runner, report: Callable[[Step], None] | None = None) -> BisectResult:
+def bisect(
+    releases: Sequence[Version], run: Runner, report: Callable[[Step], None] | None = None, fields: Fields | None = None
+) -> BisectResult:
     """Binary search for the first release whose run differs from the first release's (GOOD's).
 
     ``run(version)`` returns that release's run as a matrix column, or raises ``BisectError`` (the
@@ -315,13 +325,13 @@ def bisect(releases: Sequence[Version], run: Runner, report: Callable[[Step], No
                 raise
             _record(result, Step(version, "skipped", str(error)), report)
             return None
-        comparison = compare_runs(columns[good], columns[version])
+        comparison = compare_runs(columns[good], columns[version], fields)
         outcome = "differs" if comparison.differs else "good"
         _record(result, Step(version, outcome, comparison.mark), report)
         return comparison.differs
 
     if not judge(bad):  # BAD gives GOOD's result: nothing to find; the two runs are the evidence
-        result.comparison = compare_runs(columns[good], columns[bad])
+        result.comparison = compare_runs(columns[good], columns[bad], fields)
         return result
     candidates = list(releases)
     low, high = 0, len(candidates) - 1  # candidates[low] same as GOOD, candidates[high] differs
@@ -336,7 +346,7 @@ def bisect(releases: Sequence[Version], run: Runner, report: Callable[[Step], No
         else:
             low = middle
     result.last_same, result.first_differing = candidates[low], candidates[high]
-    result.comparison = compare_runs(columns[candidates[low]], columns[candidates[high]])
+    result.comparison = compare_runs(columns[candidates[low]], columns[candidates[high]], fields)
     return result
 
 

@@ -2,17 +2,17 @@
 
 Each column is one run file (``regcheck run --json``, one per tox environment) or the committed
 baselines. Every cell is compared with the reference column, record by record (same configuration,
-same seed), field by field along a ladder from coarse to fine::
-
-    n_test, n_correct, predictions, n_zero_coefficients, coefficients, intercept, probabilities,
-    loss, weights_sha256
+same seed), by the one comparison every verb uses (``regcheck.results.compare.compare_outcomes``),
+over the fields the model's exact tier compares (``extra`` included, whatever the study), along
+its ladder from coarse to fine: counts and labels, the predicted labels, the fitted values
+(coefficients, a loss, a digest), then the outputs they produce (probabilities, real predictions).
 
 The first field on that ladder that differs at all is where the cell *first differs*; the worst
 field decides its mark:
 
 * ``identical``  every field equal, bit for bit;
 * ``last-bits``  counts and labels equal, real values differ within the exact rule's tolerance
-  (``rtol 1e-7, atol 1e-9``: the last bits of a double, see ``regcheck.engine.exact``);
+  (``rtol 1e-7, atol 1e-9``: the last bits of a double, see ``regcheck.results.compare``);
 * ``values``     counts and labels equal, real values (or the weights' hash) differ beyond it;
 * ``labels``     a count or a predicted label differs;
 * ``no-reference`` the reference has no record for this configuration and seed;
@@ -29,13 +29,14 @@ The JSON document (``regcheck matrix --json``; ``kind`` ``regcheck.matrix.table`
      "marks": {"identical": "=", ...},                       # the symbol each mark has in the table
      "columns": [{"name": "sklearn13", "source": ".tox/regcheck-records/sklearn13.json",
                   "created": "...", "is_reference": false,
-                  "environment": {...},                      # regcheck.engine.environment.fingerprint()
+                  "environment": {...},                      # regcheck.frameworks.environment.fingerprint()
                   "differs_from_reference": [{"item": "packages.numpy", "reference": "2.4.6",
                                               "value": "1.26.4"}, ...],
                   "marks": {"identical": 5, "last-bits": 1}}, ...],
      "rows": [{"config_id": "logreg-l1-C0.1", "model": "logreg",
                "first_differing_column": "sklearn13",      # or null: identical everywhere
-               "cells": {"sklearn13": {"seeds": [42], "n_correct": [53], "n_test": 61,
+               "cells": {"sklearn13": {"seeds": [42], "n_correct": [53], "metric": "accuracy",
+                                       "values": [0.8688524590163934], "n_test": 61,
                                        "status": "held", "rule": "exact", "mark": "last-bits",
                                        "first_difference": {"seed": 42, "field": "probabilities",
                                            "index": 12, "reference": 0.27, "value": 0.27,
@@ -49,40 +50,30 @@ cells have ``mark`` ``reference`` and ``status`` ``null``.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from regcheck.engine.baselines import BaselineStore
-from regcheck.engine.errors import RegcheckError
-from regcheck.engine.exact import within_tolerance
-from regcheck.engine.jsonio import is_integer, json_files, read_json, read_json_object
-from regcheck.engine.records import RECORD_SCHEMA_VERSION, now_utc
-from regcheck.engine.runfile import check_run_document
+from regcheck.errors import RegcheckError
+from regcheck.files.jsonio import json_files, read_json
+from regcheck.files.matrixfile import MATRIX_KIND, matrix_document
+from regcheck.files.runfile import ModelInfo, read_run
+from regcheck.results.compare import SEVERITY, FieldComparison, compare_outcomes
+from regcheck.results.metrics import DEFAULT_METRICS, metric_value
 
-MATRIX_SCHEMA_VERSION = 1
-MATRIX_KIND = "regcheck.matrix.table"
-RUN_KIND = "regcheck.run"
+if TYPE_CHECKING:
+    from regcheck.engine.study import Study
+
 BASELINES_COLUMN = "baselines"
 # Where tox.ini's environments write their run files unless REGCHECK_RECORDS says otherwise.
 DEFAULT_RECORDS = Path(".tox") / "regcheck-records"
-
-LADDER = (
-    "n_test", "n_correct", "predictions", "n_zero_coefficients",
-    "coefficients", "intercept", "probabilities", "loss", "weights_sha256",
-)  # fmt: skip
-LABEL_FIELDS = frozenset({"n_test", "n_correct", "predictions", "n_zero_coefficients"})
-SEVERITY = ("identical", "last-bits", "values", "labels")
 MARK_SYMBOLS = {
     "identical": "=", "last-bits": "~", "values": "*", "labels": "!", "no-reference": "?", "reference": "",
 }  # fmt: skip
 _FAILED_STATUSES = frozenset({"moved", "missing", "error"})
-
-
-if TYPE_CHECKING:
-    from regcheck.engine.study import Study
+# A configuration's fields by model: the model's exact tier's (None: every field its records hold).
+Fields = Mapping[str, "tuple[str, ...] | None"]
 
 
 class MatrixInputError(RegcheckError):
@@ -102,38 +93,100 @@ class Column:
     created: str | None = None
     # The baselines column only: per model, the profiles its baselines hold (the first is the reference).
     profiles: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Per model, its task and headline metrics (what a cell shows per seed).
+    info: dict[str, ModelInfo] = field(default_factory=dict)
+    _seeds: dict[str, list[int]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for config_id, seed in self.records:
+            self._seeds.setdefault(config_id, []).append(seed)
+        for seeds in self._seeds.values():
+            seeds.sort()
 
     def seeds(self, config_id: str) -> list[int]:
-        return sorted(seed for cid, seed in self.records if cid == config_id)
+        return list(self._seeds.get(config_id, ()))
+
+    def metric(self, model: str) -> str:
+        """The metric a cell of ``model`` shows per seed: its first headline metric (a count where it is accuracy)."""
+        info = self.info.get(model)
+        first = info.metrics[0] if info and info.metrics else DEFAULT_METRICS["classification"][0]
+        return "n_correct" if first == "accuracy" else first
 
 
 @dataclass(frozen=True)
-class FieldDiff:
-    """The first field of a cell that differs from the reference."""
+class FirstDifference:
+    """Where a cell first differs from the reference: the seed and the field's comparison."""
 
     seed: int
-    field: str
-    index: int | None
-    reference: Any
-    value: Any
-    abs_difference: float | None
-    within_tolerance: bool
+    comparison: FieldComparison
+
+    @property
+    def field(self) -> str:
+        return self.comparison.field
+
+    @property
+    def index(self) -> int | list[int] | None:
+        index = self.comparison.index
+        if index is None:
+            return None
+        return index[0] if len(index) == 1 else list(index)
+
+    @property
+    def within_tolerance(self) -> bool:
+        return self.comparison.within_tolerance
+
+    @property
+    def abs_difference(self) -> float | None:
+        return self.comparison.abs_difference
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "seed": self.seed, "field": self.field, "index": self.index, "kind": self.comparison.kind,
+            "reference": _plain(self.comparison.reference_value, self.comparison.expected),
+            "value": _plain(self.comparison.value, self.comparison.obtained),
+            "abs_difference": _finite(self.abs_difference), "within_tolerance": self.within_tolerance,
+        }  # fmt: skip
+
+
+def _plain(value: Any, shown: str) -> Any:
+    """A value as the matrix JSON holds it: scalars as they are (NaN as text), anything else as its table text."""
+    if isinstance(value, float) and value != value:
+        return "NaN"
+    return value if isinstance(value, (str, int, float, bool)) else shown
+
+
+def _finite(value: float | None) -> float | str | None:
+    return value if value is None or (value == value and abs(value) != float("inf")) else str(value)
 
 
 @dataclass
 class Cell:
     seeds: list[int]
-    n_correct: list[int]
+    values: list[float | None]
     n_test: int | None
     status: str | None
     rule: str | None
     mark: str
-    first_difference: FieldDiff | None = None
+    metric: str = "n_correct"
+    first_difference: FirstDifference | None = None
     largest_abs_difference: dict[str, float] = field(default_factory=dict)
 
     @property
     def symbol(self) -> str:
         return MARK_SYMBOLS[self.mark]
+
+    @property
+    def n_correct(self) -> list[int | None]:
+        return [int(value) if value is not None and self.metric == "n_correct" else None for value in self.values]
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "seeds": self.seeds, "n_correct": self.n_correct, "metric": self.metric,
+            "values": [_finite(value) for value in self.values], "n_test": self.n_test, "status": self.status,
+            "rule": self.rule, "mark": self.mark,
+            "first_difference": self.first_difference.to_document() if self.first_difference else None,
+            "largest_abs_difference": {name: _finite(size) for name, size in self.largest_abs_difference.items()},
+        }  # fmt: skip
 
 
 @dataclass
@@ -178,43 +231,28 @@ class Matrix:
 
     def to_document(self) -> dict[str, Any]:
         reference = self.column(self.reference)
-        return {
-            "schema_version": MATRIX_SCHEMA_VERSION,
-            "kind": MATRIX_KIND,
-            "created": now_utc(),
-            "reference": self.reference,
-            "failed": self.failed,
-            "marks": dict(MARK_SYMBOLS),
-            "columns": [
-                {
-                    "name": column.name,
-                    "source": column.source,
-                    "created": column.created,
-                    "is_reference": column.name == self.reference,
-                    "environment": column.environment,
-                    "differs_from_reference": [
-                        asdict(d) for d in environment_differences(reference.environment, column.environment)
-                    ],
-                    "marks": self.marks_of(column.name),
-                }
-                for column in self.columns
-            ],
-            "rows": [
-                {
-                    "config_id": row.config_id,
-                    "model": row.model,
-                    "first_differing_column": row.first_differing_column,
-                    "cells": {name: _cell_document(cell) for name, cell in row.cells.items()},
-                }
-                for row in self.rows
-            ],
-        }
-
-
-def _cell_document(cell: Cell) -> dict[str, Any]:
-    document = asdict(cell)
-    document["first_difference"] = asdict(cell.first_difference) if cell.first_difference else None
-    return document
+        columns = [
+            {
+                "name": column.name,
+                "source": column.source,
+                "created": column.created,
+                "is_reference": column.name == self.reference,
+                "environment": column.environment,
+                "differs_from_reference": [asdict(d) for d in environment_differences(reference.environment, column.environment)],
+                "marks": self.marks_of(column.name),
+            }
+            for column in self.columns
+        ]
+        rows = [
+            {
+                "config_id": row.config_id,
+                "model": row.model,
+                "first_differing_column": row.first_differing_column,
+                "cells": {name: cell.to_document() for name, cell in row.cells.items()},
+            }
+            for row in self.rows
+        ]
+        return matrix_document(self.reference, self.failed, dict(MARK_SYMBOLS), columns, rows)
 
 
 # --- reading the inputs ---------------------------------------------------------------------------
@@ -237,56 +275,30 @@ def _is_matrix_document(path: Path) -> bool:
 
 def load_run_file(path: Path) -> Column:
     """One ``regcheck run --json`` file as a column named after the file (the tox environment)."""
-    document = read_json_object(path, MatrixInputError, "run", "a JSON object (a regcheck run file)")
-    if document.get("kind") != RUN_KIND:
-        raise MatrixInputError(f"{path}: not a regcheck run file (kind is {document.get('kind')!r}, expected {RUN_KIND!r})")
-    if not is_integer(document.get("schema_version")) or document.get("schema_version") != RECORD_SCHEMA_VERSION:
-        raise MatrixInputError(f"{path}: schema_version is {document.get('schema_version')!r}, expected {RECORD_SCHEMA_VERSION}")
-    raw_records = document.get("records")
-    if not isinstance(raw_records, list) or not raw_records:
+    run = read_run(path, MatrixInputError, name=str(path))
+    if not run.records:
         raise MatrixInputError(f"{path}: field records: expected a non-empty list of result records")
-    for position, record in enumerate(raw_records):
-        _check_record(path, position, record)
-    check_run_document(document, str(path), MatrixInputError)
-    records: dict[tuple[str, int], dict[str, Any]] = {}
-    models: dict[str, str] = {}
-    for record in raw_records:
-        records[(record["config_id"], record["seed"])] = record
-        models[record["config_id"]] = record["model"]
-    verdicts = document.get("verdicts", [])
-    if not isinstance(verdicts, list) or not all(isinstance(v, dict) and "config_id" in v for v in verdicts):
-        raise MatrixInputError(f"{path}: field verdicts: expected a list of verdict objects with a config_id")
-    environment = raw_records[0].get("environment")
-    return Column(
-        name=path.stem,
-        source=str(path),
-        environment=environment if isinstance(environment, dict) else {},
-        records=records,
-        models=models,
-        verdicts={verdict["config_id"]: verdict for verdict in verdicts},
-        created=document.get("created") if isinstance(document.get("created"), str) else None,
-    )
-
-
-def _check_record(path: Path, position: int, record: Any) -> None:
-    where = f"{path}: records[{position}]"
-    if not isinstance(record, dict):
-        raise MatrixInputError(f"{where}: expected a result record (an object), found {type(record).__name__}")
-    for name, kind in (("model", str), ("config_id", str), ("seed", int), ("n_correct", int), ("n_test", int)):
-        value = record.get(name)
-        if not isinstance(value, kind) or isinstance(value, bool):
-            raise MatrixInputError(f"{where}: field {name}: expected {kind.__name__}, found {json.dumps(value)[:40]}")
+    records = {(record.config_id, record.seed): record.to_dict() for record in run.records}
+    models = {record.config_id: record.model for record in run.records}
+    verdicts = {verdict.config_id: {"status": verdict.status, "rule": verdict.tier} for verdict in run.verdicts}
+    info = {model: run.info(model) for model in run.models()}
+    environment = dict(run.records[0].environment)
+    return Column(path.stem, str(path), environment, records, models, verdicts, run.created, info=info)
 
 
 def load_baselines_column(root: Path, study: Study, config_ids: Iterable[tuple[str, str]]) -> Column:
     """The committed baselines of the given (model, config_id) pairs as the reference column."""
-    store = BaselineStore(root, study)
+    from regcheck.engine.grid import grid_for
+
+    grid = grid_for(study)
+    store = grid.store(root)
     records: dict[tuple[str, int], dict[str, Any]] = {}
     models: dict[str, str] = {}
     profiles: dict[str, list[dict[str, Any]]] = {}
     environment: dict[str, Any] = {}
+    known = set(grid.names())
     for model, config_id in config_ids:
-        baseline = store.load(model, config_id)
+        baseline = store.load(model, config_id) if model in known and config_id in grid.config_ids(model) else None
         if baseline is None:
             continue
         models[config_id] = model
@@ -296,14 +308,24 @@ def load_baselines_column(root: Path, study: Study, config_ids: Iterable[tuple[s
             records[(config_id, seed)] = outcome
         if not environment and isinstance(baseline.provenance.get("environment"), dict):
             environment = baseline.provenance["environment"]
-    return Column(BASELINES_COLUMN, str(root), environment, records, models, profiles=profiles)
+    info = {name: ModelInfo(grid.model(name).task, grid.model(name).headline_metrics()) for name in profiles}
+    return Column(BASELINES_COLUMN, str(root), environment, records, models, profiles=profiles, info=info)
+
+
+def study_fields(study: Study) -> dict[str, tuple[str, ...] | None]:
+    """Per model, the fields its exact tier compares: every field for an exact model, ``exact_fields`` for a band model."""
+    from regcheck.engine.grid import grid_for
+
+    return {model.name: model.exact_fields if model.rule == "band" else None for model in grid_for(study).models()}
 
 
 # --- comparing ------------------------------------------------------------------------------------
 
 
-def build_matrix(columns: list[Column], reference: str, order: Sequence[tuple[str, str]] = ()) -> Matrix:
-    """Order the reference first, then compare every cell of every other column with it."""
+def build_matrix(
+    columns: list[Column], reference: str, order: Sequence[tuple[str, str]] = (), fields: Fields | None = None
+) -> Matrix:
+    """Order the reference first, then compare every cell of every other column with it (``fields``: per model)."""
     names = [column.name for column in columns]
     if reference not in names:
         raise MatrixInputError(f"--reference {reference}: no such column; the columns are {', '.join(names)}")
@@ -311,7 +333,10 @@ def build_matrix(columns: list[Column], reference: str, order: Sequence[tuple[st
     ref = ordered[0]
     rows = []
     for config_id, model in _row_order(ordered, order):
-        cells = {column.name: compare_cell(ref, column, config_id) for column in ordered[1:] if config_id in column.models}
+        chosen = (fields or {}).get(model)
+        cells = {
+            column.name: compare_cell(ref, column, config_id, chosen) for column in ordered[1:] if config_id in column.models
+        }
         if config_id in ref.models:
             # The baselines may hold more seeds than any run used: show the ones the row compares.
             compared = {seed for cell in cells.values() for seed in cell.seeds}
@@ -325,97 +350,51 @@ def _row_order(columns: Sequence[Column], order: Sequence[tuple[str, str]]) -> l
     """The study's grid order (``order``: (config_id, model) pairs), then any configuration it does not know."""
     seen = {config_id: model for column in columns for config_id, model in column.models.items()}
     known = [(config_id, model) for config_id, model in order if config_id in seen]
-    unknown = sorted((cid, model) for cid, model in seen.items() if cid not in dict(known))
+    listed = {config_id for config_id, _ in known}
+    unknown = sorted((cid, model) for cid, model in seen.items() if cid not in listed)
     return known + unknown
+
+
+def _values(column: Column, config_id: str, seeds: Sequence[int], metric: str) -> list[float | None]:
+    return [metric_value(metric, column.records[(config_id, seed)]) for seed in seeds]
 
 
 def _reference_cell(column: Column, config_id: str, compared: set[int]) -> Cell:
     seeds = [seed for seed in column.seeds(config_id) if seed in compared] or column.seeds(config_id)
-    outcomes = [column.records[(config_id, seed)] for seed in seeds]
-    return Cell(seeds, [o["n_correct"] for o in outcomes], outcomes[0].get("n_test"), None, None, "reference")
+    metric = column.metric(column.models[config_id])
+    n_test = column.records[(config_id, seeds[0])].get("n_test")
+    return Cell(seeds, _values(column, config_id, seeds, metric), n_test, None, None, "reference", metric)
 
 
-def compare_cell(reference: Column, column: Column, config_id: str) -> Cell:
-    """One environment's records of one configuration against the reference's, seed by seed."""
+def compare_cell(reference: Column, column: Column, config_id: str, fields: tuple[str, ...] | None = None) -> Cell:
+    """One environment's records of one configuration against the reference's, seed by seed (``compare_outcomes``)."""
     seeds = column.seeds(config_id)
-    outcomes = [column.records[(config_id, seed)] for seed in seeds]
     verdict = column.verdicts.get(config_id, {})
-    cell = Cell(
-        seeds, [o["n_correct"] for o in outcomes], outcomes[0].get("n_test"),
-        _text(verdict.get("status")), _text(verdict.get("rule")), "identical",
-    )  # fmt: skip
+    metric = column.metric(column.models[config_id])
+    n_test = column.records[(config_id, seeds[0])].get("n_test")
+    cell = Cell(seeds, _values(column, config_id, seeds, metric), n_test, _text(verdict.get("status")),
+                _text(verdict.get("rule")), "identical", metric)  # fmt: skip
     worst_rank = -1
     compared = 0
-    for seed, outcome in zip(seeds, outcomes, strict=True):
+    for seed in seeds:
         expected = reference.records.get((config_id, seed))
         if expected is None:
             continue
         compared += 1
-        mark, first, largest = compare_outcomes(expected, outcome, seed)
-        for name, size in largest.items():
+        outcome = compare_outcomes(expected, column.records[(config_id, seed)], fields)
+        for name, size in outcome.largest.items():
             cell.largest_abs_difference[name] = max(size, cell.largest_abs_difference.get(name, 0.0))
-        rank = SEVERITY.index(mark)
+        rank = SEVERITY.index(outcome.severity)
         if rank > worst_rank or (rank == worst_rank and cell.first_difference is None):
-            worst_rank, cell.mark, cell.first_difference = rank, mark, first
+            worst_rank, cell.mark = rank, outcome.severity
+            cell.first_difference = FirstDifference(seed, outcome.first) if outcome.first else None
     if compared == 0:
         cell.mark = "no-reference"
     return cell
 
 
-def compare_outcomes(
-    expected: dict[str, Any], obtained: dict[str, Any], seed: int
-) -> tuple[str, FieldDiff | None, dict[str, float]]:
-    """The mark of one record, the first field on the ladder that differs, and each real field's largest gap."""
-    worst = 0
-    first: FieldDiff | None = None
-    largest: dict[str, float] = {}
-    for name in LADDER:
-        old, new = expected.get(name), obtained.get(name)
-        if old is None and new is None:
-            continue
-        diff = _field_difference(name, old, new, seed)
-        if name not in LABEL_FIELDS and _numeric(old) and _numeric(new):
-            largest[name] = diff.abs_difference or 0.0 if diff else 0.0
-        if diff is None:
-            continue
-        first = first or diff
-        if name in LABEL_FIELDS:
-            severity = "labels"
-        else:
-            severity = "last-bits" if diff.within_tolerance else "values"
-        worst = max(worst, SEVERITY.index(severity))
-    return SEVERITY[worst], first, largest
-
-
-def _field_difference(name: str, old: Any, new: Any, seed: int) -> FieldDiff | None:
-    """How one field differs (``None``: equal). Lists report the largest gap, labels the first flipped row."""
-    if old == new:
-        return None
-    if isinstance(old, list) and isinstance(new, list) and _numeric(old) and _numeric(new):
-        if len(old) != len(new):
-            return FieldDiff(seed, name, None, f"{len(old)} values", f"{len(new)} values", None, False)
-        gaps = [(abs(b - a), i) for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
-        size, index = gaps[0] if name in LABEL_FIELDS else max(gaps)
-        within = name not in LABEL_FIELDS and all(within_tolerance(a, b) for a, b in zip(old, new, strict=True))
-        return FieldDiff(seed, name, index, old[index], new[index], float(size), within)
-    if _numeric(old) and _numeric(new) and not isinstance(old, list) and not isinstance(new, list):
-        within = name not in LABEL_FIELDS and within_tolerance(float(old), float(new))
-        return FieldDiff(seed, name, None, old, new, abs(float(new) - float(old)), within)
-    return FieldDiff(seed, name, None, _shown(old), _shown(new), None, False)
-
-
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
-
-
-def _numeric(value: Any) -> bool:
-    """A number, or a list of numbers (bools are labels of another kind: not numbers here)."""
-    items = value if isinstance(value, list) else [value]
-    return all(isinstance(item, (int, float)) and not isinstance(item, bool) for item in items)
-
-
-def _shown(value: Any) -> Any:
-    return value if value is None or isinstance(value, (str, int, float)) else json.dumps(value)[:40]
 
 
 # --- environments -------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The version matrix as text (console) or Markdown: one table, where cells first differ, and the versions.
 
-A cell reads ``53= exact``: the run's ``n_correct`` (one per seed, ``/``-separated), the mark
+A cell reads ``53= exact``: the run's result per seed (``/``-separated: the count of correct
+predictions for a classifier, the first headline metric otherwise, ``0.4526`` for ``r2``), the mark
 against the reference (``=`` ``~`` ``*`` ``!`` ``?``, see ``regcheck.matrix.table``), the rule the run
 applied, and the verdict in capitals when it was not ``held`` (``51! band MOVED``).
 """
@@ -9,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from regcheck.engine.exact import COEFFICIENT_ATOL, COEFFICIENT_RTOL
-from regcheck.matrix.table import LABEL_FIELDS, Cell, EnvDifference, FieldDiff, Matrix, environment_differences
+from regcheck.matrix.table import Cell, EnvDifference, FirstDifference, Matrix, environment_differences
 from regcheck.matrix.timings import MatrixTimings, TimingRow, legend, slowdown_lines, slower_text, timed_text
 from regcheck.reports.tables import render_table
+from regcheck.results.compare import COEFFICIENT_ATOL, COEFFICIENT_RTOL
 
 LEGEND = (
-    "cells: n_correct per seed, then against the reference: '=' identical bit for bit, "
+    "cells: each seed's result (correct predictions, or the model's first metric), then against the reference: "
+    "'=' identical bit for bit, "
     f"'~' only the last bits of real values differ (within rtol {COEFFICIENT_RTOL:g}, atol {COEFFICIENT_ATOL:g}), "
     "'*' real values differ beyond that, '!' a count or a predicted label differs, '?' no reference record; "
     "then the rule the environment's own run applied (exact or band) and its verdict when not held"
@@ -23,7 +25,7 @@ LEGEND = (
 
 
 def cell_text(cell: Cell) -> str:
-    counts = "/".join(str(n) for n in cell.n_correct)
+    counts = "/".join(_result(value, cell.metric) for value in cell.values)
     if cell.mark == "reference":
         return counts
     text = f"{counts}{cell.symbol} {cell.rule or '-'}"
@@ -66,14 +68,22 @@ def _first_difference(column: str, cell: Cell) -> str:
     return f"{column}{seed}: {describe_field(diff)}"
 
 
-def describe_field(diff: FieldDiff | None) -> str:
+def _result(value: float | None, metric: str) -> str:
+    if value is None:
+        return "-"
+    return str(int(value)) if metric == "n_correct" else f"{value:.4g}"
+
+
+def describe_field(diff: FirstDifference | None) -> str:
     """Short, for the table: ``coefficients up to 1e-12`` or ``n_correct 53 -> 52``."""
     if diff is None:
         return "no record to compare"
-    if diff.index is not None and not _is_label(diff.field):
-        return f"{diff.field} up to {diff.abs_difference:.2g}"
-    where = f"[{diff.index}]" if diff.index is not None else ""
-    return f"{diff.field}{where} {_value(diff.reference)} -> {_value(diff.value)}"
+    compared = diff.comparison
+    if compared.kind == "real" and compared.index is not None and compared.abs_difference is not None:
+        return f"{diff.field} up to {compared.abs_difference:.2g}"
+    if compared.kind == "real" or compared.index is None:
+        return f"{compared.where} {compared.expected} -> {compared.obtained}"
+    return f"{compared.where} {_value(compared.reference_value)} -> {_value(compared.value)}"
 
 
 def difference_lines(matrix: Matrix) -> list[str]:
@@ -92,18 +102,18 @@ def difference_lines(matrix: Matrix) -> list[str]:
     return lines
 
 
-def _detail(diff: FieldDiff) -> str:
-    change = f"{_value(diff.reference)} -> {_value(diff.value)}"
-    if _is_label(diff.field):
-        return f"{diff.field}, first at [{diff.index}]: {change}" if diff.index is not None else f"{diff.field}: {change}"
-    scope = "within tolerance" if diff.within_tolerance else "beyond tolerance"
-    size = f"|difference| {diff.abs_difference:.3g}, " if diff.abs_difference is not None else ""
-    where = f", most at [{diff.index}]" if diff.index is not None else ""
+def _detail(diff: FirstDifference) -> str:
+    compared = diff.comparison
+    if compared.kind != "real":
+        change = (f"{_value(compared.reference_value)} -> {_value(compared.value)}" if compared.index is not None
+                  else f"{compared.expected} -> {compared.obtained}")  # fmt: skip
+        first = f", first at [{', '.join(map(str, compared.index))}]" if compared.index is not None else ""
+        return f"{diff.field}{first}: {change}"
+    scope = "within tolerance" if compared.within_tolerance else "beyond tolerance"
+    size = f"|difference| {compared.abs_difference:.3g}, " if compared.abs_difference is not None else ""
+    where = f", most at [{', '.join(map(str, compared.index))}]" if compared.index is not None else ""
+    change = f"{_value(compared.reference_value)} -> {_value(compared.value)}"
     return f"{diff.field}{where}: {change} ({size}{scope})"
-
-
-def _is_label(field: str) -> bool:
-    return field in LABEL_FIELDS
 
 
 def _value(value: object) -> str:

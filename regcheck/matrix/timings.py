@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from regcheck.engine.errors import UsageError
-from regcheck.engine.jsonio import json_files
+from regcheck.errors import UsageError
+from regcheck.files.jsonio import json_files
 from regcheck.timing.compare import BenchmarkRun, Change, Timing, format_seconds, judge_change, load_run
 
 PHASES = ("fit", "predict", "grid")

@@ -4,13 +4,15 @@ The one-line summary lives in ``summary.summary_line``, shared with the Markdown
 
 from __future__ import annotations
 
-from regcheck.engine.exact import Verdict
-from regcheck.engine.records import ResultRecord
+from regcheck.engine.judge import Verdict
+from regcheck.files.runfile import RunData
 from regcheck.reports.grids import run_grids
-from regcheck.reports.run_file import RunData
 from regcheck.reports.tables import render_table
+from regcheck.results.metrics import metric_text
+from regcheck.results.record import ResultRecord
 
-UPDATE_HINT = "regcheck bless --model {model} --reason '...'   (or: pytest --regcheck-update)"
+# The command that blesses a change, with ``{model}`` to fill; each front end gives the options it was run with.
+UPDATE_HINT = "regcheck bless --model {model} --reason '...'"
 
 
 def verdict_rows(run: RunData) -> list[list[str]]:
@@ -18,7 +20,9 @@ def verdict_rows(run: RunData) -> list[list[str]]:
     for verdict in run.verdicts:
         places = run.decimals.get(verdict.model, 2)
         expected = run.published.get(verdict.config_id)
-        obtained = "  ".join(_obtained(record, places) for record in run.records_for(verdict.config_id)) or "-"
+        metrics = run.info(verdict.model).metrics
+        records = run.records_for(verdict.config_id)
+        obtained = "  ".join(_obtained(record, places, metrics) for record in records) or "-"
         rows.append([
             verdict.config_id,
             f"{expected:.{places}f}" if expected is not None else "-",
@@ -29,18 +33,19 @@ def verdict_rows(run: RunData) -> list[list[str]]:
     return rows
 
 
-def _obtained(record: ResultRecord, places: int) -> str:
-    if record.accuracy is None:  # a regression record: no count to show
-        return "-"
-    return f"{record.accuracy:.{places}f} ({record.n_correct}/{record.n_test})"
+def _obtained(record: ResultRecord, places: int, metrics: tuple[str, ...]) -> str:
+    """The record's headline metrics: ``0.48 (29/61)`` for accuracy, ``r2 0.4526, mse 2900`` for the others."""
+    fields = record.to_dict()
+    return ", ".join(metric_text(name, fields, places) for name in metrics)
 
 
 def study_table(run: RunData) -> str:
-    headers = ["configuration", "published", "obtained (n_correct/n_test)", "rule", "verdict"]
+    counted = all(run.info(model).metrics == ("accuracy",) for model in run.models())
+    headers = ["configuration", "published", "obtained (n_correct/n_test)" if counted else "obtained", "rule", "verdict"]
     return render_table(headers, verdict_rows(run))
 
 
-def explain(verdict: Verdict, obtained_path: str | None = None) -> str:
+def explain(verdict: Verdict, obtained_path: str | None = None, hint: str = UPDATE_HINT) -> str:
     """Why a configuration failed: a table of field / expected / obtained / difference, flipped rows, the fix."""
     lines = [f"{verdict.config_id}: {verdict.status} (rule: {verdict.rule}; {verdict.reason})"]
     if verdict.status == "error":
@@ -49,7 +54,7 @@ def explain(verdict: Verdict, obtained_path: str | None = None) -> str:
         return "\n".join(lines)
     if verdict.status == "missing":
         where = f"file {verdict.detail}" if verdict.detail else "for this configuration"
-        lines.append(f"  no baseline {where} yet; create it with: {UPDATE_HINT.format(model=verdict.model)}")
+        lines.append(f"  no baseline {where} yet; create it with: {hint.format(model=verdict.model)}")
         return "\n".join(lines)
     if verdict.detail:
         lines.append(f"  {verdict.detail}")
@@ -63,7 +68,7 @@ def explain(verdict: Verdict, obtained_path: str | None = None) -> str:
         lines.append(render_table(["data row", "test position", "true", "expected", "obtained"], rows, indent="  "))
     if obtained_path:
         lines.append(f"  obtained record written to {obtained_path}")
-    lines.append(f"  if the change is intended: {UPDATE_HINT.format(model=verdict.model)}")
+    lines.append(f"  if the change is intended: {hint.format(model=verdict.model)}")
     return "\n".join(lines)
 
 

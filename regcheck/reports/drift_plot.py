@@ -3,7 +3,7 @@ from the reference environment, the first differing cell of each row outlined.""
 
 from __future__ import annotations
 
-from regcheck.reports.matrix_file import MatrixCell, MatrixData
+from regcheck.files.matrixfile import MatrixCell, MatrixData
 from regcheck.reports.svg import MARK_COLORS, Svg, blend, legend, status_color
 
 

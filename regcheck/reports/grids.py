@@ -1,10 +1,11 @@
 """Each model of a run as a table: a grid on the axes its study gave (``GridAxes``), else one row per
 configuration. Console, Markdown and HTML render the same ``Grid``s, so they agree.
 
-A cell shows the model's per-seed result and its verdict. Where the model ran one seed: the accuracy
-and the count it comes from, ``0.80 (32/40) held``, and the published value beside it when they
-differ. Where it ran several: the count of correct predictions of every seed, collapsed when all
-agree, ``32 x6 held``.
+A cell shows the model's per-seed result, by its first headline metric, and its verdict. A classifier
+whose metric is accuracy, one seed: the accuracy and the count it comes from, ``0.80 (32/40) held``,
+and the published value beside it when they differ; several seeds: the count of correct predictions
+of every seed, collapsed when all agree, ``32 x6 held``. Any other metric (``r2``, ``log_loss``): its
+value, ``0.4526 held``, or every seed's, ``0.45 0.44 0.46 held``.
 """
 
 from __future__ import annotations
@@ -14,16 +15,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from regcheck.engine.records import ResultRecord
 from regcheck.engine.study import GridAxes
-from regcheck.reports.run_file import RunData
+from regcheck.files.runfile import RunData
+from regcheck.results.metrics import metric_value
+from regcheck.results.record import ResultRecord
 
 
 @dataclass(frozen=True)
 class GridCell:
     text: str
     status: str
-    accuracies: tuple[float, ...] = ()
+    values: tuple[float, ...] = ()  # the grid's metric, one per seed
     published: float | None = None
 
 
@@ -42,11 +44,12 @@ class Grid:
     row_name: str = ""
     column_name: str = ""
     column_values: tuple[Any, ...] = ()
+    metric: str = "accuracy"
 
     @property
     def name(self) -> str:
         """The plot's name in the page (``data-plot``)."""
-        return f"{self.model}-accuracy-vs-{self.column_name}" if self.plot == "lines" else f"{self.model}-{self.plot}"
+        return f"{self.model}-{self.metric}-vs-{self.column_name}" if self.plot == "lines" else f"{self.model}-{self.plot}"
 
 
 def value_text(value: Any) -> str:
@@ -63,24 +66,34 @@ def _order(value: Any) -> tuple[int, float, str]:
     return (1, 0.0, value_text(value))
 
 
-def seed_counts(records: list[ResultRecord]) -> str:
+def collapsed(texts: list[str]) -> str:
     """``32 32 32 32 32 32`` -> ``32 x6``: a collapsed cell."""
-    counts = ["-" if record.n_correct is None else str(record.n_correct) for record in records]
-    if len(counts) > 2 and len(set(counts)) == 1:
-        return f"{counts[0]} x{len(counts)}"
-    return " ".join(counts)
+    if len(texts) > 2 and len(set(texts)) == 1:
+        return f"{texts[0]} x{len(texts)}"
+    return " ".join(texts)
+
+
+def seed_counts(records: list[ResultRecord]) -> str:
+    return collapsed(["-" if record.n_correct is None else str(record.n_correct) for record in records])
+
+
+def metric_number(value: float | None) -> str:
+    return "-" if value is None else "NaN" if value != value else f"{value:.4g}"
 
 
 class _CellMaker:
-    """The cells of one model: one seed shows the accuracy, several the count per seed."""
+    """The cells of one model: by accuracy, one seed shows the accuracy, several the count per seed;
+    by any other metric, its value per seed."""
 
     def __init__(self, run: RunData, model: str) -> None:
         self.run = run
         self.places = run.decimals.get(model, 2)
-        records = [r for r in run.records if r.model == model]
+        self.metric = run.info(model).metrics[0]
+        records = [record for config_id in run.config_ids(model) for record in run.records_for(config_id)]
         self.seeds = sorted({r.seed for r in records})
         self.n_test = next((r.n_test for r in records), None)
         self.compared = self.off_published = False
+        self.counts = self.metric == "accuracy" and all(r.n_correct is not None for r in records)
 
     @property
     def one_seed(self) -> bool:
@@ -93,14 +106,15 @@ class _CellMaker:
         verdict = self.run.verdict_for(config_id)
         status = verdict.status if verdict else "not judged"
         published = self.run.published.get(config_id)
-        accuracies = tuple(r.accuracy for r in records if r.accuracy is not None)
         if not records:
             return GridCell(status, status, (), published)
+        found = [metric_value(self.metric, record.to_dict()) for record in records]
+        values = tuple(value for value in found if value is not None)
+        if not self.counts:
+            return GridCell(f"{collapsed([metric_number(v) for v in found])} {status}", status, values)
         if not self.one_seed:
-            return GridCell(f"{seed_counts(records)} {status}", status, accuracies, published)
+            return GridCell(f"{seed_counts(records)} {status}", status, values, published)
         record = records[0]
-        if record.accuracy is None:  # a regression record: no count to show
-            return GridCell(f"- {status}", status, (), published)
         obtained = f"{record.accuracy:.{self.places}f}"
         text = f"{obtained} ({record.n_correct}/{record.n_test}) {status}"
         if published is not None:
@@ -108,9 +122,12 @@ class _CellMaker:
             if f"{published:.{self.places}f}" != obtained:
                 text += f" [published {published:.{self.places}f}]"
                 self.off_published = True
-        return GridCell(text, status, accuracies, published)
+        return GridCell(text, status, values, published)
 
     def note(self) -> str:
+        if not self.counts:
+            seeds_text = f"seed{'s' if len(self.seeds) != 1 else ''} {', '.join(map(str, self.seeds)) or '-'}"
+            return f"{self.metric} for {seeds_text}, then the verdict"
         if self.one_seed:
             note = "accuracy (correct/test) and verdict"
             if self.compared and not self.off_published:
@@ -163,6 +180,7 @@ def axes_grid(run: RunData, axes: GridAxes) -> Grid | None:
         row_name=row_name,
         column_name=axes.columns,
         column_values=tuple(across),
+        metric=maker.metric,
     )
 
 
@@ -178,7 +196,8 @@ def model_table(run: RunData, model: str) -> Grid:
     for config_id in run.config_ids(model):
         params = ", ".join(f"{key}={value_text(value)}" for key, value in run.params(config_id).items())
         rows.append((config_id, (GridCell(params or "-", ""), maker.cell(config_id))))
-    return Grid(model, f"{model}: each configuration", "configuration", ("parameters", "result"), tuple(rows), maker.note())
+    return Grid(model, f"{model}: each configuration", "configuration", ("parameters", "result"), tuple(rows), maker.note(),
+                metric=maker.metric)  # fmt: skip
 
 
 def run_grids(run: RunData) -> list[Grid]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from regcheck.reports.bench_file import BenchRun
+from regcheck.files.benchmark import BenchRun
+from regcheck.files.matrixfile import MatrixData
+from regcheck.files.runfile import RunData
 from regcheck.reports.html_sections import (
     environment_section,
     grid_sections,
@@ -17,8 +19,6 @@ from regcheck.reports.html_sections import (
     summary_section,
     timings_section,
 )
-from regcheck.reports.matrix_file import MatrixData
-from regcheck.reports.run_file import RunData
 
 CSS = """
 body{font-family:'DejaVu Sans','Liberation Sans',Arial,sans-serif;margin:0 auto;max-width:1100px;padding:16px 24px;

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from regcheck.reports.bench_file import BenchRun
+from regcheck.files.benchmark import BenchRun
+from regcheck.files.matrixfile import MatrixData
+from regcheck.files.runfile import RunData
 from regcheck.reports.drift_plot import drift_svg
 from regcheck.reports.grid_plots import grid_svg
 from regcheck.reports.grids import Grid, axes_without_results, run_grids
-from regcheck.reports.matrix_file import MatrixData
-from regcheck.reports.run_file import RunData
 from regcheck.reports.summary import format_profile, summary_parts
 from regcheck.reports.timing_plot import timings_svg
 from regcheck.timing.join import differing_descriptions, timing_rows

@@ -13,12 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from regcheck.engine.errors import UsageError
+from regcheck.errors import UsageError
 
 
 def read_json(path: Path, what: str) -> Any:
-    """A report input, read as every input is (``regcheck.engine.jsonio``); messages start with ``what``."""
-    from regcheck.engine.jsonio import LIMITS, parse_json, read_regular_file
+    """A report input, read as every input is (``regcheck.files.jsonio``); messages start with ``what``."""
+    from regcheck.files.jsonio import LIMITS, parse_json, read_regular_file
 
     kind = "benchmark" if "benchmark" in what else "run"
     raw = read_regular_file(path, UsageError, LIMITS[kind], "a JSON file", name=f"{what} {path}")

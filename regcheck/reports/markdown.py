@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from regcheck.reports.bench_file import BenchRun
+from regcheck.files.benchmark import BenchRun
+from regcheck.files.matrixfile import MatrixData
+from regcheck.files.runfile import RunData
 from regcheck.reports.grids import Grid, run_grids
-from regcheck.reports.matrix_file import MatrixData
-from regcheck.reports.run_file import RunData
 from regcheck.reports.summary import format_profile, summary_parts
 from regcheck.timing.crossover import NO_GPU_NOTE, crossover, crossover_cells, has_gpu
 from regcheck.timing.join import format_seconds, timing_rows

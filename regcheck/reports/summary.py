@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from regcheck.reports.run_file import RunData
+from regcheck.files.runfile import RunData
 
 
 def format_profile(profile: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from regcheck.reports.bench_file import BenchRun
+from regcheck.files.benchmark import BenchRun
 from regcheck.reports.svg import Svg, legend, linear, log_ticks, series_color
 from regcheck.timing.join import format_seconds, format_tick, join_runs
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from regcheck.engine.devices import detect, framework_loaded, framework_threads, keras_backend, nvidia_gpus
-from regcheck.engine.environment import fingerprint
+from regcheck.frameworks.devices import detect, framework_loaded, framework_threads, nvidia_gpus
+from regcheck.frameworks.environment import fingerprint
+from regcheck.frameworks.keras import keras_backend
 
 if TYPE_CHECKING:
     import numpy as np
@@ -31,7 +32,7 @@ def device_summary(backend: str) -> dict[str, Any]:
 
 
 def thread_counts(backend: str) -> dict[str, Any]:
-    from regcheck.engine.environment import blas_info
+    from regcheck.frameworks.environment import blas_info
 
     affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
     return {

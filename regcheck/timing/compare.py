@@ -23,10 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from regcheck.engine.errors import UsageError
-from regcheck.engine.jsonio import is_integer
-from regcheck.engine.records import RECORD_SCHEMA_VERSION
-from regcheck.engine.runfile import check_run_document
+from regcheck.errors import UsageError
 
 MIN_ROUNDS = 3
 _STAT_FIELDS = ("median", "q1", "q3", "iqr", "min", "max")
@@ -116,28 +113,25 @@ def load_run(path: Path) -> BenchmarkRun:
 
 
 def load_results(path: Path) -> dict[str, dict[str, Any]]:
-    """Verdicts and correct counts per configuration from a ``regcheck run --json`` file."""
-    document = _read_json(path)
-    if not isinstance(document, dict) or document.get("kind") != "regcheck.run":
-        raise UsageError(f"--results {path}: not a 'regcheck run --json' file (its 'kind' must be 'regcheck.run')")
-    version = document.get("schema_version")
-    if not is_integer(version) or version != RECORD_SCHEMA_VERSION:
-        raise UsageError(f"--results {path}: schema_version is {version!r}, expected {RECORD_SCHEMA_VERSION}")
-    verdicts, records = document.get("verdicts"), document.get("records")
-    if not isinstance(verdicts, list) or not isinstance(records, list):
-        raise UsageError(f"--results {path}: expected 'verdicts' and 'records' lists")
-    check_run_document(document, f"--results {path}", UsageError)
+    """Verdicts and each seed's headline result per configuration, from a ``regcheck run --json`` file."""
+    from regcheck.files.runfile import read_run
+    from regcheck.results.metrics import metric_value
+
+    run = read_run(path, name=f"--results {path}")
     results: dict[str, dict[str, Any]] = {}
-    for verdict in verdicts:
-        if not isinstance(verdict, dict) or not isinstance(verdict.get("config_id"), str):
-            raise UsageError(f"--results {path}: a verdict without a 'config_id'")
-        results[verdict["config_id"]] = {"verdict": verdict.get("status"), "rule": verdict.get("rule")}
-    for record in records:
-        if isinstance(record, dict) and record.get("config_id") in results:
-            # Several seeds of one configuration: keep every count, in seed order.
-            counts = results[record["config_id"]].setdefault("n_correct_seeds", [])
-            counts.append(record.get("n_correct"))
-            results[record["config_id"]]["n_test"] = record.get("n_test")
+    for verdict in run.verdicts:
+        results[verdict.config_id] = {"verdict": verdict.status, "rule": verdict.tier}
+    for record in run.records:
+        if record.config_id not in results:
+            continue
+        found = results[record.config_id]
+        found["n_test"] = record.n_test
+        if record.n_correct is not None:  # several seeds of one configuration: every count, in seed order
+            found.setdefault("n_correct_seeds", []).append(record.n_correct)
+        else:  # a regression record: its first headline metric
+            metric = run.info(record.model).metrics[0]
+            found.setdefault("metric", metric)
+            found.setdefault("values", []).append(metric_value(metric, record.to_dict()))
     return results
 
 
@@ -202,7 +196,7 @@ def format_seconds(seconds: float) -> str:
 
 
 def _read_json(path: Path) -> Any:
-    from regcheck.engine.jsonio import LIMITS, parse_json, read_regular_file
+    from regcheck.files.jsonio import LIMITS, parse_json, read_regular_file
 
     expected = "a pytest-benchmark JSON file (pytest bench/ --benchmark-json PATH or --benchmark-save NAME)"
     raw = read_regular_file(path, UsageError, LIMITS["benchmark"], expected)
@@ -275,6 +269,8 @@ def _one_result(found: dict[str, Any]) -> str:
     parts = [str(found["verdict"])] if found.get("verdict") else []
     if counts and n_test:
         parts.append(" ".join(str(count) for count in counts) + f"/{n_test}")
+    elif found.get("values"):
+        parts.append(f"{found['metric']} " + " ".join("-" if v is None else f"{v:.4g}" for v in found["values"]))
     return " ".join(parts) or "-"
 
 

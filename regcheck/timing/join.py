@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from regcheck.reports.bench_file import BenchEntry, BenchRun
+from regcheck.files.benchmark import BenchEntry, BenchRun
 
 
 @dataclass(frozen=True)

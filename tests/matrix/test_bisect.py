@@ -67,7 +67,7 @@ def test_the_releases_between_are_the_final_ones_sorted_both_ends_included() -> 
 
 
 def test_bad_older_than_good_is_refused() -> None:
-    from regcheck.engine.errors import UsageError
+    from regcheck.errors import UsageError
 
     with pytest.raises(UsageError, match=re.escape("BAD 1.26.4 is not newer than GOOD 2.2.6; give the older release first")):
         releases_between(NUMPY, Version("2.2.6"), Version("1.26.4"))

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from regcheck.reports.run_file import study_layout
+from regcheck.files.runfile import study_layout
 from regcheck.studies.heart.study import study
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from report_fixtures import ROOT, merged_run, with_moved
 
+from regcheck.files.runfile import run_data_from_document
 from regcheck.frontends.cli import main
 from regcheck.reports.console import grid_tables
 from regcheck.reports.grids import Grid, run_grids
 from regcheck.reports.markdown import run_markdown
 from regcheck.reports.progress import Estimate, ProgressBar, format_duration
-from regcheck.reports.run_file import run_data_from_document
 from regcheck.reports.summary import summary_line
 
 

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from report_fixtures import REAL_MATRIX, SYNTHETIC_BENCHES, SYNTHETIC_MATRIX
 
-from regcheck.engine.errors import UsageError
-from regcheck.reports.bench_file import read_benches
-from regcheck.reports.matrix_file import matrix_from_document, read_matrix
-from regcheck.reports.run_file import read_run
+from regcheck.errors import UsageError
+from regcheck.files.benchmark import read_benches
+from regcheck.files.matrixfile import matrix_from_document, read_matrix
+from regcheck.files.runfile import read_run
 
 CELL = {"status": "moved", "tier": "band", "value": 0.852, "first_difference": True}
 

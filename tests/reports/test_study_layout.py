@@ -13,11 +13,11 @@ import pytest
 from page_parts import plot_marks
 from report_fixtures import SYNTHETIC_MLP_RUN
 
+from regcheck.files.runfile import run_data_from_document
 from regcheck.frontends.cli import main
 from regcheck.reports.console import grid_tables
 from regcheck.reports.grids import Grid, run_grids
 from regcheck.reports.markdown import run_markdown
-from regcheck.reports.run_file import run_data_from_document
 
 N_TEST = 40
 HEART_WORDS = re.compile(r"heart|logreg|mlp|logistic|penalty|\bl[12]\b|\b61\b", re.IGNORECASE)

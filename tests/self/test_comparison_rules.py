@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from regcheck.engine.exact import FieldDifference, FlippedRow, Verdict, compare_exact
-from regcheck.engine.records import ResultRecord
 from regcheck.reports.console import explain
+from regcheck.results.compare import FieldDifference, FlippedRow, Verdict, compare_exact
+from regcheck.results.record import ResultRecord
 from regcheck.studies.heart.configs import LogregConfig
 from regcheck.studies.heart.data import parse_heart_csv
 

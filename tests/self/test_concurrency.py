@@ -12,8 +12,8 @@ import time
 import pytest
 from self_support import Project
 
-from regcheck.engine.atomic import exclusive_lock
-from regcheck.engine.baselines import BaselineStore
+from regcheck.files.atomic import exclusive_lock
+from regcheck.files.baseline import BaselineStore
 from regcheck.studies.heart import study
 from regcheck.studies.heart.configs import LOGREG_GRID
 
@@ -50,7 +50,7 @@ def test_under_xdist_every_configuration_is_judged_once_and_its_update_written_o
 WRITER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from regcheck.engine.baselines import BaselineStore
+    from regcheck.files.baseline import BaselineStore
     from regcheck.studies.heart import study
 
     store = BaselineStore(Path(sys.argv[1]), study)

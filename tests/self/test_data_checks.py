@@ -60,7 +60,7 @@ def test_an_explicit_path_wins_over_the_data_folder_which_wins_over_the_cache(
 def test_a_corrupt_cached_copy_is_named_with_how_to_recover(
     heart_bytes: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_env: None
 ) -> None:
-    from regcheck.engine.errors import DataError
+    from regcheck.errors import DataError
 
     cached = tmp_path / "cache" / "heart.csv"
     cached.parent.mkdir()

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from self_support import Project
 
-from regcheck.engine.baselines import BaselineStore
+from regcheck.files.baseline import BaselineStore
 from regcheck.studies.heart import study
 from regcheck.studies.heart.configs import LOGREG_GRID
 
@@ -23,7 +23,7 @@ from regcheck.studies.heart.configs import LOGREG_GRID
 KILLED_WRITER = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
-    from regcheck.engine.baselines import BaselineStore
+    from regcheck.files.baseline import BaselineStore
     from regcheck.studies.heart import study
     from regcheck.studies.heart.configs import LOGREG_GRID
 

@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 from self_support import Project
 
-from regcheck.engine.atomic import append_files
-from regcheck.engine.baselines import BaselineStore
-from regcheck.engine.errors import BaselineError, UsageError
-from regcheck.engine.outputs import OutputPlan
+from regcheck.errors import BaselineError, UsageError
+from regcheck.files.atomic import append_files
+from regcheck.files.baseline import BaselineStore
+from regcheck.files.outputs import OutputPlan
 from regcheck.studies.heart import study
 from regcheck.studies.heart.configs import LOGREG_GRID
 
@@ -275,7 +275,7 @@ def test_an_interrupt_just_after_a_rename_puts_that_file_back_too(tmp_path: Path
     """Ctrl-C can land between a rename and the bookkeeping that follows it: the file it replaced
     must still be put back, or the CLI's "no baseline was written" would be false (found by an
     attacker's poller, 5 of 5 tries, before the fix)."""
-    from regcheck.engine import atomic
+    from regcheck.files import atomic
 
     first, second = tmp_path / "a.json", tmp_path / "b.json"
     first.write_text("old a\n")

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from regcheck.engine.errors import RegcheckError, UsageError
-from regcheck.engine.jsonio import MAX_DEPTH, parse_json
-from regcheck.engine.outputs import OutputPlan
+from regcheck.errors import RegcheckError, UsageError
+from regcheck.files.jsonio import MAX_DEPTH, parse_json
+from regcheck.files.outputs import OutputPlan
 from regcheck.frontends.options import MAX_JOBS, MAX_SEEDS, SEED_LIMIT, parse_jobs, parse_seeds
 
 # What regcheck's own files hold: finite numbers, bounded integers, text, lists and objects.

@@ -21,8 +21,8 @@ from typing import Any, ClassVar
 import pytest
 from self_support import UNREACHABLE_URL, Project
 
-from regcheck.engine.baselines import BaselineStore
-from regcheck.engine.errors import BaselineError, DataError
+from regcheck.errors import BaselineError, DataError
+from regcheck.files.baseline import BaselineStore
 from regcheck.studies.heart import study
 from regcheck.studies.heart.configs import GRIDS, is_safe_id
 from regcheck.studies.heart.data import load_heart

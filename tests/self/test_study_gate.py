@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from self_support import Project
 
-from regcheck.engine.baselines import BaselineStore
-from regcheck.engine.exact import compare_exact
+from regcheck.files.baseline import BaselineStore
+from regcheck.results.compare import compare_exact
 from regcheck.studies.heart import study
 
 SCALED_MODEL = """

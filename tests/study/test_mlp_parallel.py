@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from regcheck.engine.parallel import FitFailure, fit_in_pool, threads_per_worker
-from regcheck.engine.records import ResultRecord
 from regcheck.engine.run import StudyRun
+from regcheck.results.record import ResultRecord
 from regcheck.studies.heart import study
 from regcheck.studies.heart.configs import MlpConfig
 from regcheck.studies.heart.data import load_heart

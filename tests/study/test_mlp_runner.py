@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from regcheck.engine.records import ResultRecord
+from regcheck.results.record import ResultRecord
 from regcheck.studies.heart.configs import MlpConfig
 from regcheck.studies.heart.data import load_heart
 from regcheck.studies.heart.mlp_training import THREADS_VARIABLE, fit_mlp, training_rows

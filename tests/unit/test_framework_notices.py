@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from regcheck.engine.framework_notices import drops
+from regcheck.frameworks.notices import drops
 
 # Verbatim from a default run (TensorFlow 2.21, CPU).
 PREFACE = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
@@ -46,7 +46,7 @@ def _import_noisy(tmp_path: Path, body: str) -> subprocess.CompletedProcess[str]
     package.mkdir()
     (package / "__init__.py").write_text(textwrap.dedent(body), encoding="utf-8")
     script = (
-        "from regcheck.engine.framework_notices import quiet_imports; import sys;"
+        "from regcheck.frameworks.notices import quiet_imports; import sys;"
         "quiet_imports(['noisy_framework']); assert 'noisy_framework' not in sys.modules;"
         "import noisy_framework; print('imported', file=sys.stderr)"
     )

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from regcheck.engine.baselines import Baseline, BaselineStore, ProfileOutcomes
-from regcheck.engine.environment import cpu_name
-from regcheck.engine.exact import Verdict
 from regcheck.engine.judge import judge, profile_change
-from regcheck.engine.records import ResultRecord
 from regcheck.engine.run import StudyRun
+from regcheck.files.baseline import Baseline, BaselineStore, ProfileOutcomes
+from regcheck.frameworks.environment import cpu_name
+from regcheck.results.compare import Verdict
+from regcheck.results.record import ResultRecord
 from regcheck.studies.heart import study
 from regcheck.studies.heart.configs import MlpConfig
 from regcheck.studies.heart.mlp import MlpModel, published_notes

@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 
 from regcheck.engine.parallel import _init_worker
-from regcheck.engine.pool_size import (
+from regcheck.frameworks.pool import (
     WORKERS_PER_GPU,
     gpu_memory_settings,
     plan_pool,

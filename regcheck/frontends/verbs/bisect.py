@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from regcheck.engine.errors import EXIT_MOVED, EXIT_OK, UsageError
+from regcheck.errors import EXIT_MOVED, EXIT_OK, UsageError
 from regcheck.frontends.options import ALL_MODELS, parse_model, parse_seeds
 from regcheck.frontends.verbs import verb_parser
 
@@ -60,7 +60,9 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def handle(args: argparse.Namespace) -> int:
+    from regcheck.frontends.options import study_for
     from regcheck.matrix import bisect as search
+    from regcheck.matrix.table import study_fields
     from regcheck.matrix.text import difference_lines
 
     started = time.perf_counter()
@@ -94,7 +96,7 @@ def handle(args: argparse.Namespace) -> int:
     def report(step: search.Step) -> None:
         print(f"  {step.version}: {step.outcome}" + (f" ({step.detail})" if step.detail else ""), flush=True)
 
-    result = search.bisect(releases, run, report)
+    result = search.bisect(releases, run, report, study_fields(study_for(args.study)))
     seconds = time.perf_counter() - started
     ran = len([step for step in result.steps if step.outcome != "skipped"])
     comparison = result.comparison

@@ -6,7 +6,7 @@ import argparse
 import math
 from pathlib import Path
 
-from regcheck.engine.errors import EXIT_MOVED, EXIT_OK, UsageError
+from regcheck.errors import EXIT_MOVED, EXIT_OK, UsageError
 from regcheck.frontends.verbs import verb_parser
 
 EXAMPLES = """  pytest bench/ --benchmark-json cpu.json          (then the same on the other build: gpu.json)

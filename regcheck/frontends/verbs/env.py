@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from regcheck.engine.errors import EXIT_OK
+from regcheck.errors import EXIT_OK
 from regcheck.frontends.verbs import verb_parser
 
 
@@ -15,7 +15,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def handle(args: argparse.Namespace) -> int:
-    from regcheck.engine.environment import fingerprint
+    from regcheck.frameworks.environment import fingerprint
 
     print(json.dumps(fingerprint(), indent=1))
     return EXIT_OK

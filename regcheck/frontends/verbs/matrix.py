@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from regcheck.engine.errors import EXIT_MOVED, EXIT_OK, UsageError
+from regcheck.errors import EXIT_MOVED, EXIT_OK, UsageError
 from regcheck.frontends.options import STUDY, study_file, study_for
 from regcheck.frontends.verbs import verb_parser
 
@@ -73,7 +73,8 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def handle(args: argparse.Namespace) -> int:
-    from regcheck.engine.outputs import OutputPlan
+    from regcheck.engine.grid import grid_for
+    from regcheck.files.outputs import OutputPlan
     from regcheck.matrix.table import (
         BASELINES_COLUMN,
         DEFAULT_RECORDS,
@@ -81,6 +82,7 @@ def handle(args: argparse.Namespace) -> int:
         load_baselines_column,
         load_run_file,
         run_file_paths,
+        study_fields,
     )
     from regcheck.matrix.text import comparison_table, render_markdown, render_text
     from regcheck.matrix.timings import bench_file_paths, join_timings, load_benches
@@ -105,8 +107,7 @@ def handle(args: argparse.Namespace) -> int:
             raise UsageError(f"--baselines {args.baselines}: no such folder; pass --baselines DIR or --reference COLUMN")
         pairs = sorted({(model, cid) for column in columns for cid, model in column.models.items()})
         columns.insert(0, load_baselines_column(args.baselines, study, pairs))
-    order = [(config.config_id, config.model) for model in study.models() for config in model.configurations()]
-    matrix = build_matrix(columns, args.reference, order)
+    matrix = build_matrix(columns, args.reference, grid_for(study).order(), study_fields(study))
     timings = None
     if bench_paths:
         names = [column.name for column in matrix.columns]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from regcheck.engine.errors import EXIT_MOVED, EXIT_OK, UsageError
 from regcheck.engine.registry import DEFAULT_STUDY, STUDY_EXAMPLE
+from regcheck.errors import EXIT_MOVED, EXIT_OK, UsageError
 from regcheck.frontends.options import STUDY, study_file, study_for
 from regcheck.frontends.verbs import verb_parser
 
@@ -55,12 +55,13 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def handle(args: argparse.Namespace) -> int:
-    from regcheck.engine.outputs import OutputPlan
-    from regcheck.reports.bench_file import read_benches
+    from regcheck.files.benchmark import read_benches
+    from regcheck.files.matrixfile import read_matrix
+    from regcheck.files.outputs import OutputPlan
+    from regcheck.files.runfile import read_run
     from regcheck.reports.html import report_html
     from regcheck.reports.markdown import report_markdown
-    from regcheck.reports.matrix_file import read_matrix
-    from regcheck.reports.run_file import read_run, with_study_layout
+    from regcheck.reports.run_outputs import with_study_layout
 
     if args.run is None and args.matrix is None and not args.bench:
         raise UsageError("nothing to report: give a run file (regcheck run --json PATH), --matrix PATH or --bench PATH")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from regcheck.engine.errors import EXIT_MOVED, EXIT_OK, EXIT_USAGE, UsageError
 from regcheck.engine.parallel import EXECUTOR_EXAMPLE, LOCAL, parse_executor
+from regcheck.errors import EXIT_MOVED, EXIT_OK, EXIT_USAGE, UsageError
 from regcheck.frontends.options import (
     BASELINES,
     DATA,
@@ -16,11 +16,12 @@ from regcheck.frontends.options import (
     STUDY,
     TIER,
     UPDATE,
-    check_writable_folder,
+    check_baselines_folder,
     models_for,
     parse_jobs,
     study_file,
     study_for,
+    update_hint,
 )
 from regcheck.frontends.verbs import verb_parser
 
@@ -69,8 +70,8 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def handle(args: argparse.Namespace) -> int:
     import json
 
-    from regcheck.engine.outputs import OutputPlan
-    from regcheck.engine.run import StudyRun, decide_update, plan_workers, run_study
+    from regcheck.engine.run import RunOptions, StudyRun, decide_update, plan_workers, run_study
+    from regcheck.files.outputs import OutputPlan
     from regcheck.reports.console import explain, grid_tables, study_table
     from regcheck.reports.markdown import run_markdown
     from regcheck.reports.progress import ProgressBar
@@ -80,12 +81,14 @@ def handle(args: argparse.Namespace) -> int:
     study = study_for(args.regcheck_study)
     models = models_for(study, args.regcheck_model)
     baselines = args.regcheck_baselines or Path("baselines")
-    if not baselines.is_dir():
-        raise UsageError(f"--baselines {baselines}: no such folder; run from the project root or pass --baselines DIR")
     if args.regcheck_update:  # an update that cannot be written is refused before the run, not after
-        check_writable_folder(baselines, "--baselines")
-    run = StudyRun(study, args.regcheck_study, baselines, args.regcheck_data, args.regcheck_seeds,
-                   args.regcheck_update, args.regcheck_reason, tier=args.regcheck_tier)  # fmt: skip
+        check_baselines_folder(baselines)
+    elif not baselines.is_dir():
+        raise UsageError(f"--baselines {baselines}: no such folder; run from the project root, pass --baselines DIR, "
+                         "or create the baselines with 'regcheck bless'")  # fmt: skip
+    options = RunOptions(args.regcheck_study, baselines, args.regcheck_data, args.regcheck_seeds, args.regcheck_update,
+                         args.regcheck_reason, args.regcheck_tier)  # fmt: skip
+    run = StudyRun(study, options)
     # Bad data, baselines or backend: one line, exit 2, before any output is judged. A pooled
     # model's framework (TensorFlow: seconds) is imported in the workers, not here as well.
     planned = plan_workers(run, models, args.jobs, args.executor)
@@ -96,7 +99,7 @@ def handle(args: argparse.Namespace) -> int:
     outputs.write("--markdown", args.markdown)
     outputs.write(f"${STEP_SUMMARY_VARIABLE}", step_summary_path(), append=True)
     outputs.check()  # before the first fit: a bad output path is found now, not after minutes of fitting
-    plan = {name: len(study.model(name).configurations()) for name in models}
+    plan = {name: run.grid.count(name) for name in models}
     progress = ProgressBar(plan=plan)
     try:
         outcome = run_study(run, models, progress=progress, jobs=args.jobs, executor=args.executor, planned=planned)
@@ -112,12 +115,13 @@ def handle(args: argparse.Namespace) -> int:
     for claim in outcome.claims:
         print(f"claim {'holds' if claim.holds else 'BROKEN'}: {claim.name} ({claim.detail})")
     for model in models:
-        for line in run.published.notes(model, run.records) if run.published else []:
+        for line in run.notes(model):
             print(line)
+    hint = update_hint(args)
     for verdict in outcome.verdicts:
         if verdict.failed:
             print()
-            print(explain(verdict, outcome.obtained_paths.get(verdict.config_id)))
+            print(explain(verdict, outcome.obtained_paths.get(verdict.config_id), hint))
     if not outcome.missing:  # bad input writes nothing, the run file included
         markdown = run_markdown(view)
         outputs.stage("--json", json.dumps(document, indent=1) + "\n")

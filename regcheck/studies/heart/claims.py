@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 
-from regcheck.engine.records import ResultRecord
 from regcheck.engine.study import Claim
+from regcheck.results.record import ResultRecord
 from regcheck.studies.heart.configs import LOGREG_GRID
 
 # Below C = 0.1 the L1 penalty is strong enough to zero every coefficient (the study's claim).

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from regcheck.engine.atomic import write_bytes_atomically
-from regcheck.engine.errors import DataError
-from regcheck.engine.jsonio import LIMITS, read_regular_file
+from regcheck.errors import DataError
+from regcheck.files.atomic import write_bytes_atomically
+from regcheck.files.jsonio import LIMITS, read_regular_file
 
 if TYPE_CHECKING:
     import pandas as pd

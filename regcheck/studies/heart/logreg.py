@@ -1,7 +1,7 @@
 """The heart study's logistic regression: liblinear, as published, seeded, on any scikit-learn 1.3+.
 
 Its rule is ``exact``: liblinear with a fixed ``random_state`` is deterministic, so every field of
-its one seed must equal the baseline's in every environment (``regcheck.engine.exact``).
+its one seed must equal the baseline's in every environment (``regcheck.results.compare``).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from regcheck.engine.environment import package_version
-from regcheck.engine.records import ResultRecord
 from regcheck.engine.study import DEFAULT_SEED, Model
+from regcheck.frameworks.environment import package_version
+from regcheck.results.record import ResultRecord
 from regcheck.studies.heart.configs import LOGREG_GRID, LogregConfig
 from regcheck.studies.heart.data import N_FEATURES, impossible_in_heart
 

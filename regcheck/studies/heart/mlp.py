@@ -40,14 +40,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from regcheck.engine.environment import cpu_name
-from regcheck.engine.exact import FieldDifference
 from regcheck.engine.study import DEFAULT_SEED, Model
+from regcheck.frameworks.environment import cpu_name
+from regcheck.results.compare import FieldDifference
 from regcheck.studies.heart.configs import MLP_GRID, MlpConfig
 from regcheck.studies.heart.data import impossible_in_heart
 
 if TYPE_CHECKING:
-    from regcheck.engine.records import ResultRecord
+    from regcheck.results.record import ResultRecord
     from regcheck.studies.heart.split import StudySplit
 
 # The baselines hold seeds 0-9 and 42: the exact tier's seed and ten for the band.
@@ -103,6 +103,8 @@ class MlpModel(Model):
 
     name = "mlp"
     rule = "band"
+    # Its fits compute with Keras: the worker pool is sized for the backend's device (docs/gpu.md).
+    framework = "keras"
     exact_fields = EXACT_FIELDS
     band_statistics = BAND_STATISTICS
     # Ten seeds for the band's power (docs/tiers.md) and 42 for the exact tier.
@@ -128,30 +130,33 @@ class MlpModel(Model):
     @property
     def requires(self) -> tuple[str, ...]:  # type: ignore[override]
         """Keras and its backend: imported where the fits run (the workers, under a pool)."""
-        from regcheck.studies.heart.keras_backends import BACKEND_MODULES, chosen_backend
+        from regcheck.frameworks.keras import BACKENDS, keras_backend
 
-        return ("keras", BACKEND_MODULES.get(chosen_backend(), "tensorflow"))
+        backend = keras_backend()
+        return ("keras", backend if backend in BACKENDS else "tensorflow")
 
     def check_ready(self) -> None:
-        from regcheck.studies.heart.keras_backends import require_backend
+        from regcheck.frameworks.keras import require_backend
 
-        require_backend()  # unknown or not installed: its own message, with how to install it
+        require_backend(self.name)  # unknown or not installed: its own message, with how to install it
 
     def prepare_worker(self, threads: int) -> None:
         import os
 
-        from regcheck.studies.heart.mlp_training import THREADS_VARIABLE, quiet_frameworks
+        from regcheck.frameworks.notices import quiet_tensorflow
+        from regcheck.studies.heart.mlp_training import THREADS_VARIABLE
 
         # Read by the runner when it first imports the framework in this process.
         os.environ.setdefault(THREADS_VARIABLE, str(threads))
-        quiet_frameworks()
+        quiet_tensorflow()
 
     def profile(self) -> dict[str, str]:
         return dict(self._profile)
 
     @cached_property
     def _profile(self) -> dict[str, str]:
-        from regcheck.studies.heart.mlp_training import detect_flavour, device_kind
+        from regcheck.frameworks.keras import detect_flavour
+        from regcheck.studies.heart.mlp_training import device_kind
 
         flavour = detect_flavour()
         return {

@@ -27,14 +27,14 @@ import os
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from regcheck.engine.devices import device_failure
-from regcheck.engine.environment import package_version
-from regcheck.engine.pool_size import TORCH_FRACTION_VARIABLE, share_gpu_memory
-from regcheck.engine.records import ResultRecord
+from regcheck.frameworks import devices
+from regcheck.frameworks.devices import TORCH_FRACTION_VARIABLE, device_failure, share_gpu_memory
+from regcheck.frameworks.keras import detect_flavour
+from regcheck.frameworks.notices import quiet_tensorflow
+from regcheck.results.record import ResultRecord
 from regcheck.studies.heart.configs import MlpConfig
 
 if TYPE_CHECKING:
@@ -45,43 +45,9 @@ DENSE_LAYERS = len(HIDDEN_UNITS) + 1  # the hidden layers and the sigmoid output
 EPOCHS = 100
 BATCH_SIZE = 10
 VALIDATION_SPLIT = 0.2
-# tf.keras became Keras 3 in TensorFlow 2.16; up to 2.15 ``tf.keras`` is Keras 2.
-KERAS3_TENSORFLOW = (2, 16)
-BACKENDS = ("tensorflow", "jax", "torch")
 THREADS_VARIABLE = "REGCHECK_MLP_THREADS"
 # "off" trains as published, without the speed levers (the identity proof's control, a user's escape hatch).
 LEVERS_VARIABLE = "REGCHECK_MLP_LEVERS"
-
-
-@dataclass(frozen=True)
-class KerasFlavour:
-    """Which Keras this process trains with: ``keras3`` on a backend, or ``tf.keras2``."""
-
-    api: str  # "keras3" | "tf.keras2"
-    backend: str  # tensorflow | jax | torch
-    keras_version: str
-    framework_version: str  # the backend framework's own version (tensorflow, jax, torch)
-
-
-def _version_tuple(version: str) -> tuple[int, int]:
-    parts = [*version.split("."), "0"][:2]
-    return int(parts[0]), int("".join(ch for ch in parts[1] if ch.isdigit()) or 0)
-
-
-def tensorflow_version() -> str | None:
-    return package_version("tensorflow") or package_version("tensorflow-cpu")
-
-
-def detect_flavour() -> KerasFlavour:
-    """Read from package metadata and ``KERAS_BACKEND`` only: nothing heavy is imported."""
-    tf_version = tensorflow_version()
-    if tf_version and _version_tuple(tf_version) < KERAS3_TENSORFLOW:
-        # tf.keras 2 is the ``keras`` 2.x package TensorFlow pins (2.15.1 ships keras 2.15.0).
-        return KerasFlavour("tf.keras2", "tensorflow", package_version("keras") or tf_version, tf_version)
-    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-    keras_version = package_version("keras") or "not installed"
-    framework = {"tensorflow": tf_version, "jax": package_version("jax"), "torch": package_version("torch")}
-    return KerasFlavour("keras3", backend, keras_version, framework.get(backend) or "not installed")
 
 
 @cache
@@ -90,12 +56,12 @@ def load_keras() -> Any:
 
     Thread settings must precede the framework's first operation, so they are applied here,
     at import time, from ``REGCHECK_MLP_THREADS`` (the parallel runners set it to 1 per process);
-    so are the GPU memory settings (``regcheck.engine.pool_size``). The device is started here
+    so are the GPU memory settings (``regcheck.frameworks.pool``). The device is started here
     too, so that a device that cannot start is one line (``DeviceError``), not a traceback mid-fit.
     """
     flavour = detect_flavour()
     threads = _threads_from_environment()
-    quiet_frameworks()
+    quiet_tensorflow()
     share_gpu_memory(flavour.backend)
     if flavour.api == "tf.keras2":
         import tensorflow as tf
@@ -127,14 +93,14 @@ def load_keras() -> Any:
 def _start_device(backend: str) -> None:
     """Make the framework start its device now; a failure becomes ``DeviceError`` (one line, exit 2)."""
     try:
-        if _device_kind() == "gpu" and backend == "torch":
+        if device_kind() == "gpu" and backend == "torch":
             import torch
 
             share = os.environ.get(TORCH_FRACTION_VARIABLE, "")
             if share:
                 torch.cuda.set_per_process_memory_fraction(float(share))
             torch.zeros(1, device="cuda")  # creates the CUDA context: where an out-of-memory start shows
-    except ImportError:
+    except (ImportError, devices.DeviceError):
         raise
     except Exception as exc:  # whatever the framework raises at its device's start (see device_failure)
         raise device_failure(backend, exc) from exc
@@ -143,28 +109,6 @@ def _start_device(backend: str) -> None:
 def _threads_from_environment() -> int | None:
     text = os.environ.get(THREADS_VARIABLE, "").strip()
     return int(text) if text.isdigit() and int(text) > 0 else None
-
-
-def quiet_frameworks() -> None:
-    """Silence TensorFlow's notices in this process and in the workers it spawns (they inherit the variable).
-
-    Call before TensorFlow's first import; it imports nothing. Two kinds of notice, two switches:
-
-    * written while TensorFlow's libraries load, before it reads any setting: absl's start-up line,
-      "oneDNN custom operations are on" (twice) and the CPU-instructions note. The import of
-      ``tensorflow`` is filtered (``regcheck.engine.framework_notices``): those INFO lines go,
-      any warning or error line passes. oneDNN itself stays on: switching it off
-      (``TF_ENABLE_ONEDNN_OPTS=0``) would change the arithmetic, not just the output.
-    * logged later by its C++ logger, which reads ``TF_CPP_MIN_LOG_LEVEL`` at import: one
-      "E0000 ... NodeDef mentions attribute use_unbounded_threadpool" line per fit, logged at
-      ERROR level by tf.data although every result held (measured on a default run). A real
-      failure is not a log line: it raises, and the run turns it into that configuration's error
-      verdict with its cause. A user's own setting of the variable wins.
-    """
-    from regcheck.engine.framework_notices import quiet_imports
-
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    quiet_imports(("tensorflow",))
 
 
 def _configure_tensorflow(tf: Any, threads: int | None) -> None:
@@ -177,37 +121,8 @@ def _configure_tensorflow(tf: Any, threads: int | None) -> None:
 
 
 def device_kind() -> str:
-    """``cpu`` or ``gpu``: where the backend places the model's arrays by default.
-
-    ``not installed`` when the backend is missing: the report header asks before any check
-    has said so in one line (``regcheck.studies.heart.keras_backends.require_backend``).
-    Raises ``DeviceError`` (one line, exit 2) when the backend's device cannot start.
-    """
-    try:
-        return _device_kind()
-    except ImportError:
-        return "not installed"
-    except Exception as exc:  # the framework's first touch of its device (see device_failure)
-        raise device_failure(detect_flavour().backend, exc) from exc
-
-
-def _device_kind() -> str:
-    quiet_frameworks()
-    flavour = detect_flavour()
-    share_gpu_memory(flavour.backend)  # the controller asks too: it must not take the card from its workers
-    if flavour.backend == "tensorflow":
-        if package_version("tensorflow") is None:  # tensorflow-cpu alone has no GPU kernels
-            return "cpu"
-        import tensorflow as tf
-
-        return "gpu" if tf.config.list_logical_devices("GPU") else "cpu"
-    if flavour.backend == "jax":
-        import jax
-
-        return "gpu" if jax.default_backend() in ("gpu", "cuda", "rocm") else str(jax.default_backend())
-    import torch
-
-    return "gpu" if torch.cuda.is_available() else "cpu"
+    """``cpu`` or ``gpu``: where this process's Keras backend computes (``regcheck.frameworks.devices``)."""
+    return devices.device_kind(detect_flavour().backend)
 
 
 def build_model(keras: Any, config: MlpConfig, seed: int) -> Any:

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from regcheck.engine.errors import BaselineError
-from regcheck.engine.exact import FieldDifference
-from regcheck.engine.jsonio import is_integer, read_json_object
+from regcheck.errors import BaselineError
+from regcheck.files.jsonio import is_integer, read_json_object
+from regcheck.results.compare import FieldDifference
 
 if TYPE_CHECKING:
-    from regcheck.engine.records import ResultRecord
     from regcheck.engine.study import Configuration
+    from regcheck.results.record import ResultRecord
 
 PUBLISHED_FILE = "published.json"
 

@@ -18,7 +18,7 @@ from regcheck.engine.study import Claim, Dataset, GridAxes, Model, Study
 from regcheck.studies.heart.data import CANONICAL_SHA256, DATASET_NAME
 
 if TYPE_CHECKING:
-    from regcheck.engine.records import ResultRecord
+    from regcheck.results.record import ResultRecord
     from regcheck.studies.heart.published import PublishedTable
 
 

@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from regcheck.engine.errors import DataError
+from regcheck.errors import DataError
 from regcheck.studies.heart.data import check_line_ends
 
 ORIGINAL_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/heart-disease/processed.cleveland.data"

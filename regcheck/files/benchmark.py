@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from regcheck.engine.errors import UsageError
-from regcheck.engine.jsonio import json_files
+from regcheck.errors import UsageError
+from regcheck.files.jsonio import json_files
 from regcheck.reports.inputs import read_json
 
 

@@ -25,8 +25,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from regcheck.engine.atomic import append_files, write_files_atomically
-from regcheck.engine.errors import UsageError
+from regcheck.errors import UsageError
+from regcheck.files.atomic import append_files, write_files_atomically
 
 
 @dataclass

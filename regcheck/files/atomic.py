@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from regcheck.engine.errors import BaselineError
+from regcheck.errors import BaselineError
 
 TEMP_SUFFIX = ".tmp"
 

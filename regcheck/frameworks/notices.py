@@ -135,3 +135,23 @@ def quiet_imports(modules: Sequence[str], patterns: Sequence[str] = NOTICE_PATTE
         _finder.modules[name] = tuple(patterns)
     if _finder not in sys.meta_path:
         sys.meta_path.insert(0, _finder)
+
+
+def quiet_tensorflow() -> None:
+    """Silence TensorFlow's notices in this process and in the workers it spawns (they inherit the variable).
+
+    Call before TensorFlow's first import; it imports nothing. Two kinds of notice, two switches:
+
+    * written while TensorFlow's libraries load, before it reads any setting: absl's start-up line,
+      "oneDNN custom operations are on" (twice) and the CPU-instructions note. The import of
+      ``tensorflow`` is filtered (``regcheck.frameworks.notices``): those INFO lines go,
+      any warning or error line passes. oneDNN itself stays on: switching it off
+      (``TF_ENABLE_ONEDNN_OPTS=0``) would change the arithmetic, not just the output.
+    * logged later by its C++ logger, which reads ``TF_CPP_MIN_LOG_LEVEL`` at import: one
+      "E0000 ... NodeDef mentions attribute use_unbounded_threadpool" line per fit, logged at
+      ERROR level by tf.data although every result held (measured on a default run). A real
+      failure is not a log line: it raises, and the run turns it into that configuration's error
+      verdict with its cause. A user's own setting of the variable wins.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    quiet_imports(("tensorflow",))

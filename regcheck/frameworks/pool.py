@@ -34,30 +34,19 @@ Why these defaults:
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from regcheck.engine.environment import package_version
+from regcheck.frameworks.devices import gpu_memory_settings, nvidia_gpus
+from regcheck.frameworks.environment import package_version
+from regcheck.frameworks.keras import BACKENDS, keras_backend
 
 if TYPE_CHECKING:
     from multiprocessing.sharedctypes import Synchronized
 
 WORKERS_PER_GPU = 8
 WORKERS_PER_GPU_VARIABLE = "REGCHECK_WORKERS_PER_GPU"
-# Read by a PyTorch worker (the study's model, when it starts its framework): its share of the card.
-TORCH_FRACTION_VARIABLE = "REGCHECK_GPU_MEMORY_FRACTION"
-# What the processes sharing one GPU may take together; the rest is for their CUDA contexts.
-GPU_MEMORY_USABLE = 0.9
-GPU_BACKENDS = ("tensorflow", "jax", "torch")
-# Set in every process that may compute on a GPU with that framework, before the framework is imported.
-GPU_MEMORY_SETTINGS: Mapping[str, Mapping[str, str]] = {
-    "jax": {"XLA_PYTHON_CLIENT_PREALLOCATE": "false"},
-    "tensorflow": {"TF_FORCE_GPU_ALLOW_GROWTH": "true"},
-    "torch": {"PYTORCH_CUDA_ALLOC_CONF": "garbage_collection_threshold:0.8"},
-}
-# With several processes on one GPU, the variable that caps each one's share of the card.
-GPU_SHARE_VARIABLES: Mapping[str, str] = {"jax": "XLA_PYTHON_CLIENT_MEM_FRACTION", "torch": TORCH_FRACTION_VARIABLE}
 
 
 @dataclass(frozen=True)
@@ -87,7 +76,7 @@ def plan_pool(cpu_count: int, gpus: Sequence[str], backend: str | None, requeste
     of the pooled fits (``tensorflow``, ``jax``, ``torch``), or None where they use no GPU framework.
     """
     cores = max(1, cpu_count)
-    on_gpu = tuple(gpus) if backend in GPU_BACKENDS else ()
+    on_gpu = tuple(gpus) if backend in BACKENDS else ()
     per_gpu_cap = max(1, workers_per_gpu)
     if requested is not None and requested >= 1:
         jobs, why = requested, f"--jobs {requested}"
@@ -124,26 +113,10 @@ def enter_worker(pool: PoolPlan, slots: Synchronized[int] | None = None) -> int:
     return slot
 
 
-def gpu_memory_settings(backend: str | None, sharing: int = 1) -> dict[str, str]:
-    """The variables that keep each of ``sharing`` ``backend`` processes on one GPU to its share of the card."""
-    settings = dict(GPU_MEMORY_SETTINGS.get(backend or "", {}))
-    share_variable = GPU_SHARE_VARIABLES.get(backend or "")
-    if sharing > 1 and share_variable:
-        settings[share_variable] = f"{GPU_MEMORY_USABLE / sharing:.2f}"
-    return settings
-
-
-def share_gpu_memory(backend: str | None, environ: MutableMapping[str, str] | None = None) -> None:
-    """Set ``backend``'s switches in ``environ`` (this process's) where the user has not: before its import."""
-    target = os.environ if environ is None else environ
-    for name, value in gpu_memory_settings(backend).items():
-        target.setdefault(name, value)
-
-
 def visible_gpus(backend: str | None, environ: Mapping[str, str], listed: Sequence[str]) -> list[str]:
     """The GPU ids ``backend`` would compute on: ``listed`` (``nvidia-smi``'s GPUs, by index) narrowed
     by ``CUDA_VISIBLE_DEVICES`` as CUDA reads it, and none where the framework is told to use the CPU."""
-    if backend not in GPU_BACKENDS or not listed:
+    if backend not in BACKENDS or not listed:
         return []
     if backend == "jax" and not _jax_may_use_gpu(environ.get("JAX_PLATFORMS", "")):
         return []
@@ -180,8 +153,15 @@ def usable_cpus() -> int:
 
 def pool_for(backend: str | None, requested: int | None = None) -> PoolPlan:
     """``plan_pool`` for this machine: its usable cores, the GPUs ``nvidia-smi`` lists and this environment."""
-    from regcheck.engine.devices import nvidia_gpus
-
-    listed = nvidia_gpus() if backend in GPU_BACKENDS else []
+    listed = nvidia_gpus() if backend in BACKENDS else []
     gpus = visible_gpus(backend, os.environ, listed)
     return plan_pool(usable_cpus(), gpus, backend, requested, workers_per_gpu(os.environ))
+
+
+def pooled_backend(frameworks: Sequence[str | None]) -> str | None:
+    """The framework whose device the pool is sized for: the pooled models' (``Model.framework``).
+
+    ``keras``: its backend (TensorFlow, JAX, PyTorch), whose GPUs the workers share; none (every
+    pooled model computes on the CPU alone): None, and no device is asked about.
+    """
+    return keras_backend() if "keras" in frameworks else None

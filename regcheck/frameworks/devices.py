@@ -1,4 +1,4 @@
-"""Which device a Keras backend computes on, asked of the backend itself.
+"""Which device a framework computes on, asked of the framework itself; the one probe there is.
 
 Each framework is imported only inside the function that asks it (importing TensorFlow
 costs seconds), and ``framework_loaded`` lets a caller ask only where a fit already paid
@@ -11,15 +11,27 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping, MutableMapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from regcheck.engine.environment import cpu_name
-from regcheck.engine.errors import RegcheckError
+from regcheck.errors import RegcheckError
+from regcheck.frameworks.environment import cpu_name, package_version
+from regcheck.frameworks.keras import BACKENDS
+from regcheck.frameworks.notices import quiet_tensorflow
 
-KERAS_BACKENDS = ("tensorflow", "jax", "torch")
-# Keras' own default when neither KERAS_BACKEND nor ~/.keras/keras.json names one.
-DEFAULT_KERAS_BACKEND = "tensorflow"
+# Read by a PyTorch worker (the study's model, when it starts its framework): its share of the card.
+TORCH_FRACTION_VARIABLE = "REGCHECK_GPU_MEMORY_FRACTION"
+# What the processes sharing one GPU may take together; the rest is for their CUDA contexts.
+GPU_MEMORY_USABLE = 0.9
+# Set in every process that may compute on a GPU with that framework, before the framework is imported.
+GPU_MEMORY_SETTINGS: Mapping[str, Mapping[str, str]] = {
+    "jax": {"XLA_PYTHON_CLIENT_PREALLOCATE": "false"},
+    "tensorflow": {"TF_FORCE_GPU_ALLOW_GROWTH": "true"},
+    "torch": {"PYTORCH_CUDA_ALLOC_CONF": "garbage_collection_threshold:0.8"},
+}
+# With several processes on one GPU, the variable that caps each one's share of the card.
+GPU_SHARE_VARIABLES: Mapping[str, str] = {"jax": "XLA_PYTHON_CLIENT_MEM_FRACTION", "torch": TORCH_FRACTION_VARIABLE}
 _GPU_VARIABLES = ("CUDA_VISIBLE_DEVICES", "JAX_PLATFORMS", "NVIDIA_VISIBLE_DEVICES")
 DEVICE_ADVICE = (
     "try fewer processes on the GPU (--jobs 1), or compute on the CPU (CUDA_VISIBLE_DEVICES= ; for JAX also JAX_PLATFORMS=cpu)"
@@ -71,22 +83,14 @@ class DeviceInfo:
         return f"{self.kind} ({self.name})" if self.name else self.kind
 
 
-def keras_backend() -> str:
-    """The backend Keras uses or will use: Keras' own answer once imported, else ``KERAS_BACKEND``."""
-    keras = sys.modules.get("keras")
-    if keras is not None and hasattr(keras, "backend"):
-        return str(keras.backend.backend())
-    return os.environ.get("KERAS_BACKEND", DEFAULT_KERAS_BACKEND)
-
-
 def framework_loaded(backend: str) -> bool:
     return backend in sys.modules
 
 
 def detect(backend: str) -> DeviceInfo:
     """Ask ``backend``'s framework which device it computes on by default (imports it)."""
-    if backend not in KERAS_BACKENDS:
-        return DeviceInfo(backend, "unknown", "", 0, f"unknown backend; expected one of {', '.join(KERAS_BACKENDS)}")
+    if backend not in BACKENDS:
+        return DeviceInfo(backend, "unknown", "", 0, f"unknown backend; expected one of {', '.join(BACKENDS)}")
     try:
         gpu_names, how = _PROBES[backend]()
     except ImportError:
@@ -96,16 +100,22 @@ def detect(backend: str) -> DeviceInfo:
     return DeviceInfo(backend, "cpu", cpu_name(), 0, how)
 
 
-def keras_missing_reason() -> str | None:
-    """Why Keras cannot run here with its configured backend, or None; asks importlib, imports no framework."""
-    import importlib.util
+def device_kind(backend: str) -> str:
+    """``cpu`` or ``gpu``: where ``backend`` places arrays by default; ``not installed`` where it is missing.
 
-    if importlib.util.find_spec("keras") is None:
-        return "keras is not installed: pip install -e '.[tensorflow]' (or '.[jax]', '.[torch]')"
-    backend = keras_backend()
-    if importlib.util.find_spec(backend) is None:
-        return f"KERAS_BACKEND={backend}, but {backend} is not installed"
-    return None
+    The controller asks too, so it first sets the framework's memory switches (it must not take
+    the card from its workers) and quiets TensorFlow's start-up notices. Raises ``DeviceError``
+    (one line, exit 2) when the device cannot start.
+    """
+    quiet_tensorflow()
+    share_gpu_memory(backend)
+    if backend == "tensorflow" and package_version("tensorflow") is None:  # tensorflow-cpu alone has no GPU kernels
+        return "cpu"
+    try:
+        found = detect(backend)
+    except Exception as exc:  # the framework's first touch of its device (see device_failure)
+        raise device_failure(backend, exc) from exc
+    return "not installed" if found.kind == "unknown" else found.kind
 
 
 def no_gpu_reason(backend: str) -> str | None:
@@ -181,3 +191,19 @@ def nvidia_gpus(timeout: float = 10.0) -> list[str]:
     except (OSError, subprocess.TimeoutExpired):
         return []
     return [line.strip() for line in listed.stdout.splitlines() if line.strip()] if listed.returncode == 0 else []
+
+
+def gpu_memory_settings(backend: str | None, sharing: int = 1) -> dict[str, str]:
+    """The variables that keep each of ``sharing`` ``backend`` processes on one GPU to its share of the card."""
+    settings = dict(GPU_MEMORY_SETTINGS.get(backend or "", {}))
+    share_variable = GPU_SHARE_VARIABLES.get(backend or "")
+    if sharing > 1 and share_variable:
+        settings[share_variable] = f"{GPU_MEMORY_USABLE / sharing:.2f}"
+    return settings
+
+
+def share_gpu_memory(backend: str | None, environ: MutableMapping[str, str] | None = None) -> None:
+    """Set ``backend``'s switches in ``environ`` (this process's) where the user has not: before its import."""
+    target = os.environ if environ is None else environ
+    for name, value in gpu_memory_settings(backend).items():
+        target.setdefault(name, value)

@@ -1,7 +1,9 @@
-"""The version matrix as a report reads it: the JSON of ``regcheck matrix --json``, and the few other
-layouts a matrix writer may use (cells as a list, or a {config: {environment: cell}} mapping).
+"""The version matrix file (``regcheck matrix --json``): its kind and schema, its writer, its reader and view.
 
-A file with no cells is a usage error naming what was expected (``regcheck.reports.inputs``).
+The matrix itself (columns, rows, cells and their marks) is built by ``regcheck.matrix.table``; this
+module owns the document around it (``matrix_document``) and reads it back for the reports, in that
+layout and the few others a matrix writer may use (cells as a list, or a {config: {environment:
+cell}} mapping). A file with no cells is a usage error naming what was expected.
 """
 
 from __future__ import annotations
@@ -11,8 +13,24 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from regcheck.engine.errors import UsageError
-from regcheck.reports.inputs import read_json
+from regcheck.errors import UsageError
+from regcheck.files.jsonio import LIMITS, is_integer, parse_json, read_regular_file
+from regcheck.files.times import now_utc
+
+# What 'regcheck matrix --json' writes (before the package layout of November 2026, ``regcheck.matrix``: the same document).
+MATRIX_KIND = "regcheck.matrix.table"
+MATRIX_KINDS = (MATRIX_KIND, "regcheck.matrix")
+MATRIX_SCHEMA_VERSION = 1
+
+
+def matrix_document(
+    reference: str, failed: bool, marks: Mapping[str, str], columns: list[dict[str, Any]], rows: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The file's document: its kind and version, when, the reference column, the marks' symbols, columns and rows."""
+    return {
+        "schema_version": MATRIX_SCHEMA_VERSION, "kind": MATRIX_KIND, "created": now_utc(), "reference": reference,
+        "failed": failed, "marks": dict(marks), "columns": columns, "rows": rows,
+    }  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -57,7 +75,7 @@ _CONFIG_KEYS = ("config_id", "configuration", "config")
 _ENV_KEYS = ("environment", "env", "column", "name")
 _STATUS_KEYS = ("status", "verdict", "result")  # null in the reference column of regcheck matrix
 _TIER_KEYS = ("tier", "rule")
-_VALUE_KEYS = ("value", "accuracy", "n_correct", "outcome", "display")
+_VALUE_KEYS = ("value", "accuracy", "n_correct", "values", "outcome", "display")
 _FIRST_KEYS = ("first_difference", "first_differs", "highlight", "differs_from_reference", "first_diff")
 
 
@@ -67,10 +85,15 @@ def _first(data: Mapping[str, Any], keys: tuple[str, ...], default: Any = None) 
 
 def _compact(value: Any) -> str:
     if isinstance(value, list):
-        texts = [str(item) for item in value]
+        texts = ["-" if item is None else f"{item:.4g}" if isinstance(item, float) else str(item) for item in value]
         # Six seeds that all gave 32 read as "32 x6", as the grids write a collapsed cell.
         return f"{texts[0]} x{len(texts)}" if len(texts) > 2 and len(set(texts)) == 1 else " ".join(texts)
     return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _all_none(value: Any) -> bool:
+    """A list of nothing (a regression cell's ``n_correct``): no value to show."""
+    return isinstance(value, list) and all(item is None for item in value)
 
 
 def _difference_text(raw: Any) -> str:
@@ -90,7 +113,7 @@ def _cell(raw: Any) -> MatrixCell:
     return MatrixCell(
         status=str(_first(raw, _STATUS_KEYS, mark or "?")),
         tier=str(_first(raw, _TIER_KEYS, "")),
-        value=_compact(_first(raw, _VALUE_KEYS, "")),
+        value=_compact(_first({k: v for k, v in raw.items() if not _all_none(v)}, _VALUE_KEYS, "")),
         first_difference=first is True,
         mark=mark,
         detail=_difference_text(first),
@@ -161,16 +184,9 @@ def matrix_from_document(document: Any, source: str) -> MatrixData:
     return MatrixData(source, tuple(environments), tuple(configurations), cells, packages, reference)
 
 
-# What 'regcheck matrix --json' writes (``regcheck.matrix.table``; before the package layout of
-# November 2026, ``regcheck.matrix``: the same document).
-MATRIX_KINDS = ("regcheck.matrix.table", "regcheck.matrix")
-MATRIX_SCHEMA_VERSION = 1
-
-
 def read_matrix(path: Path) -> MatrixData:
-    from regcheck.engine.jsonio import is_integer
-
-    document = read_json(path, "matrix file")
+    where = f"matrix file {path}"
+    document = parse_json(read_regular_file(path, UsageError, LIMITS["run"], "a JSON file", name=where), where, UsageError)
     if isinstance(document, Mapping):  # a file without them is checked by its shape alone
         if "kind" in document and document["kind"] not in MATRIX_KINDS:
             raise UsageError(

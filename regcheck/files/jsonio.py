@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from regcheck.engine.errors import RegcheckError
+from regcheck.errors import RegcheckError
 
 MiB = 1024 * 1024
 # Limits far above any real file (a baseline of eleven seeds is ~60 KB; a study's table of 303 rows 11 KB),

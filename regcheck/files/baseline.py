@@ -7,6 +7,13 @@ matches none of them is judged by the band against it (``regcheck.engine.judge``
 new profile appends one and changes no other. Schema 1 (one profile, at the top level) is read as
 a baseline with one profile and written back as schema 2. A corrupt baseline is never skipped:
 it fails loudly and names its path and field.
+
+Each seed's outcome is a record without its timing and environment, checked by the record's own
+schema (``regcheck.results.record.check_fields``): what a run can record, a baseline can hold, and
+what a baseline holds, a run wrote. Non-finite reals are written ``{"$numberDouble": "NaN"}``.
+
+The store reads each baseline file once per run, and scans each model's folder once, so a run of
+10,000 configurations costs the same per configuration as a run of ten.
 """
 
 from __future__ import annotations
@@ -14,27 +21,23 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import math
 import os
 import re
 import stat
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from regcheck.engine.atomic import (
-    exclusive_lock,
-    remove_stale_temporaries,
-    write_files_atomically,
-    write_text_atomically,
-)
-from regcheck.engine.errors import BaselineError
-from regcheck.engine.jsonio import LIMITS, is_integer, parse_json, read_regular_file
-from regcheck.engine.study import is_safe_name
+from regcheck.errors import BaselineError
+from regcheck.files.atomic import exclusive_lock, remove_stale_temporaries, write_files_atomically, write_text_atomically
+from regcheck.files.jsonio import LIMITS, is_integer, parse_json, read_regular_file
+from regcheck.files.names import NAME_RULE, is_safe_name
+from regcheck.results.record import RecordProblem, check_fields, decode_fields, encode_fields
+from regcheck.results.values import ValueProblem
 
 if TYPE_CHECKING:
-    from regcheck.engine.outputs import OutputPlan
-    from regcheck.engine.study import Model, Study
+    from regcheck.files.outputs import OutputPlan
 
 BASELINE_SCHEMA_VERSION = 2
 READABLE_SCHEMA_VERSIONS = (1, 2)
@@ -44,6 +47,23 @@ SEED_KEY = re.compile(r"0|[1-9][0-9]{0,9}")
 SEED_LIMIT = 2**32
 BASELINE_KIND = "regcheck.baseline"
 OBTAINED_SUFFIX = ".obtained.json"
+Impossible = Callable[[Mapping[str, Any]], "tuple[str, str, Any] | None"]
+
+
+@dataclass(frozen=True)
+class BaselineSchema:
+    """What a study says one model's baselines hold (the engine builds it from the model, once per run).
+
+    ``params``: each configuration's parameters as JSON holds them (a baseline of another
+    configuration, or made with other parameters, is refused); ``compared``: the fields every
+    seed's outcome must hold (the model's exact tier compares them: a hand edit that drops one
+    would otherwise narrow the comparison in silence); ``impossible``: the model's own check of
+    sizes and ranges (``Model.impossible``).
+    """
+
+    params: Mapping[str, Mapping[str, Any]]
+    compared: tuple[str, ...] = ()
+    impossible: Impossible | None = None
 
 
 @dataclass
@@ -58,7 +78,7 @@ class ProfileOutcomes:
         return {
             "profile": self.profile,
             "provenance": self.provenance,
-            "seeds": {str(seed): outcome for seed, outcome in sorted(self.seeds.items())},
+            "seeds": {str(seed): encode_fields(outcome) for seed, outcome in sorted(self.seeds.items())},
         }
 
 
@@ -113,30 +133,40 @@ class Baseline:
         }
 
 
+def baseline_bytes(document: Mapping[str, Any], path: Path) -> bytes:
+    """A baseline file's bytes; refuses one larger than the reader takes (it could be written, never read)."""
+    data = (json.dumps(document, indent=1) + "\n").encode("utf-8")
+    if len(data) > LIMITS["baseline"]:
+        raise BaselineError(f"{path}: the baseline would be {len(data) / 2**20:.1f} MiB, larger than the "
+                            f"{LIMITS['baseline'] // 2**20} MiB a baseline may have; record fewer or smaller "
+                            "fields per seed (docs/extending.md: the limits of a record); nothing was written")  # fmt: skip
+    return data
+
+
 class BaselineStore:
     """Reads and writes one study's baselines under one root folder.
 
-    ``dataset_sha256`` is the data every baseline must have been made from: the study's
-    declared hash, else the hash of the data this run loaded (``None``: not checked, as when
-    the matrix only reads the baselines as a column).
+    ``schemas``: per model, what its baselines hold (``BaselineSchema``); ``dataset_sha256``: the
+    data every baseline must have been made from (``None``: not checked, as when the matrix only
+    reads the baselines as a column).
     """
 
-    def __init__(self, root: Path, study: Study, dataset_sha256: str | None = None) -> None:
+    def __init__(self, root: Path, study: str, schemas: Mapping[str, BaselineSchema], dataset_sha256: str | None = None) -> None:
         self.root = root
         self.study = study
-        self.dataset_sha256 = study.dataset_sha256 or dataset_sha256
+        self.schemas = schemas
+        self.dataset_sha256 = dataset_sha256
         # What each baseline held when this run first read it (None: absent): an update plans from
         # those contents, so it may only replace them if they are still what it read.
         self.read_digests: dict[str, str | None] = {}
+        self._loaded: dict[tuple[str, str], Baseline | None] = {}
+        self._listings: dict[str, dict[str, os.DirEntry[str]]] = {}
 
     def folder(self, model: str) -> Path:
         # Names built from configurations must not leave the baselines folder ("../", "/").
         if not is_safe_name(model):
-            raise BaselineError(f"model name {model!r} cannot name a baselines folder (letters, digits, . _ - only)")
-        return self.root / self.study.name / model
-
-    def config_ids(self, model: str) -> tuple[str, ...]:
-        return self.study.model(model).config_ids()
+            raise BaselineError(f"model name {model!r} cannot name a baselines folder ({NAME_RULE})")
+        return self.root / self.study / model
 
     def path_for(self, model: str, config_id: str) -> Path:
         return self.folder(model) / f"{_safe_id(config_id)}.json"
@@ -145,9 +175,16 @@ class BaselineStore:
         return self.folder(model) / f"{_safe_id(config_id)}{OBTAINED_SUFFIX}"
 
     def load(self, model: str, config_id: str) -> Baseline | None:
-        """The baseline of one configuration, or ``None`` when its file does not exist yet."""
+        """The baseline of one configuration (read and checked once per store), or ``None`` when it has no file yet."""
+        key = (model, config_id)
+        if key not in self._loaded:
+            self._loaded[key] = self._read(model, config_id)
+        return self._loaded[key]
+
+    def _read(self, model: str, config_id: str) -> Baseline | None:
         path = self.path_for(model, config_id)
-        if not os.path.lexists(path):
+        listing = self._listings.get(model)
+        if (listing is not None and path.name not in listing) or (listing is None and not os.path.lexists(path)):
             self.read_digests.setdefault(str(path), None)
             return None
         raw = read_regular_file(path, BaselineError, LIMITS["baseline"], "a baseline (a JSON object)")
@@ -158,24 +195,29 @@ class BaselineStore:
         return parse_baseline(document, path, self, model, config_id)
 
     def check_folder(self, model: str) -> None:
-        """Fail on files that describe no configuration of the grid (a renamed or stray baseline)."""
-        folder = self.folder(model)
-        for level in (self.root / self.study.name, folder):  # a file here would read as "no baseline yet"
-            if os.path.lexists(level) and not level.is_dir():
-                raise BaselineError(f"{level}: is not a folder; expected the folder of {self.study.name}'s baselines")
-        if not folder.is_dir():
+        """Fail on files that describe no configuration of the grid (a renamed or stray baseline); once per model."""
+        if model in self._listings:
             return
-        known = set(self.config_ids(model))
-        for config_id in sorted(known):
-            obtained = self.obtained_path_for(model, config_id)
-            kind = _not_a_regular_file(obtained)
-            if kind:  # regcheck writes and removes only its own records: never a FIFO, link or folder there
-                raise BaselineError(f"{obtained}: is {kind}; expected an obtained record (a regular file) or nothing (remove it)")
-        for path in sorted(folder.glob("*.json")):
-            if path.name.endswith(OBTAINED_SUFFIX):
-                continue
-            if path.stem not in known:
-                raise BaselineError(f"{path}: unknown configuration {path.stem!r}; expected one of {', '.join(sorted(known))}")
+        folder = self.folder(model)
+        for level in (self.root / self.study, folder):  # a file here would read as "no baseline yet"
+            if os.path.lexists(level) and not level.is_dir():
+                raise BaselineError(f"{level}: is not a folder; expected the folder of {self.study}'s baselines")
+        listing: dict[str, os.DirEntry[str]] = {}
+        if folder.is_dir():
+            with os.scandir(folder) as entries:
+                listing = {entry.name: entry for entry in entries}
+        known = set(self.schemas[model].params) if model in self.schemas else set()
+        for name in sorted(listing):
+            if name.endswith(OBTAINED_SUFFIX):
+                kind = _not_a_regular_file(folder / name)
+                if name[: -len(OBTAINED_SUFFIX)] in known and kind:
+                    # regcheck writes and removes only its own records: never a FIFO, link or folder there
+                    raise BaselineError(f"{folder / name}: is {kind}; expected an obtained record (a regular file) "
+                                        "or nothing (remove it)")  # fmt: skip
+            elif name.endswith(".json") and not name.startswith(".") and name[:-5] not in known:
+                shown = ", ".join(sorted(known)[:5]) + (f", ... ({len(known)} in all)" if len(known) > 5 else "")
+                raise BaselineError(f"{folder / name}: unknown configuration {name[:-5]!r}; expected one of {shown}")
+        self._listings[model] = listing
 
     def write_all(self, baselines: list[Baseline], outputs: OutputPlan | None = None) -> list[Path]:
         """Rewrite baselines under the lock, all or none, refusing any another update changed since it was read.
@@ -184,14 +226,15 @@ class BaselineStore:
         during the update leaves the old baselines as they were; each rename is atomic, and a
         rename that fails puts back every baseline already replaced. ``outputs`` (the command's
         ``--json``, ``--markdown``, step summary) are committed in the same write: an update
-        that cannot be completed leaves every baseline and every output as it was.
+        that cannot be completed leaves every baseline and every output as it was. A missing
+        baselines folder is created (the caller says so).
         """
         files: dict[Path, bytes] = {}
         for baseline in baselines:
             path = self.path_for(baseline.model, baseline.config_id)
             if path in files:  # two results for one configuration: a bug upstream, never a silent pick
                 raise BaselineError(f"{path}: two updates for configuration {baseline.config_id}; nothing was written")
-            files[path] = (json.dumps(baseline.to_document(), indent=1) + "\n").encode("utf-8")
+            files[path] = baseline_bytes(baseline.to_document(), path)
         obtained = [self.obtained_path_for(baseline.model, baseline.config_id) for baseline in baselines]
         for path in obtained:  # removed after the update: a folder there would fail only once the baselines are written
             if path.is_dir() and not path.is_symlink():
@@ -215,7 +258,7 @@ class BaselineStore:
         return list(files)
 
     def new_baseline(self, model: str, config_id: str, params: dict[str, Any], outcomes: ProfileOutcomes) -> Baseline:
-        return Baseline(self.study.name, self.dataset_sha256 or "", model, config_id, params, [outcomes])
+        return Baseline(self.study, self.dataset_sha256 or "", model, config_id, params, [outcomes])
 
     def _refuse_if_changed(self, paths: list[Path]) -> None:
         """Under the lock: a baseline another update rewrote since this run read it would lose that update."""
@@ -232,19 +275,22 @@ class BaselineStore:
     def remove_obtained(self, model: str, config_id: str) -> None:
         """Remove a stale ``.obtained.json`` once its configuration holds again."""
         path = self.obtained_path_for(model, config_id)
-        if os.path.lexists(path):
-            with exclusive_lock(self.root):
-                try:
-                    path.unlink(missing_ok=True)
-                except OSError as exc:  # a folder in its place: one line, like any bad file in the folder
-                    raise BaselineError(f"{path}: cannot be removed ({exc.strerror}); expected a stale obtained record") from None
+        listing = self._listings.get(model)
+        if (path.name not in listing) if listing is not None else not os.path.lexists(path):
+            return
+        with exclusive_lock(self.root):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:  # a folder in its place: one line, like any bad file in the folder
+                raise BaselineError(f"{path}: cannot be removed ({exc.strerror}); expected a stale obtained record") from None
 
     def write_obtained(self, model: str, config_id: str, document: dict[str, Any]) -> Path:
         """Write what a run obtained beside the expected file, for a diff tool (git-ignored)."""
         path = self.obtained_path_for(model, config_id)
+        data = baseline_bytes(document, path)
         with exclusive_lock(self.root):  # a concurrent write_all clears stale temporaries
             try:
-                write_text_atomically(path, json.dumps(document, indent=1) + "\n")
+                write_text_atomically(path, data.decode("utf-8"))
             except OSError as exc:
                 raise BaselineError(f"{path}: the obtained record cannot be written ({exc.strerror})") from None
         return path
@@ -267,17 +313,14 @@ def _not_a_regular_file(path: Path) -> str | None:
 
 def _safe_id(config_id: str) -> str:
     if not is_safe_name(config_id):
-        raise BaselineError(f"configuration id {config_id!r} cannot name a baseline file (letters, digits, . _ - only)")
+        raise BaselineError(f"configuration id {config_id!r} cannot name a baseline file ({NAME_RULE})")
     return config_id
 
 
 def parse_baseline(document: dict[str, Any], path: Path, store: BaselineStore, model: str, config_id: str) -> Baseline:
     """Validate a baseline document field by field; every fault names the path and the field."""
-    # The fields the model's exact tier compares must be in every seed's outcome: a hand edit that
-    # drops one would otherwise narrow the comparison in silence (the tier compares what is there).
-    model_object = store.study.model(model) if model in store.study.model_names() else None
-    compared = model_object.exact_fields if model_object is not None else None
-    check = _FieldChecker(path, model, config_id, tuple(compared or ()), model_object)
+    schema = store.schemas.get(model)
+    check = _FieldChecker(path, model, config_id, schema)
     version = document.get("schema_version")
     if version is None:
         raise BaselineError(f"{path}: missing schema_version; expected {BASELINE_SCHEMA_VERSION}")
@@ -290,10 +333,10 @@ def parse_baseline(document: dict[str, Any], path: Path, store: BaselineStore, m
         check.fail("dataset.sha256", "the data's sha256", sha)
     if store.dataset_sha256 and sha != store.dataset_sha256:
         raise BaselineError(f"{path}: made for another dataset (dataset.sha256 {sha}); "
-                            f"expected the {store.study.name} data {store.dataset_sha256}")  # fmt: skip
+                            f"expected the {store.study} data {store.dataset_sha256}")  # fmt: skip
     check.equal(document, "model", model)
     check.equal(document, "config_id", config_id)
-    if config_id not in store.config_ids(model):
+    if schema is not None and config_id not in schema.params:
         raise BaselineError(f"{path}: unknown configuration {config_id!r} for model {model}")
     if version == 1:  # one profile at the top level: the reference, and the only one
         profiles = [_parse_profile(check, document, "")]
@@ -308,16 +351,10 @@ def parse_baseline(document: dict[str, Any], path: Path, store: BaselineStore, m
                 raise BaselineError(f"{path}: field profiles[{i}].profile: the same profile twice; expected each once")
             seen.append(entry.profile)
     params = check.mapping(document, "params")
-    declared = _declared_params(model_object, config_id) if model_object is not None else None
+    declared = schema.params.get(config_id) if schema is not None else None
     if declared is not None and params != declared:  # the parameters the file says it was made with
         check.fail("params", f"configuration {config_id}'s parameters {json.dumps(declared)}", params)
-    return Baseline(store.study.name, str(sha), model, config_id, params, profiles)
-
-
-def _declared_params(model: Model, config_id: str) -> dict[str, Any]:
-    """The parameters the study gives ``config_id``, as JSON holds them."""
-    declared: dict[str, Any] = json.loads(json.dumps(dict(model.configuration(config_id).params())))
-    return declared
+    return Baseline(store.study, str(sha), model, config_id, params, profiles)
 
 
 def _parse_profile(check: _FieldChecker, entry: Any, where: str) -> ProfileOutcomes:
@@ -332,7 +369,7 @@ def _parse_profile(check: _FieldChecker, entry: Any, where: str) -> ProfileOutco
             raise BaselineError(f"{check.path}: field {where}seeds: key {key!r} is not a seed (a non-negative integer)")
         if int(key) >= SEED_LIMIT:
             raise BaselineError(f"{check.path}: field {where}seeds: key {key!r} is not a seed (below {SEED_LIMIT}, 2**32)")
-        seeds[int(key)] = _check_outcome(check, outcome, f"{where}seeds.{key}", int(key))
+        seeds[int(key)] = check.outcome(outcome, f"{where}seeds.{key}", int(key))
     profile = check.mapping(entry, f"{where}profile", required=False)
     for name, value in profile.items():  # compared as text with a run's profile: one level of scalars
         if isinstance(value, (dict, list)) or value is None:
@@ -344,70 +381,14 @@ def _parse_profile(check: _FieldChecker, entry: Any, where: str) -> ProfileOutco
     return ProfileOutcomes(profile, seeds, provenance)
 
 
-def _check_outcome(check: _FieldChecker, outcome: Any, where: str, seed: int) -> dict[str, Any]:
-    """One seed's outcome: the core a classifier or regressor records, then the study's own fields.
-
-    The study's fields are what ``ResultRecord`` documents: numbers, text, or lists of numbers
-    (``params`` an object). Anything else (``null``, ``true``, an object, a nested list) is a
-    corrupt baseline, never a field the exact tier would silently call moved or held.
-    """
-    if not isinstance(outcome, dict):
-        check.fail(where, "an object", outcome)
-    identity = {"seed": seed, "model": check.model, "config_id": check.config_id}
-    for name, expected in identity.items():
-        if name in outcome and (outcome[name] != expected or isinstance(outcome[name], bool)):
-            check.fail(f"{where}.{name}", repr(expected), outcome[name])
-    for name in check.compared:
-        if name not in outcome:
-            raise BaselineError(f"{check.path}: missing field {where}.{name}; model {check.model} compares it "
-                                "(bless again to record it)")  # fmt: skip
-    n_test = check.integer(outcome, f"{where}.n_test", minimum=1)
-    if "n_correct" in outcome:
-        n_correct = check.integer(outcome, f"{where}.n_correct", minimum=0)
-        if n_correct > n_test:
-            check.fail(f"{where}.n_correct", f"at most n_test ({n_test})", n_correct)
-        # Derived, never compared on its own, but shown in every report: it must say what n_correct says.
-        accuracy = check.number(outcome, f"{where}.accuracy", 0.0, 1.0)
-        if not math.isclose(accuracy, n_correct / n_test, rel_tol=1e-12):
-            check.fail(f"{where}.accuracy", f"n_correct / n_test ({n_correct}/{n_test})", accuracy)
-    elif "accuracy" in outcome:
-        check.fail(f"{where}.accuracy", "no accuracy without n_correct", outcome["accuracy"])
-    predictions = check.number_list(outcome, f"{where}.predictions", length=n_test)
-    if "probabilities" in outcome:  # a binary classifier: its labels are 0 and 1
-        if any(value not in (0, 1) for value in predictions):
-            check.fail(f"{where}.predictions", "labels 0 or 1", [v for v in predictions if v not in (0, 1)][:3])
-        check.number_list(outcome, f"{where}.probabilities", length=n_test, low=0.0, high=1.0)
-    if "true_labels" in outcome:
-        check.number_list(outcome, f"{where}.true_labels", length=n_test)
-    if "test_rows" in outcome:
-        check.number_list(outcome, f"{where}.test_rows", length=n_test, low=0, integers=True)
-    for name, value in outcome.items():  # a study's own fields: numbers, text, or lists of numbers
-        if name == "params":
-            check.mapping(outcome, f"{where}.params")
-        elif isinstance(value, list):
-            check.number_list(outcome, f"{where}.{name}")
-        elif isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            check.fail(f"{where}.{name}", "a number, text or a list of numbers", value)
-        elif isinstance(value, float) and not math.isfinite(value):
-            check.fail(f"{where}.{name}", "a finite number", value)
-    if check.model_object is not None:  # typed: now the study's own sizes and ranges
-        found = check.model_object.impossible(outcome)
-        if found is not None:
-            check.fail(f"{where}.{found[0]}", found[1], found[2])
-    return dict(outcome)
-
-
 class _FieldChecker:
     """Small typed checks whose failures read: ``<path>: field <name>: expected <what>, found <value>``."""
 
-    def __init__(
-        self, path: Path, model: str = "", config_id: str = "", compared: tuple[str, ...] = (), model_object: Model | None = None
-    ) -> None:
+    def __init__(self, path: Path, model: str, config_id: str, schema: BaselineSchema | None) -> None:
         self.path = path
         self.model = model
         self.config_id = config_id
-        self.compared = compared  # fields every seed's outcome must hold
-        self.model_object = model_object  # the study's model: what its outcomes cannot hold
+        self.schema = schema
 
     def fail(self, name: str, expected: str, found: Any) -> NoReturn:
         shown = json.dumps(found)[:60] if _jsonable(found) else repr(found)[:60]
@@ -432,34 +413,32 @@ class _FieldChecker:
             self.fail(name, "an object", value)
         return dict(value)
 
-    def integer(self, container: dict[str, Any], name: str, minimum: int) -> int:
-        value = self._get(container, name)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.fail(name, f"an integer >= {minimum}", value)
-        return int(value)
-
-    def number(self, container: dict[str, Any], name: str, low: float, high: float) -> float:
-        value = self._get(container, name)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-            self.fail(name, f"a number in [{low:g}, {high:g}]", value)
-        return float(value)
-
-    def number_list(
-        self, container: dict[str, Any], name: str, length: int | None = None,
-        low: float = -math.inf, high: float = math.inf, integers: bool = False,
-    ) -> list[float]:  # fmt: skip
-        value = self._get(container, name)
-        if not isinstance(value, list):
-            self.fail(name, "a list of numbers", value)
-        if length is not None and len(value) != length:
-            self.fail(name, f"a list of {length} numbers (n_test)", f"{len(value)} items")
-        kinds = int if integers else (int, float)
-        what = "integers" if integers else "numbers"
-        bounds = f" in [{low:g}, {high:g}]" if (low, high) != (-math.inf, math.inf) else ""
-        for item in value:
-            if isinstance(item, bool) or not isinstance(item, kinds) or not low <= item <= high:
-                self.fail(name, f"{what}{bounds}" if bounds else f"a list of {what}", item)
-        return list(value)
+    def outcome(self, outcome: Any, where: str, seed: int) -> dict[str, Any]:
+        """One seed's outcome: the record's own schema, then the study's own sizes and ranges."""
+        if not isinstance(outcome, dict):
+            self.fail(where, "an object", outcome)
+        identity = {"seed": seed, "model": self.model, "config_id": self.config_id}
+        for name, expected in identity.items():
+            if name in outcome and (outcome[name] != expected or isinstance(outcome[name], bool)):
+                self.fail(f"{where}.{name}", repr(expected), outcome[name])
+        for name in self.schema.compared if self.schema else ():
+            if name not in outcome:
+                raise BaselineError(f"{self.path}: missing field {where}.{name}; model {self.model} compares it "
+                                    "(bless again to record it)")  # fmt: skip
+        try:
+            checked = check_fields(decode_fields(outcome), outcome=True)
+        except ValueProblem as problem:
+            raise BaselineError(f"{self.path}: field {where}.{problem}") from None
+        except RecordProblem as problem:
+            if problem.expected == "a field every record has":
+                raise BaselineError(f"{self.path}: missing field {where}.{problem.field}") from None
+            raise BaselineError(f"{self.path}: field {where}.{problem.field}: expected {problem.expected}, "
+                                f"found {problem.found}") from None  # fmt: skip
+        if self.schema is not None and self.schema.impossible is not None:  # typed: now the study's own sizes and ranges
+            found = self.schema.impossible(checked)
+            if found is not None:
+                self.fail(f"{where}.{found[0]}", found[1], found[2])
+        return checked
 
 
 def _jsonable(value: Any) -> bool:
@@ -468,7 +447,3 @@ def _jsonable(value: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return True
-
-
-def models_with_baselines(root: Path, study: Study) -> list[str]:
-    return [name for name in study.model_names() if (root / study.name / name).is_dir()]
