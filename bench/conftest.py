@@ -62,7 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    from regcheck.frameworks.devices import keras_backend
+    from regcheck.frameworks.keras import keras_backend
 
     rounds = config.getoption("regcheck_bench_rounds")
     lines = [f"regcheck bench: keras backend={keras_backend()} deep-learning rounds={rounds} seed={DEFAULT_SEED}"]
@@ -98,10 +98,10 @@ class BenchContext:
     def study(self) -> Any:
         """One run of the heart study per session: the data, the split and the baselines, loaded once."""
         if self._study is None:
-            from regcheck.engine.run import StudyRun
+            from regcheck.engine.run import RunOptions, StudyRun
             from regcheck.studies.heart import study
 
-            self._study = StudyRun(study, "heart", Path(str(self.config.rootpath)) / "baselines")
+            self._study = StudyRun(study, RunOptions("heart", Path(str(self.config.rootpath)) / "baselines"))
         return self._study
 
     @property

@@ -233,12 +233,12 @@ def fit_pool(name: str, seeds: str, out: Path, jobs: int, extra: Sequence[str] =
 def _records(seeds: str, baselines: str, target: str, configs: Sequence[str]) -> None:
     """In the perturbed process: fit ``configs`` for ``seeds`` by regcheck's run loop and write the records."""
     from regcheck.engine.registry import load_study
-    from regcheck.engine.run import StudyRun
+    from regcheck.engine.run import RunOptions, StudyRun
     from regcheck.frontends.options import parse_seeds
     from regcheck.results.record import run_document, write_document
 
     study = load_study("heart")
-    run = StudyRun(study, "heart", Path(baselines), seeds=parse_seeds(seeds))
+    run = StudyRun(study, RunOptions("heart", Path(baselines), seeds=parse_seeds(seeds)))
     model = study.model("mlp")
     fitted = [record for config_id in configs for record in run.run(model.configuration(config_id))]
     write_document(Path(target), run_document(fitted, [], {"profiles": {"mlp": model.profile()}}))

@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from regcheck.frameworks.devices import keras_backend, keras_missing_reason, no_gpu_reason
+from regcheck.frameworks.devices import no_gpu_reason
+from regcheck.frameworks.keras import keras_backend, keras_missing_reason
 from regcheck.studies.heart.configs import MLP_GRID, MlpConfig
 from regcheck.timing.cases import count_correct, keras_predict_labels
 

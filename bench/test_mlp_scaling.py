@@ -23,7 +23,8 @@ from typing import Any
 
 import pytest
 
-from regcheck.frameworks.devices import keras_backend, keras_missing_reason, no_gpu_reason
+from regcheck.frameworks.devices import no_gpu_reason
+from regcheck.frameworks.keras import keras_backend, keras_missing_reason
 
 BATCHES = (10, 256, 4096)
 WIDTHS = (128, 1024, 4096)

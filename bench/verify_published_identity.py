@@ -19,7 +19,7 @@ labels, the 61 probabilities and the test loss, each bit for bit. One line per (
 seed); exit 1 on any difference, or if the suite's process trained with no lever at all
 (``--allow-no-levers`` accepts that, for a backend without levers). Both sides run on the same
 machine because the bits depend on the CPU (docs/tiers.md). ``--configs`` takes config ids
-(default: the whole grid); CI runs a subset (tests/study/test_mlp_levers.py).
+(default: the whole grid); CI runs a subset (tests/studies/heart/test_mlp_levers.py).
 """
 
 from __future__ import annotations

@@ -88,7 +88,7 @@ class SgdModel(Model):
     name = "sgd"
     rule = "band"
     exact_fields = ("n_test", "n_correct", "predictions", "probabilities", "log_loss")
-    band_statistic = "n_correct"
+    band_statistics = ("n_correct",)
 
     def configurations(self) -> Sequence[Setting]:
         return [Setting(self.name, {"alpha": alpha}) for alpha in SGD_ALPHAS]

@@ -5,7 +5,7 @@
 #   1. the study's fit cases (bench/test_mlp_bench.py) and the scaling family (bench/test_mlp_scaling.py:
 #      batch x width, CPU and GPU side by side) with the GPU visible, then the fit cases with it hidden;
 #   2. the main job, `regcheck run --model mlp`, with the default worker count for the device
-#      (regcheck.engine.pool_size: 8 per GPU) and, for JAX, once more with one worker per core, the
+#      (regcheck.frameworks.pool: 8 per GPU) and, for JAX, once more with one worker per core, the
 #      set-up that crashed in issue 12.
 # Every step has a time limit and a failed step does not stop the others; the log ends with how each
 # step ended. What it writes (7 files; the device tool brings back at most 8):
@@ -77,10 +77,10 @@ for backend in $BACKENDS; do
     export KERAS_BACKEND=$backend
     hide=(env CUDA_VISIBLE_DEVICES= JAX_PLATFORMS=cpu)
     # Fail fast (before minutes of benchmarks) if Keras cannot load this backend.
-    "$PYTHON" -c "import keras, $backend; from regcheck.engine.devices import detect; from regcheck.engine.pool_size import pool_for
+    "$PYTHON" -c "import keras, $backend; from regcheck.frameworks.devices import detect; from regcheck.frameworks.pool import pool_for
 print('$backend:', $backend.__version__, 'keras', keras.__version__, 'on', detect('$backend').label)
 print('$backend default pool:', pool_for('$backend').reason)" || { say "SKIPPED $backend: keras or $backend does not load"; continue; }
-    jobs=$("$PYTHON" -c "from regcheck.engine.pool_size import pool_for; print(pool_for('$backend').jobs)")
+    jobs=$("$PYTHON" -c "from regcheck.frameworks.pool import pool_for; print(pool_for('$backend').jobs)")
     if [ "$backend" = torch ]; then
         seeds=${MAIN_SEEDS:-0-2} fits="test_mlp_fit and l1_0.01-l2_0.001" rounds=1 main_limit=180
     else

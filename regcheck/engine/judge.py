@@ -72,15 +72,16 @@ TIERS = ("auto", "band")
 def judge(
     model: Model, config: Configuration, records: Sequence[ResultRecord], baseline: Baseline | None,
     published: Sequence[FieldDifference] = (), tier: str = "auto", profile: dict[str, str] | None = None,
-    configurations: int = 1,
+    configurations: int | None = None,
 ) -> Verdict:  # fmt: skip
     """The verdict of one configuration; ``published`` are the publication's contradictions, if any.
 
     ``tier="band"`` judges a ``band`` model by the band even where its profile matches a
     baseline's, against that profile's outcomes (the same environment's distribution).
     ``profile``: the model's profile in this run (asked once per run); ``configurations``: how many
-    configurations the model has, which share the band's false-alarm level.
+    configurations the model has, which share the band's false-alarm level (None: asked of the model).
     """
+    count = configurations if configurations is not None else len(model.configurations())
     if model.rule == "exact":
         verdict = _judge_exact_everywhere(model, config, records, baseline)
     elif baseline is None:
@@ -90,12 +91,12 @@ def judge(
         matching = baseline.outcomes_in(here)
         if matching is not None and tier == "band":
             reason = f"--tier band: the band against this profile's outcomes ({profile_text(here)})"
-            verdict = band_tier(model, config, records, matching, reason, configurations)
+            verdict = band_tier(model, config, records, matching, reason, count)
         elif matching is not None:
             reason = f"profile matches baseline ({profile_text(here)})"
             verdict = exact_tier(model, config, records, matching, reason, model.exact_fields)
         else:
-            verdict = band_tier(model, config, records, baseline.reference, _band_reason(baseline, here), configurations)
+            verdict = band_tier(model, config, records, baseline.reference, _band_reason(baseline, here), count)
     if published:
         verdict.differences[:0] = list(published)
         if verdict.status in ("held", "missing"):
@@ -148,7 +149,7 @@ def exact_tier(
 
 def band_tier(
     model: Model, config: Configuration, records: Sequence[ResultRecord], baseline: ProfileOutcomes, reason: str,
-    configurations: int = 1,
+    configurations: int | None = None,
 ) -> Verdict:  # fmt: skip
     """The run's band statistics over its seeds against the baseline's, by the permutation test (``engine.band``).
 
@@ -180,7 +181,7 @@ def band_tier(
         verdict.status = "error"
         verdict.detail = f"no band statistic ({', '.join(model.band_statistics)}) on both sides; baseline or records lack it"
         return verdict
-    alpha = configuration_alpha(configurations)
+    alpha = configuration_alpha(configurations if configurations is not None else len(model.configurations()))
     needed = min_seeds(len(outcomes), alpha)
     if len(records) < needed:
         verdict.status = "error"

@@ -230,7 +230,20 @@ DATA = SharedOption(
     "data", "the study's data file (default: where the study looks; see its docs)",
     "PATH", existing_file,
 )  # fmt: skip
-BASELINES = SharedOption("baselines", "baselines folder (default: ./baselines)", "DIR", existing_folder)
+
+
+def baselines_folder(text: str) -> Path:
+    """The baselines folder: an existing folder, or (for an update, which creates it) a new name; never a file."""
+    path = Path(text)
+    if os.path.lexists(path) and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: not a folder")
+    return path
+
+
+BASELINES = SharedOption(
+    "baselines", "baselines folder; an update (bless) creates it when it does not exist (default: ./baselines)", "DIR",
+    baselines_folder,
+)  # fmt: skip
 SEEDS = SharedOption(
     "seeds", f"seeds, {SEEDS_EXAMPLE}; at most {MAX_SEEDS}, each below 2**32 (default: each model's seeds for its tier)",
     "SEEDS", parse_seeds,

@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from regcheck.results.values import Kind, describe_value, flatten, kind_of, position, shape_of
@@ -99,7 +99,9 @@ class FieldComparison:
         return f"{self.field}[{', '.join(map(str, self.index))}]"
 
     def as_difference(self) -> FieldDifference:
-        return FieldDifference(self.where, self.rule, self.expected, self.obtained, self.difference)
+        """A failure table's row: reals name the entry that decided (``coefficients[3]``); labels the field."""
+        name = self.where if self.kind == "real" else self.field
+        return FieldDifference(name, self.rule, self.expected, self.obtained, self.difference)
 
 
 @dataclass(frozen=True)
@@ -149,21 +151,25 @@ def compare_outcomes(
     if chosen is not None:
         names += [name for name in obtained if name in chosen and name not in expected and name not in NOT_COMPARED]
     found: list[tuple[int, int, FieldComparison]] = []
-    largest: dict[str, float] = {}
+    gaps: list[tuple[int, int, str, float]] = []
     flipped: list[FlippedRow] = []
     for order, name in enumerate(names):
         old, new = expected.get(name), obtained.get(name)
         compared = compare_field(name, old, new)
+        kind = kind_of(name, old if old is not None else new)
         if compared is None:
-            if kind_of(name, old) == "real":
-                largest[name] = 0.0
+            if kind == "real":
+                gaps.append((_rank(name, kind, old), order, name, 0.0))
             continue
         if compared.kind == "real" and compared.abs_difference is not None:
-            largest[name] = compared.abs_difference
-        if name == "predictions" and compared.kind == "label" and compared.severity == "labels":
+            gaps.append((_rank(name, kind, old), order, name, compared.abs_difference))
+        if name == "predictions" and compared.kind == "label" and compared.severity == "labels" and compared.index is not None:
             flipped = flipped_rows(expected, obtained)
+            rows = ", ".join(str(row.data_row) for row in flipped[:10]) + (", ..." if len(flipped) > 10 else "")
+            compared = replace(compared, obtained=f"{len(flipped)} flipped", difference=f"rows {rows}")
         found.append((_rank(name, compared.kind, old), order, compared))
     ranked = tuple(item for _, _, item in sorted(found, key=lambda entry: (entry[0], entry[1])))
+    largest = {name: gap for _, _, name, gap in sorted(gaps)}
     return OutcomeComparison(ranked, tuple(flipped), largest)
 
 

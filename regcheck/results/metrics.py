@@ -212,8 +212,10 @@ def metric_value(name: str, fields: Mapping[str, Any]) -> float | None:
     """The metric ``name`` of one record (its flat fields, or a baseline's outcome): derived, or the record's own number."""
     metric = METRICS.get(name)
     if metric is not None:
-        return metric.compute(fields)
-    value = fields.get(name)
+        derived = metric.compute(fields)
+        if derived is not None:
+            return derived
+    value = fields.get(name)  # a study's own number (under a metric's name too, where the core cannot derive it)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     return None

@@ -100,10 +100,12 @@ def _scalar(value: Any, where: str) -> Any:
 
 
 def _found(value: Any) -> str:
+    """What was found, in a message: a number or text with its value, anything else by its type."""
     if value is None:
         return "None"
-    text = repr(value)
-    return f"{type(value).__name__} {text[:40]}" if not text.startswith(type(value).__name__) else text[:50]
+    if isinstance(value, (int, float, str)):
+        return f"{type(value).__name__} {repr(value)[:40]}"
+    return type(value).__name__
 
 
 def _shape(value: list[Any], where: str, depth: int) -> tuple[int, ...]:

@@ -135,6 +135,7 @@ def test_flipped_prediction_is_marked_labels_and_first_differs_at_n_correct(
     record = record_of(flipped, "logreg-l1-C0.1")
     record["predictions"][0] = 1 - record["predictions"][0]
     record["n_correct"] -= 1
+    record["accuracy"] = record["n_correct"] / record["n_test"]
     write_column(tmp_path, "envB", flipped)
     code, out, _ = run_matrix(capsys, str(tmp_path))
     assert code == 0  # the run file's own verdict said held; the mark reports the drift
@@ -199,6 +200,7 @@ def test_several_seeds_take_the_worst_mark_and_the_reference_shows_only_compared
     flipped = next(r for r in two_seeds["records"] if r["config_id"] == "logreg-l1-C0.1" and r["seed"] == 7)
     flipped["predictions"][5] = 1 - flipped["predictions"][5]
     flipped["n_correct"] -= 1
+    flipped["accuracy"] = flipped["n_correct"] / flipped["n_test"]
     write_column(tmp_path, "ref", reference)
     write_column(tmp_path, "run", two_seeds)
     document = load_matrix(tmp_path, capsys, str(tmp_path), "--reference", "ref")
@@ -232,8 +234,9 @@ def test_json_document_has_the_documented_shape(
     assert column["marks"] == {"identical": 6}
     assert [row["config_id"] for row in document["rows"]][:2] == ["logreg-l1-C0.001", "logreg-l1-C0.01"]
     cell = document["rows"][0]["cells"]["envA"]
-    assert set(cell) == {"seeds", "n_correct", "n_test", "status", "rule", "mark", "first_difference",
+    assert set(cell) == {"seeds", "n_correct", "metric", "values", "n_test", "status", "rule", "mark", "first_difference",
                          "largest_abs_difference"}  # fmt: skip
+    assert (cell["metric"], cell["values"]) == ("n_correct", [29])
     assert (cell["seeds"], cell["status"], cell["rule"]) == ([42], "held", "exact")
 
 
@@ -268,7 +271,7 @@ def _write(path: Path, text: str) -> Path:
         (lambda folder: folder, "no run files (*.json) in this folder"),
         (lambda folder: _write(folder / "broken.json", "{"), "broken.json: invalid JSON at line 1"),
         (lambda folder: _write(folder / "list.json", "[]"), "list.json: expected a JSON object"),
-        (lambda folder: _write(folder / "other.json", '{"kind": "x"}'), "not a regcheck run file (kind is 'x'"),
+        (lambda folder: _write(folder / "other.json", '{"kind": "x"}'), "other.json: kind is 'x', expected 'regcheck.run'"),
         (
             lambda folder: _write(folder / "empty.json", '{"kind": "regcheck.run", "schema_version": 1, "records": []}'),
             "field records: expected a non-empty list",
@@ -278,7 +281,7 @@ def _write(path: Path, text: str) -> Path:
                 folder / "bad.json",
                 '{"kind": "regcheck.run", "schema_version": 1, "records": [{"model": "logreg", "config_id": 3}]}',
             ),
-            "records[0]: field config_id: expected str, found 3",
+            "missing field records[0].params; expected a field every result record has",
         ),
     ],
     ids=["missing", "empty-folder", "invalid-json", "not-an-object", "wrong-kind", "no-records", "bad-record"],

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from report_fixtures import ROOT, merged_run, with_moved
 
-from regcheck.files.runfile import run_data_from_document
+from regcheck.files.runfile import run_from_document
 from regcheck.frontends.cli import main
 from regcheck.reports.console import grid_tables
 from regcheck.reports.grids import Grid, run_grids
@@ -20,7 +20,7 @@ from regcheck.reports.summary import summary_line
 
 
 def grid_of(document: dict[str, Any], model: str) -> Grid:
-    return next(grid for grid in run_grids(run_data_from_document(document, "run.json")) if grid.model == model)
+    return next(grid for grid in run_grids(run_from_document(document, "run.json")) if grid.model == model)
 
 
 def test_logistic_grid_reads_like_the_published_table(logreg_run: dict[str, Any]) -> None:
@@ -43,7 +43,7 @@ def test_mlp_grid_writes_the_count_of_every_seed_like_facts(logreg_run: dict[str
 
 
 def test_console_grids_are_aligned_text_tables(logreg_run: dict[str, Any]) -> None:
-    tables = grid_tables(run_data_from_document(merged_run(logreg_run), "run.json"))
+    tables = grid_tables(run_from_document(merged_run(logreg_run), "run.json"))
     assert len(tables) == 2
     logreg_lines = tables[0].splitlines()
     assert logreg_lines[1].split() == ["penalty", "\\", "C", "0.001", "0.01", "0.1"]
@@ -51,7 +51,7 @@ def test_console_grids_are_aligned_text_tables(logreg_run: dict[str, Any]) -> No
 
 
 def test_summary_line_names_the_counts_the_tier_and_the_profile(logreg_run: dict[str, Any]) -> None:
-    line = summary_line(run_data_from_document(merged_run(logreg_run), "run.json"))
+    line = summary_line(run_from_document(merged_run(logreg_run), "run.json"))
     assert line.startswith("regcheck: 15 held, 0 moved, 0 errors | tier: logreg exact; mlp exact | profile: "
                            "logreg any environment; mlp backend=tensorflow, device=cpu, keras=3.15.1")  # fmt: skip
 
@@ -59,7 +59,7 @@ def test_summary_line_names_the_counts_the_tier_and_the_profile(logreg_run: dict
 def test_summary_line_counts_a_moved_and_an_errored_configuration(logreg_run: dict[str, Any]) -> None:
     document = with_moved(logreg_run, "logreg-l2-C0.01")
     document["verdicts"][0].update(status="error", rule="none", detail="ValueError: boom (logreg.py:1)")
-    line = summary_line(run_data_from_document(document, "run.json"))
+    line = summary_line(run_from_document(document, "run.json"))
     assert line.startswith("regcheck: 4 held, 1 moved, 1 errors | tier: logreg exact/none")
 
 
@@ -179,7 +179,7 @@ def test_run_with_a_markdown_path_in_a_missing_folder_exits_2_before_fitting(
 
 
 def test_markdown_of_a_run_that_moved_says_failed_and_shows_the_field(logreg_run: dict[str, Any]) -> None:
-    text = run_markdown(run_data_from_document(with_moved(logreg_run, "logreg-l2-C0.01"), "run.json"))
+    text = run_markdown(run_from_document(with_moved(logreg_run, "logreg-l2-C0.01"), "run.json"))
     assert text.startswith("### regcheck FAILED: 5 held, 1 moved, 0 errors\n")
     assert "| L2 | 0.87 (53/61) held | **0.89 (54/61) moved** | 0.87 (53/61) held |" in text
     assert "- `logreg-l2-C0.01`: **moved** (tier exact;" in text

@@ -87,7 +87,8 @@ def test_nothing_to_report_is_a_usage_error(tmp_path: Path, capsys: pytest.Captu
     ('{"records": [{"model": "logreg"}], "verdicts": []}',
      "run file {path}: kind is None, expected 'regcheck.run' (regcheck run --json PATH)"),
     ('{"schema_version": 1, "kind": "regcheck.run", "records": [{"model": "logreg"}], "verdicts": []}',
-     "run file {path}: missing field records[0].config_id; expected text"),
+     "run file {path}: missing field records[0].config_id; expected a field every result record has "
+     "(regcheck run --json writes it)"),
 ], ids=["missing", "truncated", "not-an-object", "without-a-kind", "record-without-fields"])  # fmt: skip
 def test_a_bad_run_file_exits_2_with_one_line_and_writes_nothing(
     content: str | None, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -13,7 +13,7 @@ import pytest
 from page_parts import plot_marks
 from report_fixtures import SYNTHETIC_MLP_RUN
 
-from regcheck.files.runfile import run_data_from_document
+from regcheck.files.runfile import run_from_document
 from regcheck.frontends.cli import main
 from regcheck.reports.console import grid_tables
 from regcheck.reports.grids import Grid, run_grids
@@ -34,16 +34,22 @@ class Forest(Model):
     name = "forest"
     def configurations(self):
         return [Setting("forest", {"depth": d, "trees": t}) for d in (2, 8) for t in (10, 100, 1000)]
+    def fit(self, config, data, seed):
+        raise NotImplementedError("the report needs no fit")
 
 class Boost(Model):
     name = "boost"
     def configurations(self):
         return [Setting("boost", {"rate": r, "rounds": n}) for r in (0.1, 0.3) for n in (50, 200)]
+    def fit(self, config, data, seed):
+        raise NotImplementedError("the report needs no fit")
 
 class Trees(Study):
     name = "trees"
     def models(self):
         return [Forest(), Boost()]
+    def load(self, data_path):
+        raise NotImplementedError("the report needs no data")
     def grid_axes(self):
         return [GridAxes("forest", "Forest: accuracy by depth and trees", "depth", "trees", "max depth", "lines"),
                 GridAxes("boost", "Boosting: correct predictions by rate and rounds", "rate", "rounds")]
@@ -83,7 +89,7 @@ def trees_document() -> dict[str, Any]:
 
 
 def grids_of(document: dict[str, Any]) -> dict[str, Grid]:
-    return {grid.model: grid for grid in run_grids(run_data_from_document(document, "run.json"))}
+    return {grid.model: grid for grid in run_grids(run_from_document(document, "run.json"))}
 
 
 def cells(grid: Grid) -> dict[str, list[str]]:
@@ -123,6 +129,7 @@ def test_configurations_the_axes_cannot_tell_apart_are_named_not_dropped() -> No
     extra = _record("forest", {"depth": 2, "trees": 10, "criterion": "entropy"}, 7, 31)
     document["records"].append(extra)
     document["verdicts"].append(_verdict(extra))
+    document["configurations"][extra["config_id"]] = extra["params"]
     assert grids_of(document)["forest"].note.endswith(f"; not on these axes: {extra['config_id']}")
 
 
@@ -141,7 +148,7 @@ def test_the_report_of_another_study_has_its_grid_both_plots_and_no_heart_word(t
     assert '<td class="error">error</td>' in page and '<td class="">k=5</td>' in page
     text = markdown.read_text(encoding="utf-8")
     assert "| 0.1 | 29 30 31 held | 29 30 31 held |" in text
-    run = run_data_from_document(trees_document(), "run.json")
+    run = run_from_document(trees_document(), "run.json")
     for output in (page, text, "\n".join(grid_tables(run)), run_markdown(run)):
         assert HEART_WORDS.search(output) is None, HEART_WORDS.search(output)
 
@@ -224,7 +231,7 @@ def test_a_study_that_cannot_be_loaded_is_one_line_and_exit_2(tmp_path: Path, ca
 
 
 def test_the_console_prints_grids_on_axes_and_leaves_a_model_without_axes_to_the_verdict_table() -> None:
-    tables = grid_tables(run_data_from_document(trees_document(), "run.json"))
+    tables = grid_tables(run_from_document(trees_document(), "run.json"))
     assert [table.splitlines()[0] for table in tables] == [
         "Forest: accuracy by depth and trees", "Boosting: correct predictions by rate and rounds",
     ]  # fmt: skip

@@ -14,7 +14,7 @@ on one processor every repeat is bit-identical. Left out on purpose, measured: t
 inputs are bit-identical across OpenBLAS kernels (six core types) and numpy 2.0.2 / 2.4.6, so
 numpy, pandas and scikit-learn stay out; Python's version changes no arithmetic; the thread
 count changes no result (1 and 2 intra-op threads give identical weights with op determinism
-on: tests/study/test_mlp_runner.py).
+on: tests/studies/heart/test_mlp_runner.py).
 
 **Exact tier** (profile matches the baseline's): for every seed, identical ``n_correct``, the
 61 labels and the weights' digest, and probabilities and loss within the exact rule's tolerance

@@ -27,7 +27,7 @@ what is around it:
 Proven bit-identical (weights sha256, the 61 labels and probabilities, the test loss) against
 the published call, on the whole grid for seeds 0-4 and 42, each fit both with a fresh model and
 with one last trained with another configuration or seed: ``bench/verify_published_identity.py``;
-CI runs a subset covering every lever (``tests/study/test_mlp_levers.py``).
+CI runs a subset covering every lever (``tests/studies/heart/test_mlp_levers.py``).
 
 Tried and not used:
 

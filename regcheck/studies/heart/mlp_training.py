@@ -15,7 +15,7 @@ The published call is ``fit(x, y, validation_split=0.2, epochs=100, batch_size=1
 Keras takes the validation part from the END of the arrays before any shuffling and only
 evaluates on it after each epoch; nothing it computes reaches a weight. So by default the
 suite fits on exactly the first 80% of the training rows without the validation pass
-(``validation_pass=False``), which is about 30% faster; ``tests/study/test_mlp_runner.py``
+(``validation_pass=False``), which is about 30% faster; ``tests/studies/heart/test_mlp_runner.py``
 proves weights and predictions are identical to the published call, bit for bit.
 """
 
@@ -190,7 +190,7 @@ def levers_in_use() -> tuple[str, ...]:
     Proven on Keras 3 over TensorFlow, the reference environment, against the published call
     (weights sha256, the 61 labels and probabilities and the test loss, all nine configurations,
     seeds 0-4 and 42: ``bench/verify_published_identity.py``; a subset runs in CI,
-    ``tests/study/test_mlp_levers.py``). See ``regcheck.studies.heart.mlp_levers`` for each lever.
+    ``tests/studies/heart/test_mlp_levers.py``). See ``regcheck.studies.heart.mlp_levers`` for each lever.
     Elsewhere (tf.keras 2, the JAX and PyTorch backends) the published call stands.
     """
     flavour = detect_flavour()

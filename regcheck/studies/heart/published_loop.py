@@ -4,7 +4,7 @@ Nine ``model.fit`` calls in sequence, in this process, with the framework's defa
 ``validation_split=0.2`` and no op-determinism switch: what a reader of the publication runs.
 The only addition is ``keras.utils.set_random_seed(seed)`` before each model, without which
 no two runs agree. The suite's fast path must give the same weights and predictions as this
-loop for every configuration (tests/study/test_mlp_runner.py, bench/test_mlp_speed_goal.py).
+loop for every configuration (tests/studies/heart/test_mlp_runner.py, bench/test_mlp_speed_goal.py).
 """
 
 from __future__ import annotations
