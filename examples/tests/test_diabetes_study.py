@@ -1,6 +1,7 @@
 """The regression example under pytest: one test per configuration, judged by regcheck's rules.
 
-pytest examples/tests/test_diabetes_study.py --regcheck-study examples/diabetes_study.py:study --regcheck-baselines examples/baselines
+    pytest examples/tests/test_diabetes_study.py --regcheck-study examples/diabetes_study.py:study \\
+        --regcheck-baselines examples/baselines
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The multi-class example under pytest: one test per configuration, judged by regcheck's rules.
 
-pytest examples/tests/test_wine_study.py --regcheck-study examples/wine_study.py:study --regcheck-baselines examples/baselines
+    pytest examples/tests/test_wine_study.py --regcheck-study examples/wine_study.py:study \\
+        --regcheck-baselines examples/baselines
 """
 
 from __future__ import annotations

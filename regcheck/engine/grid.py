@@ -18,7 +18,7 @@ from regcheck.engine.guard import call_hook, shown
 from regcheck.engine.study import Model, Study, model_problem
 from regcheck.errors import UsageError
 from regcheck.files.baseline import BaselineSchema, BaselineStore
-from regcheck.files.names import NAME_RULE, is_safe_name
+from regcheck.results.names import NAME_RULE, is_safe_name
 from regcheck.results.record import Configuration, RecordProblem, check_params
 from regcheck.results.values import ValueProblem, encode, normalize
 

@@ -89,7 +89,7 @@ def fitted(model: Model, config: Configuration, data: Any, seed: int) -> ResultR
         if getattr(record, name) != expected:
             raise FitError(f"fit() returned a record of {name} {getattr(record, name)!r}; expected {expected!r}")
     try:
-        checked = ResultRecord.from_dict(check_fields(record.to_dict()))
+        checked = ResultRecord.from_dict(check_fields(record.view()))
     except RecordProblem as problem:
         raise FitError(f"fit() returned a record outside the record's schema: {problem}") from None
     if model.task == "classification" and checked.n_correct is None:

@@ -132,7 +132,7 @@ def exact_tier(
     for record in records:
         if record.seed in missing:
             continue
-        compared = compare_outcomes(baseline.seeds[record.seed], record.to_dict(), fields)
+        compared = compare_outcomes(baseline.seeds[record.seed], record.view(), fields)
         differences = compared.differences()
         verdict.differences += [_for_seed(difference, record.seed) if several else difference for difference in differences]
         if differences:
@@ -158,7 +158,7 @@ def band_tier(
     """
     verdict = Verdict(model.name, config.config_id, "held", "band", reason)
     outcomes = [outcome for _, outcome in sorted(baseline.seeds.items())]
-    fields = [record.to_dict() for record in records]
+    fields = [record.view() for record in records]
     expected: dict[str, list[Value]] = {}
     obtained: dict[str, list[Value]] = {}
     absent = []

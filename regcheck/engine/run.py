@@ -298,7 +298,7 @@ class StudyRun:
             if record.seed not in here.seeds:
                 self.plan.changes.append(f"{config.config_id}: seed {record.seed} added")
                 continue
-            moved = compare_outcomes(here.seeds[record.seed], record.to_dict()).differences()
+            moved = compare_outcomes(here.seeds[record.seed], record.view()).differences()
             described = "; ".join(f"{d.field} {d.expected} -> {d.obtained}" for d in moved) or "provenance only"
             self.plan.changes.append(f"{config.config_id} seed {record.seed}: {described}")
 

@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from regcheck.files.names import NAME_RULE, is_safe_name
 from regcheck.files.runfile import GridAxes
 from regcheck.results.compare import FieldDifference
 from regcheck.results.metrics import DEFAULT_METRICS, METRICS, TASKS, Task, unknown_for_task
+from regcheck.results.names import NAME_RULE, is_safe_name
 from regcheck.results.record import Configuration, ResultRecord
 
 __all__ = [

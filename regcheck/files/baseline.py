@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from regcheck.errors import BaselineError
 from regcheck.files.atomic import exclusive_lock, remove_stale_temporaries, write_files_atomically, write_text_atomically
-from regcheck.files.jsonio import LIMITS, is_integer, parse_json, read_regular_file
-from regcheck.files.names import NAME_RULE, is_safe_name
+from regcheck.files.jsonio import LIMITS, dumps_indented, is_integer, parse_json, read_regular_file
+from regcheck.results.names import NAME_RULE, is_safe_name
 from regcheck.results.record import RecordProblem, check_fields, decode_fields, encode_fields
 from regcheck.results.values import ValueProblem
 
@@ -135,7 +135,7 @@ class Baseline:
 
 def baseline_bytes(document: Mapping[str, Any], path: Path) -> bytes:
     """A baseline file's bytes; refuses one larger than the reader takes (it could be written, never read)."""
-    data = (json.dumps(document, indent=1) + "\n").encode("utf-8")
+    data = (dumps_indented(document) + "\n").encode("utf-8")
     if len(data) > LIMITS["baseline"]:
         raise BaselineError(f"{path}: the baseline would be {len(data) / 2**20:.1f} MiB, larger than the "
                             f"{LIMITS['baseline'] // 2**20} MiB a baseline may have; record fewer or smaller "
@@ -215,7 +215,7 @@ class BaselineStore:
                     raise BaselineError(f"{folder / name}: is {kind}; expected an obtained record (a regular file) "
                                         "or nothing (remove it)")  # fmt: skip
             elif name.endswith(".json") and not name.startswith(".") and name[:-5] not in known:
-                shown = ", ".join(sorted(known)[:5]) + (f", ... ({len(known)} in all)" if len(known) > 5 else "")
+                shown = ", ".join(sorted(known)[:10]) + (f", ... ({len(known)} in all)" if len(known) > 10 else "")
                 raise BaselineError(f"{folder / name}: unknown configuration {name[:-5]!r}; expected one of {shown}")
         self._listings[model] = listing
 

@@ -236,3 +236,70 @@ def _nesting(raw: bytes) -> int:
 def is_integer(value: Any) -> bool:
     """A JSON integer, strictly: ``true`` is not 1."""
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+_COMPACT = json.JSONEncoder(ensure_ascii=True, allow_nan=False)
+_SCALAR_TYPES = frozenset({int, float, bool, type(None)})
+
+
+def dumps_indented(document: Any) -> str:
+    """``json.dumps(document, indent=1)``, to the byte, several times faster; refuses NaN (``allow_nan=False``).
+
+    Why not the standard library alone: with ``indent`` set, ``json`` encodes in pure Python, one
+    generator step per value, and a bless of 10,000 configurations spent 13 s of its time there
+    (measured, ``bench/test_scale.py``). Every saved format keeps ``indent=1`` (the committed
+    baselines stay byte for byte), so here the containers are walked in Python and every run of
+    scalars is encoded by the C encoder at once, joined with the separators ``indent=1`` puts
+    between them. The tests hold it equal to ``json.dumps(..., indent=1)`` for any document.
+    """
+    parts: list[str] = []
+    _write(document, 0, parts)
+    return "".join(parts)
+
+
+def _write(value: Any, depth: int, parts: list[str]) -> None:
+    if isinstance(value, dict):
+        if not value:
+            parts.append("{}")
+            return
+        inner = "\n" + " " * (depth + 1)
+        parts.append("{")
+        for position, (key, item) in enumerate(value.items()):
+            parts.append(("," if position else "") + inner + _COMPACT.encode(_key(key)) + ": ")
+            _write(item, depth + 1, parts)
+        parts.append("\n" + " " * depth + "}")
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            parts.append("[]")
+            return
+        inner = "\n" + " " * (depth + 1)
+        kinds = set(map(type, value))
+        if kinds <= _SCALAR_TYPES | {str}:
+            # A run of scalars: the C encoder writes "[a, b, c]"; a number holds no ", ", so numbers are
+            # split from that compact form, and strings (which may hold one) encoded one by one.
+            if str in kinds:
+                encoded = [_COMPACT.encode(item) for item in value]
+            else:
+                encoded = _COMPACT.encode(value)[1:-1].split(", ")
+            parts.append("[" + inner + ("," + inner).join(encoded) + "\n" + " " * depth + "]")
+            return
+        parts.append("[")
+        for position, item in enumerate(value):
+            parts.append(("," if position else "") + inner)
+            _write(item, depth + 1, parts)
+        parts.append("\n" + " " * depth + "]")
+    else:
+        parts.append(_COMPACT.encode(value))
+
+
+def _key(key: Any) -> str:
+    """A key as ``json.dumps`` writes it: text as it is, numbers, booleans and None as their JSON text."""
+    if isinstance(key, str):
+        return key
+    if key is True or key is False or key is None:
+        return json.dumps(key)
+    if isinstance(key, (int, float)):
+        return _COMPACT.encode(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")

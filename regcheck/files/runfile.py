@@ -31,7 +31,7 @@ from typing import Any, Literal, NoReturn
 
 from regcheck.errors import RegcheckError, UsageError
 from regcheck.files.atomic import write_text_atomically
-from regcheck.files.jsonio import LIMITS, is_integer, parse_json, read_regular_file
+from regcheck.files.jsonio import LIMITS, dumps_indented, is_integer, parse_json, read_regular_file
 from regcheck.files.times import now_utc
 from regcheck.results.compare import FieldDifference
 from regcheck.results.metrics import DEFAULT_METRICS, TASKS, Task
@@ -203,7 +203,7 @@ def run_document(
         "schema_version": RUN_SCHEMA_VERSION,
         "kind": RUN_KIND,
         "created": now_utc(),
-        "records": [encode_fields(record.to_dict()) for record in records],
+        "records": [encode_fields(record.view()) for record in records],
         "verdicts": [dict(verdict) for verdict in verdicts],
     }
     document.update(extra or {})
@@ -212,7 +212,7 @@ def run_document(
 
 def run_text(document: Mapping[str, Any]) -> str:
     """The file's text; refuses (``UsageError``) a document larger than any reader takes."""
-    text = json.dumps(document, indent=1) + "\n"
+    text = dumps_indented(document) + "\n"
     if len(text.encode("utf-8")) > LIMITS["run"]:
         raise UsageError(f"the run file would be {len(text) // 2**20} MiB, larger than the {LIMITS['run'] // 2**20} MiB "
                          "every reader takes; run fewer configurations or seeds per file")  # fmt: skip
@@ -235,7 +235,7 @@ def write_run_file(path: Path, document: Mapping[str, Any]) -> None:
 def read_run(path: Path, error: type[RegcheckError] = UsageError, name: str | None = None) -> RunData:
     """A run file: what kind of file it is first, then every field the verbs use. ``name`` prefixes every message."""
     where = name or f"run file {path}"
-    raw = read_regular_file(path, error, LIMITS["run"], "a JSON object (a regcheck run file) in a file", name=where)
+    raw = read_regular_file(path, error, LIMITS["run"], "a JSON file", name=where)
     document = parse_json(raw, where, error)
     if not isinstance(document, dict):
         raise error(f"{where}: expected a JSON object written by '{HOW_TO_WRITE}'")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from regcheck.engine.registry import DEFAULT_STUDY, STUDY_EXAMPLE, load_study
 from regcheck.errors import UsageError
-from regcheck.files.names import is_safe_name
+from regcheck.results.names import is_safe_name
 
 if TYPE_CHECKING:
     from regcheck.engine.study import Study

@@ -30,10 +30,11 @@ from typing import Any, TypeVar
 import pytest
 
 from regcheck.engine.grid import grid_for
+from regcheck.engine.guard import FitError
 from regcheck.engine.judge import Verdict, profile_text
 from regcheck.engine.run import RunOptions, StudyRun, UpdatePlan, decide_update
 from regcheck.engine.study import Claim, Configuration, Model, Study
-from regcheck.errors import EXIT_USAGE, RegcheckError, error_line
+from regcheck.errors import EXIT_USAGE, RegcheckError, UsageError, error_line
 from regcheck.files.baseline import Baseline, BaselineStore, parse_baseline
 from regcheck.frontends.options import (
     BASELINES,
@@ -118,8 +119,8 @@ class StudyFixture:
         for config in self.run.grid.configurations(model):
             try:
                 self._call(partial(self.run.run, config))
-            except Exception as exc:  # the configuration's own test reports it with its cause
-                raised.append(f"{config.config_id} raised {type(exc).__name__}: {exc}")
+            except FitError as error:  # the configuration's own test reports it with its cause
+                raised.append(f"{config.config_id} raised {error}")
         if raised:  # failed outside the except block, so no chained traceback reaches the user
             pytest.fail(f"study claims not checked: {'; '.join(raised)}", pytrace=False)
         claims = self.run.claims()
@@ -159,6 +160,10 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     try:
         for option in SHARED_OPTIONS:
             option_value(config, option)
+        baselines = option_value(config, BASELINES)
+        if baselines is not None and not option_value(config, UPDATE) and not Path(baselines).is_dir():
+            # An update creates the folder; a check needs the baselines it checks against.
+            raise UsageError(f"argument {BASELINES.pytest_flag}: {baselines}: no such folder")
         study = study_for(option_value(config, STUDY))
         models_for(study, option_value(config, MODEL))
     except RegcheckError as error:

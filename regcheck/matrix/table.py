@@ -278,7 +278,7 @@ def load_run_file(path: Path) -> Column:
     run = read_run(path, MatrixInputError, name=str(path))
     if not run.records:
         raise MatrixInputError(f"{path}: field records: expected a non-empty list of result records")
-    records = {(record.config_id, record.seed): record.to_dict() for record in run.records}
+    records = {(record.config_id, record.seed): record.view() for record in run.records}
     models = {record.config_id: record.model for record in run.records}
     verdicts = {verdict.config_id: {"status": verdict.status, "rule": verdict.tier} for verdict in run.verdicts}
     info = {model: run.info(model) for model in run.models()}

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from regcheck.matrix.table import Cell, EnvDifference, FirstDifference, Matrix, environment_differences
-from regcheck.matrix.timings import MatrixTimings, TimingRow, legend, slowdown_lines, slower_text, timed_text
+from regcheck.matrix.timings import MatrixTimings, legend, slowdown_lines, slower_text, timed_text
 from regcheck.reports.tables import render_table
 from regcheck.results.compare import COEFFICIENT_ATOL, COEFFICIENT_RTOL
+from regcheck.timing.join import TimingRow
 
 LEGEND = (
     "cells: each seed's result (correct predictions, or the model's first metric), then against the reference: "

@@ -15,46 +15,17 @@ default factor 1 "slower" means slower beyond the noise: the two interquartile r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from regcheck.errors import UsageError
-from regcheck.files.jsonio import json_files
-from regcheck.timing.compare import BenchmarkRun, Change, Timing, format_seconds, judge_change, load_run
+from regcheck.files.benchmark import BenchmarkRun, Timing, read_benchmark
+from regcheck.timing.compare import Change, judge_change
+from regcheck.timing.join import TimedCell, TimingRow
+from regcheck.timing.units import format_seconds
 
 PHASES = ("fit", "predict", "grid")
-
-
-@dataclass(frozen=True)
-class TimedCell:
-    timing: Timing
-    change: Change | None  # None: the timing reference's own cell
-
-    @property
-    def beyond_noise(self) -> str | None:
-        """``slower`` or ``faster`` when the rule says so; None within the noise (or the reference)."""
-        if self.change is None or self.change.status not in ("slower", "faster"):
-            return None
-        return self.change.status
-
-
-@dataclass
-class TimingRow:
-    """One timed case across environments: a configuration's phase, or a model's whole grid."""
-
-    config_id: str | None
-    model: str
-    phase: str
-    cells: dict[str, TimedCell] = field(default_factory=dict)
-
-    @property
-    def label(self) -> str:
-        return f"{self.config_id or self.model} {self.phase}"
-
-    def slower(self) -> list[tuple[str, float]]:
-        return [(name, cell.change.ratio or 0.0) for name, cell in self.cells.items()
-                if cell.beyond_noise == "slower" and cell.change is not None]  # fmt: skip
 
 
 @dataclass
@@ -91,12 +62,6 @@ class MatrixTimings:
         }  # fmt: skip
 
 
-def bench_file_paths(inputs: Sequence[Path]) -> list[Path]:
-    """Folders give their ``*.json`` files (sorted by name); files are taken as given."""
-    empty = "no saved benchmark runs (*.json) in this folder; run e.g. 'tox -m logreg'"
-    return json_files(inputs, UsageError, empty, option="--bench")
-
-
 def column_name(run: BenchmarkRun) -> str:
     label = run.machine.get("label")
     return label if isinstance(label, str) and label else run.path.stem
@@ -106,7 +71,7 @@ def load_benches(paths: Sequence[Path], columns: Sequence[str]) -> dict[str, Ben
     """Each benchmark run under the name of its column; one that matches no column is bad input."""
     runs: dict[str, BenchmarkRun] = {}
     for path in paths:
-        run = load_run(path)
+        run = read_benchmark(path, f"--bench {path}")
         name = column_name(run)
         if name not in columns:
             raise UsageError(f"--bench {path}: its environment {name!r} is no column of the matrix; the columns are "
@@ -136,7 +101,9 @@ def join_timings(runs: dict[str, BenchmarkRun], columns: Sequence[str], referenc
         for timing in runs[name].timings.values():
             key = _row_key(timing)
             if key is not None:
-                rows.setdefault(key, TimingRow(*key)).cells[name] = TimedCell(timing, None)
+                config_id, model, phase = key
+                row = rows.setdefault(key, TimingRow(timing.group, timing.case, config_id=config_id, model=model, phase=phase))
+                row.cells[name] = TimedCell(timing, None)
     for row in rows.values():
         base = row.cells.get(chosen)
         for name, cell in row.cells.items():
@@ -149,7 +116,7 @@ def join_timings(runs: dict[str, BenchmarkRun], columns: Sequence[str], referenc
 
 
 def _row_key(timing: Timing) -> tuple[str | None, str, str] | None:
-    extra = timing.extra
+    extra = timing.extra_info
     model, phase, config_id = extra.get("model"), extra.get("phase"), extra.get("config_id")
     if not isinstance(model, str) or not isinstance(phase, str):
         return None  # not a case of the study's bench suite (no extra_info): nothing to join it on

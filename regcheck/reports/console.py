@@ -35,7 +35,7 @@ def verdict_rows(run: RunData) -> list[list[str]]:
 
 def _obtained(record: ResultRecord, places: int, metrics: tuple[str, ...]) -> str:
     """The record's headline metrics: ``0.48 (29/61)`` for accuracy, ``r2 0.4526, mse 2900`` for the others."""
-    fields = record.to_dict()
+    fields = record.view()
     return ", ".join(metric_text(name, fields, places) for name in metrics)
 
 
@@ -49,7 +49,7 @@ def _over_seeds(records: list[ResultRecord], places: int, metrics: tuple[str, ..
             counts = [record.n_correct or 0 for record in records]
             parts.append(f"{_span(min(counts), max(counts), '{}')}/{records[0].n_test} correct")
             continue
-        values = [value for record in records if (value := metric_value(name, record.to_dict())) is not None]
+        values = [value for record in records if (value := metric_value(name, record.view())) is not None]
         parts.append(f"{name} {_span(min(values), max(values), '{:.4g}')}" if values else f"{name} -")
     return f"{len(records)} seeds: " + ", ".join(parts)
 

@@ -108,7 +108,7 @@ class _CellMaker:
         published = self.run.published.get(config_id)
         if not records:
             return GridCell(status, status, (), published)
-        found = [metric_value(self.metric, record.to_dict()) for record in records]
+        found = [metric_value(self.metric, record.view()) for record in records]
         values = tuple(value for value in found if value is not None)
         if not self.counts:
             return GridCell(f"{collapsed([metric_number(v) for v in found])} {status}", status, values)

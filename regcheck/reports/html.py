@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from regcheck.files.benchmark import BenchRun
+from regcheck.files.benchmark import BenchmarkRun
 from regcheck.files.matrixfile import MatrixData
 from regcheck.files.runfile import RunData
 from regcheck.reports.html_sections import (
@@ -37,7 +37,7 @@ code{background:#f5f5f5;padding:1px 4px;border-radius:3px}
 """
 
 
-def report_html(run: RunData | None, matrix: MatrixData | None, benches: Sequence[BenchRun]) -> str:
+def report_html(run: RunData | None, matrix: MatrixData | None, benches: Sequence[BenchmarkRun]) -> str:
     sources = [s for s in (run.source if run else None, matrix.source if matrix else None) if s]
     sources += [bench.source for bench in benches]
     created = f" · run created {run.created}" if run and run.created else ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from regcheck.files.benchmark import BenchRun
+from regcheck.files.benchmark import BenchmarkRun
 from regcheck.files.matrixfile import MatrixData
 from regcheck.files.runfile import RunData
 from regcheck.reports.drift_plot import drift_svg
@@ -93,7 +93,7 @@ def matrix_section(matrix: MatrixData | None) -> str:
     return "".join(html)
 
 
-def timings_section(benches: Sequence[BenchRun]) -> str:
+def timings_section(benches: Sequence[BenchmarkRun]) -> str:
     if not benches:
         return absent("No benchmark runs given: pass --bench with pytest-benchmark saved runs (files or a folder).")
     groups = list(dict.fromkeys(entry.group for run in benches for entry in run.benchmarks))
@@ -112,14 +112,14 @@ def timings_section(benches: Sequence[BenchRun]) -> str:
     return "".join(html)
 
 
-def crossover_tables(benches: Sequence[BenchRun]) -> list[str]:
+def crossover_tables(benches: Sequence[BenchmarkRun]) -> list[str]:
     """Per run holding the scaling family: CPU and GPU time per training step, size by size."""
     from regcheck.timing.crossover import NO_GPU_NOTE, crossover, crossover_cells, has_gpu
-    from regcheck.timing.join import format_seconds
+    from regcheck.timing.units import format_seconds
 
     html = []
     for run in benches:
-        found = crossover((entry.median, entry.extra_info) for entry in run.benchmarks)
+        found = crossover((timing.median, timing.extra_info) for timing in run.benchmarks)
         if not found:
             continue
         note = "" if has_gpu(found) else f" {NO_GPU_NOTE}."

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from regcheck.files.benchmark import BenchRun
+from regcheck.files.benchmark import BenchmarkRun
 from regcheck.files.matrixfile import MatrixData
 from regcheck.files.runfile import RunData
 from regcheck.reports.grids import Grid, run_grids
 from regcheck.reports.summary import format_profile, summary_parts
 from regcheck.timing.crossover import NO_GPU_NOTE, crossover, crossover_cells, has_gpu
-from regcheck.timing.join import format_seconds, timing_rows
+from regcheck.timing.join import timing_rows
+from regcheck.timing.units import format_seconds
 
 _MARK = {"held": "held", "moved": "**moved**", "missing": "**missing**", "error": "**error**", "updated": "updated"}
 
@@ -111,12 +112,12 @@ def matrix_markdown(matrix: MatrixData) -> str:
     return "\n".join(lines)
 
 
-def timings_markdown(benches: Sequence[BenchRun]) -> str:
+def timings_markdown(benches: Sequence[BenchmarkRun]) -> str:
     headers, rows = timing_rows(benches)
     title = "#### Timings (median and IQR of each run; ratios to the first run)"
     lines = [title, "", md_table(headers, rows), ""]
     for run in benches:
-        found = crossover((entry.median, entry.extra_info) for entry in run.benchmarks)
+        found = crossover((timing.median, timing.extra_info) for timing in run.benchmarks)
         if found:
             lines += [f"Crossover in {run.label} (median per training step; GPU / CPU below 1: the GPU is faster)"
                       + ("" if has_gpu(found) else f": {NO_GPU_NOTE}"), ""]  # fmt: skip
@@ -124,7 +125,7 @@ def timings_markdown(benches: Sequence[BenchRun]) -> str:
     return "\n".join(lines)
 
 
-def report_markdown(run: RunData | None, matrix: MatrixData | None, benches: Sequence[BenchRun]) -> str:
+def report_markdown(run: RunData | None, matrix: MatrixData | None, benches: Sequence[BenchmarkRun]) -> str:
     """Everything ``regcheck report`` was given, in Markdown; an absent input is named, not an error."""
     parts = [
         run_markdown(run)

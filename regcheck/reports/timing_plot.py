@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from regcheck.files.benchmark import BenchRun
+from regcheck.files.benchmark import BenchmarkRun
 from regcheck.reports.svg import Svg, legend, linear, log_ticks, series_color
-from regcheck.timing.join import format_seconds, format_tick, join_runs
+from regcheck.timing.join import join_runs
+from regcheck.timing.units import format_seconds, format_tick
 
 
-def timings_svg(group: str, benches: Sequence[BenchRun]) -> str:
+def timings_svg(group: str, benches: Sequence[BenchmarkRun]) -> str:
     """Median time per case, one bar per saved run, log axis, whiskers from the first to the third quartile."""
     rows = [row for row in join_runs(benches) if row.group == group]
     runs = len(benches)
@@ -18,7 +19,7 @@ def timings_svg(group: str, benches: Sequence[BenchRun]) -> str:
     row_h = bar_h * runs + gap
     width = 760
     height = top + row_h * len(rows) + 60
-    values = [v for row in rows for e in row.entries if e for v in (e.q1, e.median, e.q3) if v > 0]
+    values = [v for row in rows for c in row.cells.values() for v in (c.timing.q1, c.timing.median, c.timing.q3) if v > 0]
     ticks = log_ticks(min(values or [1e-3]), max(values or [1.0]))
 
     def x_of(seconds: float) -> float:
@@ -33,9 +34,11 @@ def timings_svg(group: str, benches: Sequence[BenchRun]) -> str:
     for index, row in enumerate(rows):
         y = top + row_h * index
         svg.text(left - 8, y + row_h / 2, row.case[:34], 11, "end")
-        for run_index, entry in enumerate(row.entries):
-            if entry is None:
+        for run_index, run in enumerate(benches):
+            cell = row.cells.get(run.label)
+            if cell is None:
                 continue
+            entry = cell.timing
             bar_y = y + bar_h * run_index
             color = series_color(run_index)
             svg.mark(
@@ -58,7 +61,7 @@ def timings_svg(group: str, benches: Sequence[BenchRun]) -> str:
                 stroke="#212121",
                 stroke_width=1.5,
             )
-            ratio = row.ratio(run_index) if run_index else None
+            ratio = row.ratio(benches[0].label, run.label) if run_index else None
             if ratio is not None:
                 svg.text(x_of(max(entry.median, entry.q3)) + 6, bar_y + bar_h - 3, f"{ratio:.2f}x", 10)
     legend(svg, left, height - 12, [(run.label[:40], series_color(i), "box") for i, run in enumerate(benches)])

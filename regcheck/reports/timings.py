@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from regcheck.files.benchmark import BenchmarkRun
 from regcheck.reports.tables import render_table
-from regcheck.timing.compare import BenchmarkRun, Change, as_dict, environment_differences, format_seconds
+from regcheck.timing.compare import Change, environment_differences, result_for
 from regcheck.timing.crossover import NO_GPU_NOTE, crossover, crossover_cells, has_gpu
+from regcheck.timing.units import format_seconds
 
 HEADERS = ("case", "run", "median", "IQR", "rounds", "ratio", "result", "change")
 
 
+def _object(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}
+
+
 def describe_run(position: int, run: BenchmarkRun) -> str:
-    ours = as_dict(run.machine.get("regcheck"))
-    device = as_dict(ours.get("device"))
+    ours = _object(run.machine.get("regcheck"))
+    device = _object(ours.get("device"))
     parts = [f"{position}  {run.path}"]
     if device:
         parts.append(f"device {device.get('kind', '?')}" + (f" ({device['name']})" if device.get("name") else ""))
@@ -40,7 +46,7 @@ def comparison_rows(runs: list[BenchmarkRun], table: list[tuple[str, list[Change
             spread = format_seconds(timing.iqr) if timing.rounds > 1 else "-"
             rows.append([
                 first, str(position), format_seconds(timing.median), spread, str(timing.rounds), ratio,
-                run.result_for(timing), "" if change.status in ("reference", "unchecked") else shown,
+                result_for(run, timing), "" if change.status in ("reference", "unchecked") else shown,
             ])  # fmt: skip
     return rows
 
@@ -66,7 +72,7 @@ def crossover_lines(runs: list[BenchmarkRun]) -> list[str]:
     """Per run holding the scaling family: its CPU and GPU time per training step, size by size."""
     lines = []
     for position, run in enumerate(runs, start=1):
-        rows = crossover((timing.median, timing.extra) for timing in run.timings.values())
+        rows = crossover((timing.median, timing.extra_info) for timing in run.timings.values())
         if not rows:
             continue
         lines.append(f"crossover in run {position} (median per training step; GPU / CPU below 1: the GPU is faster):")

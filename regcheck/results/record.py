@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Protocol, TypeGuard
 
-from regcheck.files.names import NAME_RULE, is_safe_name
+from regcheck.results.names import NAME_RULE, is_safe_name
 from regcheck.results.values import ValueProblem, decode, encode, flatten, normalize, shape_of
 
 SEED_LIMIT = 2**32
@@ -113,8 +113,12 @@ class ResultRecord:
             return getattr(self, name)
         return self.extra.get(name)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The flat form: the core, then ``extra``'s fields, then the context (plain values, NaN as a float)."""
+    def view(self) -> dict[str, Any]:
+        """The flat form, sharing the record's values: the core, then ``extra``'s fields, then the context.
+
+        For readers (comparisons, metrics, writers that build new containers): a record is never
+        changed once made, so nothing is copied; ``to_dict`` gives a copy to change.
+        """
         document = {name: getattr(self, name) for name in CORE_FIELDS}
         for name in OPTIONAL_CORE:  # absent, not null: a record of a study that never gives them reads as before
             if document[name] is None:
@@ -122,14 +126,15 @@ class ResultRecord:
         document.update(self.extra)
         document["environment"] = self.environment
         document["dataset"] = self.dataset
-        return copy.deepcopy(document)
+        return document
+
+    def to_dict(self) -> dict[str, Any]:
+        """The flat form as a copy of its own (plain values, NaN as a float)."""
+        return copy.deepcopy(self.view())
 
     def outcome(self) -> dict[str, Any]:
-        """The part a baseline keeps: everything but timing and the environment."""
-        kept = self.to_dict()
-        for transient in TRANSIENT_FIELDS:
-            kept.pop(transient)
-        return {key: value for key, value in kept.items() if value is not None}
+        """The part a baseline keeps: everything but timing and the environment (sharing the record's values)."""
+        return {key: value for key, value in self.view().items() if value is not None and key not in TRANSIENT_FIELDS}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ResultRecord:
@@ -160,6 +165,8 @@ REQUIRED_FIELDS = ("model", "config_id", "params", "seed", "n_test", "prediction
 # What a baseline's outcome must hold (it keeps no timing, and older baselines lack test_rows and true_labels).
 OUTCOME_REQUIRED = ("n_test", "predictions")
 TRANSIENT_FIELDS = ("fit_seconds", "environment", "dataset")
+# Core fields a record may leave without a value (a regression counts nothing; not every model gives probabilities).
+NULLABLE_FIELDS = frozenset({"n_correct", "accuracy", "probabilities", "scores", "classes"})
 # Identity fields pick the baseline; they are not results.
 IDENTITY_FIELDS = ("model", "config_id", "seed")
 
@@ -202,6 +209,11 @@ def check_fields(document: Mapping[str, Any], *, outcome: bool = False) -> dict[
     for name, raw in document.items():
         if not isinstance(name, str) or not name or not name.isprintable() or len(name) > 200:
             raise RecordProblem(_found(name), "a field name of printable text", "another")
+        if raw is None and (outcome or name not in NULLABLE_FIELDS):
+            if not outcome and name not in CORE_FIELDS:
+                continue  # a study's field without a value is no field (as ResultRecord.from_dict reads it)
+            # A baseline keeps no field without a value: a null there was written by no run.
+            raise RecordProblem(name, "a value (a baseline holds no null)" if outcome else "a value", "null")
         if name in CONTEXT_FIELDS:
             if raw is not None and not isinstance(raw, dict):
                 raise RecordProblem(name, "an object", type(raw).__name__)
@@ -250,7 +262,7 @@ def encode_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
 def check_params(raw: Any) -> dict[str, Any]:
     """A configuration's parameters, normalized: an object of values (numbers, text, booleans, arrays)."""
     if not isinstance(raw, Mapping):
-        raise RecordProblem("params", "an object of the configuration's parameters", type(raw).__name__)
+        raise RecordProblem("params", "an object of the configuration's parameters", _found(raw))
     params: dict[str, Any] = {}
     for key, value in raw.items():
         if not isinstance(key, str):
@@ -277,9 +289,10 @@ def _check_core(fields: dict[str, Any], outcome: bool) -> None:
         value = fields.get(name)
         if value is None:
             continue
-        shape = shape_of(value)
-        if not isinstance(value, list) or shape[0] != n_test:
-            raise RecordProblem(name, f"an array of {n_test} rows (n_test)", f"{shape[0] if shape else 'no'} rows")
+        if not isinstance(value, list):
+            raise RecordProblem(name, f"an array of {n_test} rows (n_test)", _found(value))
+        if len(value) != n_test:
+            raise RecordProblem(name, f"an array of {n_test} rows (n_test)", f"{len(value)} rows")
     rows = fields.get("test_rows")
     if rows is not None and (len(shape_of(rows)) != 1 or not all(_integer(row) and row >= 0 for row in rows)):
         raise RecordProblem("test_rows", "a list of row numbers (integers >= 0)", _found(rows))
@@ -292,6 +305,8 @@ def _check_core(fields: dict[str, Any], outcome: bool) -> None:
 
 def _check_counts(fields: dict[str, Any], n_test: int) -> None:
     n_correct, accuracy = fields.get("n_correct"), fields.get("accuracy")
+    if n_correct is not None and "accuracy" not in fields:
+        raise RecordProblem("accuracy", "a field every record has", "none")
     if n_correct is None:
         if accuracy is not None:
             raise RecordProblem("accuracy", "no accuracy without n_correct", _found(accuracy))
@@ -310,9 +325,12 @@ def _check_probabilities(fields: dict[str, Any]) -> None:
     shape = shape_of(probabilities)
     if len(shape) not in (1, 2) or (len(shape) == 2 and shape[1] < 1):
         raise RecordProblem("probabilities", "one number per row, or a row of k class probabilities", f"shape {shape}")
-    for value in flatten(probabilities):
-        if not _number(value) or not (0.0 <= value <= 1.0 or math.isnan(value)):
-            raise RecordProblem("probabilities", "probabilities in [0, 1] (or NaN)", _found(value))
+    entries = flatten(probabilities) if len(shape) > 1 else probabilities
+    # min and max run at C speed; only a NaN (or a value out of range) needs the look at each entry
+    if not (entries and set(map(type, entries)) == {float} and min(entries) >= 0.0 and max(entries) <= 1.0):
+        for value in entries:
+            if not _number(value) or not (0.0 <= value <= 1.0 or math.isnan(value)):
+                raise RecordProblem("probabilities", "probabilities in [0, 1] (or NaN)", _found(value))
     classes = fields.get("classes")
     columns = 2 if len(shape) == 1 else shape[1]
     if classes is not None and (len(shape_of(classes)) != 1 or len(classes) != columns):

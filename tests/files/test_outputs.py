@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from support import Project
 
+from regcheck.engine.grid import grid_for
 from regcheck.errors import BaselineError, UsageError
 from regcheck.files.atomic import append_files
-from regcheck.files.baseline import BaselineStore
 from regcheck.files.outputs import OutputPlan
 from regcheck.studies.heart import study
 from regcheck.studies.heart.configs import LOGREG_GRID
@@ -106,7 +106,7 @@ def test_a_commit_that_succeeds_writes_every_output_and_appends_the_summary(tmp_
 
 def renamed_baselines(project: Project, reason: str) -> list[Any]:
     """All six logistic baselines with a new reason: an update that rewrites every file."""
-    store = BaselineStore(project.baselines, study)
+    store = grid_for(study).store(project.baselines)
     baselines = [store.load("logreg", config.config_id) for config in LOGREG_GRID]
     for baseline in baselines:
         assert baseline is not None
@@ -121,7 +121,7 @@ def test_an_update_whose_fourth_rename_fails_puts_back_the_three_before_it_and_n
     before = project.snapshot()
 
     with pytest.raises(BaselineError) as raised:
-        BaselineStore(project.baselines, study).write_all(baselines)
+        grid_for(study).store(project.baselines).write_all(baselines)
 
     assert str(raised.value) == f"{fourth}: cannot write the baselines (Is a directory); no baseline was written"
     assert project.snapshot() == before
@@ -139,7 +139,7 @@ def test_an_update_and_the_outputs_of_its_command_are_one_commit(project: Projec
     before = project.snapshot()
 
     with pytest.raises(UsageError) as raised:
-        BaselineStore(project.baselines, study).write_all(baselines, outputs)
+        grid_for(study).store(project.baselines).write_all(baselines, outputs)
 
     assert str(raised.value) == (
         f"--json {tmp_path / 'run.json'}: cannot be written (Is a directory); no baseline and no output was written"

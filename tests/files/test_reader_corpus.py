@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 from support import Project
 
+from regcheck.results.names import NAME_RULE
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
@@ -78,7 +80,7 @@ BENCH_REPORT = ("report", "--bench", "{root}/b.json", "--html", "{root}/out.html
 MATRIX_REPORT = ("report", "--matrix", "{root}/matrix.json", "--html", "{root}/out.html")
 RUN_FILE = "run file {root}/run.json"
 BENCH = "benchmark file {root}/b.json: benchmarks[0]"
-EXPECTED_JSON = "expected a JSON object (a regcheck run file) in a file (a regular file)"
+EXPECTED_JSON = "expected a JSON file (a regular file)"
 
 CASES = [
     # run files given to report: not a file, not JSON regcheck accepts, not a run file, wrong types
@@ -94,18 +96,18 @@ CASES = [
     Case("report-run-file-nan-seconds", text("run.json", '"created"', '"seconds": NaN, "created"'),
          REPORT, f"{RUN_FILE}: NaN is not a number regcheck accepts; expected finite numbers only"),
     Case("report-run-file-params-a-list", edit("run.json", lambda d: record(d).update(params=[1])),
-         REPORT, f"{RUN_FILE}: field records[0].params: expected an object of numbers or text, found [1]"),
+         REPORT, f"{RUN_FILE}: field records[0].params: expected an object of the configuration's parameters, found [1]"),
     # values no writer produces (the second attacker's corpus): out of range, unknown, of another length
     Case("report-run-file-verdict-status-unknown", edit("run.json", lambda d: d["verdicts"][0].update(status="weird")),
          REPORT, f'{RUN_FILE}: field verdicts[0].status: expected one of held, moved, missing, error, updated, found "weird"'),
     Case("report-run-file-record-model-a-path", edit("run.json", lambda d: record(d).update(model="../x")),
-         REPORT, f"{RUN_FILE}: field records[0].model: expected a name of letters, digits, '.', '_' or '-', found \"../x\""),
+         REPORT, f"{RUN_FILE}: field records[0].model: expected a name of {NAME_RULE}, found \"../x\""),
     Case("report-run-file-seed-2-to-the-40", edit("run.json", lambda d: record(d).update(seed=2**40)),
-         REPORT, f"{RUN_FILE}: field records[0].seed: expected a seed below 2**32, found 1099511627776"),
+         REPORT, f"{RUN_FILE}: field records[0].seed: expected an integer from 0 to 2**32 - 1, found 1099511627776"),
     Case("report-run-file-accuracy-negative", edit("run.json", lambda d: record(d).update(accuracy=-0.5)),
-         REPORT, f"{RUN_FILE}: field records[0].accuracy: expected a number in [0, 1] or null, found -0.5"),
+         REPORT, f"{RUN_FILE}: field records[0].accuracy: expected n_correct / n_test (51/61), found -0.5"),
     Case("report-run-file-predictions-shorter-than-n-test", edit("run.json", lambda d: record(d).update(predictions=[0.5])),
-         REPORT, f'{RUN_FILE}: field records[0].predictions: expected a list of 61 (n_test), found "1 items"'),
+         REPORT, f"{RUN_FILE}: field records[0].predictions: expected an array of 61 rows (n_test), found 1 rows"),
     Case("report-run-file-grid-plot-unknown",
          edit("run.json", lambda d: d.update(grids=[{"model": "mlp", "title": "t", "rows": "l1", "columns": "l2",
                                                      "plot": "pie"}])),
@@ -166,7 +168,7 @@ CASES = [
     Case("compare-results-schema-version-99", edit("b-run.json", lambda d: d.update(schema_version=99)),
          RESULTS, "--results {root}/b-run.json: schema_version is 99, expected 1"),
     Case("compare-results-seed-as-text", edit("b-run.json", lambda d: record(d).update(seed="x")),
-         RESULTS, '--results {root}/b-run.json: field records[0].seed: expected an integer >= 0, found "x"'),
+         RESULTS, '--results {root}/b-run.json: field records[0].seed: expected an integer from 0 to 2**32 - 1, found "x"'),
 ]  # fmt: skip
 
 

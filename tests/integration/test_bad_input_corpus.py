@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 from support import Project, uci_original_path
 
+from regcheck.results.names import NAME_RULE
+
 CANONICAL = "d235cad39b7bcc1d63c7b672146fb3b6108b861201d2e29e288ec7fe03e35082"
 COLUMNS = "age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal,target"
 KNOWN_IDS = "logreg-l1-C0.001, logreg-l1-C0.01, logreg-l1-C0.1, logreg-l2-C0.001, logreg-l2-C0.01, logreg-l2-C0.1"
@@ -201,11 +203,11 @@ BASELINE_CASES = [
     Case("baseline-for-another-dataset", edit_baseline(lambda d: d["dataset"].update(sha256="0" * 64)),
          f"{B}: made for another dataset (dataset.sha256 {'0' * 64}); expected the heart data {CANONICAL}"),
     Case("baseline-accuracy-above-one", edit_baseline(lambda d: outcome(d).update(accuracy=1.5)),
-         f"{B}: field profiles[0].seeds.42.accuracy: expected a number in [0, 1], found 1.5"),
+         f"{B}: field profiles[0].seeds.42.accuracy: expected n_correct / n_test (53/61), found 1.5"),
     Case("baseline-accuracy-negative", edit_baseline(lambda d: outcome(d).update(accuracy=-0.1)),
-         f"{B}: field profiles[0].seeds.42.accuracy: expected a number in [0, 1], found -0.1"),
+         f"{B}: field profiles[0].seeds.42.accuracy: expected n_correct / n_test (53/61), found -0.1"),
     Case("baseline-n-correct-above-n-test", edit_baseline(lambda d: outcome(d).update(n_correct=62)),
-         f"{B}: field profiles[0].seeds.42.n_correct: expected at most n_test (61), found 62"),
+         f"{B}: field profiles[0].seeds.42.n_correct: expected an integer from 0 to n_test (61), found 62"),
     # fields the exact tier compares, or that the reports show, must be there and say the same thing
     Case("baseline-without-probabilities", edit_baseline(lambda d: outcome(d).pop("probabilities")),
          f"{B}: missing field profiles[0].seeds.42.probabilities; model logreg compares it (bless again to record it)"),
@@ -216,15 +218,16 @@ BASELINE_CASES = [
     Case("baseline-accuracy-disagrees-with-n-correct", edit_baseline(lambda d: outcome(d).update(accuracy=0.5)),
          f"{B}: field profiles[0].seeds.42.accuracy: expected n_correct / n_test (53/61), found 0.5"),
     Case("baseline-n-test-as-text", edit_baseline(lambda d: outcome(d).update(n_test="61")),
-         f'{B}: field profiles[0].seeds.42.n_test: expected an integer >= 1, found "61"'),
+         f'{B}: field profiles[0].seeds.42.n_test: expected an integer >= 1 (the test rows), found "61"'),
     Case("baseline-predictions-not-a-list", edit_baseline(lambda d: outcome(d).update(predictions="all zero")),
-         f'{B}: field profiles[0].seeds.42.predictions: expected a list of numbers, found "all zero"'),
+         f'{B}: field profiles[0].seeds.42.predictions: expected an array of 61 rows (n_test), found "all zero"'),
     Case("baseline-predictions-short", edit_baseline(lambda d: outcome(d)["predictions"].pop()),
-         f'{B}: field profiles[0].seeds.42.predictions: expected a list of 61 numbers (n_test), found "60 items"'),
+         f"{B}: field profiles[0].seeds.42.predictions: expected an array of 61 rows (n_test), found 60 rows"),
     Case("baseline-prediction-not-a-label", edit_baseline(lambda d: outcome(d)["predictions"].__setitem__(3, 2)),
          f"{B}: field profiles[0].seeds.42.predictions: expected labels 0 or 1, found [2]"),
     Case("baseline-probability-as-text", edit_baseline(lambda d: outcome(d)["probabilities"].__setitem__(0, "0.5")),
-         f'{B}: field profiles[0].seeds.42.probabilities: expected numbers in [0, 1], found "0.5"'),
+         f"{B}: field profiles[0].seeds.42.probabilities: expected an array of numbers (it mixes reals with text or booleans), "
+         "found number, real, str"),
     Case("baseline-seed-not-a-number", edit_baseline(rename_seed("forty")),
          f"{B}: field profiles[0].seeds: key 'forty' is not a seed (a non-negative integer)"),
     Case("published-table-invalid-json", lambda p: (p.baselines / "published.json").write_text("{"),
@@ -266,7 +269,8 @@ OPTION_CASES = [
          f"argument --seeds: '-1' is not a seed list (e.g. 42, 0-4 or 0,1,42) {SEE_RUN_HELP}",
          with_option("--seeds=-1")),
     Case("option-baselines-folder-missing", nothing,
-         f"argument --baselines: {{root}}/nowhere: no such folder {SEE_RUN_HELP}",
+         "--baselines {root}/nowhere: no such folder; run from the project root, pass --baselines DIR, or create the baselines "
+         "with 'regcheck bless'",
          with_option("--baselines", "{root}/nowhere")),
     Case("option-baselines-is-a-file", nothing,
          f"argument --baselines: {{data}}: not a folder {SEE_RUN_HELP}",
@@ -479,15 +483,16 @@ THIRD_PASS_CASES = [
     Case("baseline-seed-key-beyond-2-to-the-32", edit_baseline(rename_seed("4294967296")),
          f"{B}: field profiles[0].seeds: key '4294967296' is not a seed (below 4294967296, 2**32)"),
     Case("baseline-coefficients-null", edit_baseline(lambda d: outcome(d).update(coefficients=None)),
-         f"{B}: field profiles[0].seeds.42.coefficients: expected a number, text or a list of numbers, found null"),
+         f"{B}: field profiles[0].seeds.42.coefficients: expected a value (a baseline holds no null), found null"),
     Case("baseline-coefficients-an-object", edit_baseline(lambda d: outcome(d).update(coefficients={"a": 1})),
-         f'{B}: field profiles[0].seeds.42.coefficients: expected a number, text or a list of numbers, found {{{{"a": 1}}}}'),
+         f'{B}: field profiles[0].seeds.42.coefficients: expected a value (a number, text, an array, or '
+         f'{{{{"$numberDouble": "NaN"}}}}), found an object'),
     Case("baseline-coefficients-nested", edit_baseline(lambda d: outcome(d).update(coefficients=[[1.0]])),
-         f"{B}: field profiles[0].seeds.42.coefficients: expected a list of numbers, found [1.0]"),
+         f'{B}: field profiles[0].seeds.42.coefficients: expected 13 numbers (one per feature), found "1 numbers"'),
     Case("baseline-field-true", edit_baseline(lambda d: outcome(d).update(n_zero_coefficients=True)),
-         f"{B}: field profiles[0].seeds.42.n_zero_coefficients: expected a number, text or a list of numbers, found true"),
+         f"{B}: field profiles[0].seeds.42.n_zero_coefficients: expected a count from 0 to 13, found true"),
     Case("baseline-true-labels-as-text", edit_baseline(lambda d: outcome(d).update(true_labels="x")),
-         f'{B}: field profiles[0].seeds.42.true_labels: expected a list of numbers, found "x"'),
+         f'{B}: field profiles[0].seeds.42.true_labels: expected an array of 61 rows (n_test), found "x"'),
     Case("baseline-seed-field-disagrees-with-its-key", edit_baseline(lambda d: outcome(d).update(seed=43)),
          f"{B}: field profiles[0].seeds.42.seed: expected 42, found 43"),
     Case("baseline-profile-value-nested", edit_baseline(lambda d: d["profiles"][0].update(profile={"numpy": {"a": 1}})),
@@ -575,6 +580,8 @@ def study_module(body: str) -> Callable[[Project], None]:
     return setup
 
 
+# Every study must load its data (an abstract method): the cases below misbehave elsewhere.
+LOAD = "    def load(self, path):\n        raise RuntimeError('unreached')\n"
 STUDY_RUN = ("run", "--study", "{root}/s.py:study", "--model", "logreg", "--data", "{data}", "--baselines", "{baselines}")
 # Found by a second, independent attacker's corpus (418 inputs, 2026-11-26): each a class, not a case.
 FOURTH_PASS_CASES = [
@@ -588,7 +595,8 @@ FOURTH_PASS_CASES = [
     Case(
         "baselines-path-with-a-line-separator",
         nothing,
-        f"argument --baselines: {{root}}/no\\u2028such: no such folder {SEE_RUN_HELP}",
+        "--baselines {root}/no\\u2028such: no such folder; run from the project root, pass --baselines DIR, or create the "
+        "baselines with 'regcheck bless'",
         ("run", "--model", "logreg", "--data", "{data}", "--baselines", "{root}/no\u2028such"),
     ),
     Case(
@@ -600,20 +608,25 @@ FOURTH_PASS_CASES = [
     # the user's study code: whatever it raises or returns, one line naming the study
     Case(
         "study-whose-name-is-a-number",
-        study_module("class S(Study):\n    name = 5\nstudy = S()\n"),
-        "--study {root}/s.py:study: study name 5 cannot name a baselines folder",
+        study_module("class S(Study):\n    name = 5\n    def models(self):\n        return []\n" + LOAD + "study = S()\n"),
+        "--study {root}/s.py:study: cannot import {root}/s.py (TypeError: Study subclass S: name 5 cannot name a baselines "
+        f"folder ({NAME_RULE}))",
         STUDY_RUN,
     ),
     Case(
         "study-whose-models-raise",
-        study_module("class S(Study):\n    name = 's'\n    def models(self):\n        raise RuntimeError('boom')\nstudy = S()\n"),
-        "--study {root}/s.py:study: the study raised RuntimeError: boom",
+        study_module(
+            "class S(Study):\n    name = 's'\n    def models(self):\n        raise RuntimeError('boom')\n"
+            + LOAD
+            + "study = S()\n"
+        ),
+        "study s: models() raised RuntimeError: boom (s.py:5)",
         STUDY_RUN,
     ),
     Case(
         "study-whose-models-are-none",
-        study_module("class S(Study):\n    name = 's'\n    def models(self):\n        return None\nstudy = S()\n"),
-        "--study {root}/s.py:study: models() returned None; expected a list of regcheck Models",
+        study_module("class S(Study):\n    name = 's'\n    def models(self):\n        return None\n" + LOAD + "study = S()\n"),
+        "study s: models() returned None; expected a non-empty list of regcheck Models",
         STUDY_RUN,
     ),
     Case(
@@ -627,6 +640,7 @@ FOURTH_PASS_CASES = [
         study_module(
             "class M(Model):\n    name = 'logreg'\n    def configurations(self):\n"
             "        from regcheck.studies.heart.configs import LOGREG_GRID\n        return LOGREG_GRID\n"
+            "    def fit(self, config, data, seed):\n        raise RuntimeError('unreached')\n"
             "class S(Study):\n    name = 's'\n    def models(self):\n        return [M()]\n"
             "    def load(self, path):\n        return 42\nstudy = S()\n"
         ),
@@ -725,7 +739,6 @@ PYTEST_OPTION_CASES = [
     (("--regcheck-seeds", "3-1"),
      "argument --regcheck-seeds: '3-1': range 3-1 ends below its start (e.g. 42, 0-4 or 0,1,42)"),
     (("--regcheck-seeds", "x"), "argument --regcheck-seeds: 'x' is not a seed list (e.g. 42, 0-4 or 0,1,42)"),
-    (("--regcheck-baselines", "nowhere"), "argument --regcheck-baselines: nowhere: no such folder"),
     (("--regcheck-data", "nowhere.csv"), "argument --regcheck-data: nowhere.csv: no such file"),
 ]  # fmt: skip
 
@@ -741,6 +754,16 @@ def test_bad_pytest_option_gets_one_error_line_exit_code_2_before_anything_runs(
     assert result.stderr.lines == [f"regcheck: error: {message}"]
     assert "collected" not in result.stdout.str() and "Traceback" not in result.stdout.str()
     assert study_project.snapshot() == before
+
+
+def test_a_missing_baselines_folder_under_pytest_is_one_line_before_anything_runs(
+    pytester: pytest.Pytester, study_project: Project
+) -> None:
+    # Without --regcheck-update: an update creates the folder, a check needs the baselines it checks against.
+    result = pytester.runpytest_subprocess("--regcheck-baselines", "nowhere")
+    assert result.ret == 2
+    assert result.stderr.lines == ["regcheck: error: argument --regcheck-baselines: nowhere: no such folder"]
+    assert "collected" not in result.stdout.str()
 
 
 def test_bad_data_under_pytest_stops_the_session_before_any_test_with_one_line_and_exit_code_2(

@@ -50,7 +50,7 @@ def test_under_xdist_every_configuration_is_judged_once_and_its_update_written_o
 WRITER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from regcheck.files.baseline import BaselineStore
+    from regcheck.engine.grid import grid_for
     from regcheck.studies.heart import study
 
     store = grid_for(study).store(Path(sys.argv[1]))

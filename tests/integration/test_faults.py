@@ -23,7 +23,7 @@ from regcheck.studies.heart.configs import LOGREG_GRID
 KILLED_WRITER = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
-    from regcheck.files.baseline import BaselineStore
+    from regcheck.engine.grid import grid_for
     from regcheck.studies.heart import study
     from regcheck.studies.heart.configs import LOGREG_GRID
 
@@ -144,7 +144,7 @@ def test_a_configuration_that_raises_under_pytest_fails_its_own_test_with_its_ca
     result.stdout.fnmatch_lines([
         "logreg-l1-C0.01: error (rule: none; the fit raised)",
         "  the fit raised FloatingPointError: liblinear diverged (test_faults.py:*)",
-        "study claims not checked: logreg-l1-C0.01 raised FloatingPointError: liblinear diverged",
+        "study claims not checked: logreg-l1-C0.01 raised FloatingPointError: liblinear diverged (test_faults.py:*)",
         "regcheck: 1 error, 5 held (rules: exact, none)",
     ])  # fmt: skip
 
@@ -177,7 +177,7 @@ def absent_backend(monkeypatch: pytest.MonkeyPatch) -> str:
 def absent_backend_line(name: str) -> str:
     return (
         f"regcheck: error: KERAS_BACKEND={name}: model mlp needs {name}, not installed here; "
-        f"install it with: pip install 'regcheck[{name}]' (or choose --model logreg to leave model mlp out)"
+        f"install it with: pip install 'regcheck[{name}]' (or choose another --model to leave model mlp out)"
     )
 
 

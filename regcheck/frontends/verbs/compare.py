@@ -46,15 +46,16 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def handle(args: argparse.Namespace) -> int:
+    from regcheck.files.benchmark import read_benchmark
     from regcheck.reports.timings import render_comparison
-    from regcheck.timing.compare import compare, load_results, load_run
+    from regcheck.timing.compare import compare, load_results
 
     if len(args.runs) < 2:
         raise UsageError(f"compare needs two or more runs; got {len(args.runs)} ({args.runs[0]})")
     if args.results is not None and len(args.results) != len(args.runs):
         given, wanted = len(args.results), len(args.runs)
         raise UsageError(f"--results given {given} time(s) for {wanted} runs; give one per run, in the runs' order")
-    runs = [load_run(path) for path in args.runs]
+    runs = [read_benchmark(path) for path in args.runs]
     for run, results in zip(runs, args.results or [], strict=False):
         run.results = load_results(results)
     table = compare(runs, args.fail_slower)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from regcheck.errors import EXIT_MOVED, EXIT_OK, UsageError
@@ -74,6 +73,8 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def handle(args: argparse.Namespace) -> int:
     from regcheck.engine.grid import grid_for
+    from regcheck.files.benchmark import benchmark_paths
+    from regcheck.files.jsonio import dumps_indented
     from regcheck.files.outputs import OutputPlan
     from regcheck.matrix.table import (
         BASELINES_COLUMN,
@@ -85,11 +86,11 @@ def handle(args: argparse.Namespace) -> int:
         study_fields,
     )
     from regcheck.matrix.text import comparison_table, render_markdown, render_text
-    from regcheck.matrix.timings import bench_file_paths, join_timings, load_benches
+    from regcheck.matrix.timings import join_timings, load_benches
 
     study = study_for(args.regcheck_study)
     paths = run_file_paths(args.inputs or [DEFAULT_RECORDS])
-    bench_paths = bench_file_paths(args.bench or [])
+    bench_paths = benchmark_paths(args.bench or [])
     outputs = OutputPlan()
     # Files, not folders: a matrix may be written beside the run files (a folder scan leaves it out).
     outputs.read(args.baselines, *paths, *bench_paths, study_file(args.regcheck_study))
@@ -123,7 +124,7 @@ def handle(args: argparse.Namespace) -> int:
     document = matrix.to_document()
     if timings is not None:
         document["timings"] = timings.to_document()
-    outputs.stage("--json", json.dumps(document, indent=1) + "\n")
+    outputs.stage("--json", dumps_indented(document) + "\n")
     for _ in outputs.commit():
         print(f"matrix written to {args.json}")
     return EXIT_MOVED if matrix.failed else EXIT_OK

@@ -55,7 +55,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def handle(args: argparse.Namespace) -> int:
-    from regcheck.files.benchmark import read_benches
+    from regcheck.files.benchmark import read_benchmarks
     from regcheck.files.matrixfile import read_matrix
     from regcheck.files.outputs import OutputPlan
     from regcheck.files.runfile import read_run
@@ -76,7 +76,7 @@ def handle(args: argparse.Namespace) -> int:
     if run is not None and (run.grids is None or run.configurations is None):
         run = with_study_layout(run, study or study_for(None))
     matrix = read_matrix(args.matrix) if args.matrix is not None else None
-    benches = read_benches(args.bench)
+    benches = read_benchmarks(args.bench)
     outputs.stage("--html", report_html(run, matrix, benches))
     outputs.stage("--markdown", report_markdown(run, matrix, benches))
     for line in outputs.commit():

@@ -68,10 +68,10 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def handle(args: argparse.Namespace) -> int:
-    import json
 
     from regcheck.engine.run import RunOptions, StudyRun, decide_update, plan_workers, run_study
     from regcheck.files.outputs import OutputPlan
+    from regcheck.files.runfile import run_text
     from regcheck.reports.console import explain, grid_tables, study_table
     from regcheck.reports.markdown import run_markdown
     from regcheck.reports.progress import ProgressBar
@@ -124,7 +124,7 @@ def handle(args: argparse.Namespace) -> int:
             print(explain(verdict, outcome.obtained_paths.get(verdict.config_id), hint))
     if not outcome.missing:  # bad input writes nothing, the run file included
         markdown = run_markdown(view)
-        outputs.stage("--json", json.dumps(document, indent=1) + "\n")
+        outputs.stage("--json", run_text(document))
         outputs.stage("--markdown", markdown)
         outputs.stage(f"${STEP_SUMMARY_VARIABLE}", markdown + "\n")
     if run.update:  # the baselines and the outputs in one commit: all of them or none

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal, Union
 
 from regcheck.engine.study import DEFAULT_SEED
-from regcheck.files.names import is_safe_name
+from regcheck.results.names import is_safe_name
 
 LOGREG_PENALTIES: tuple[Literal["l1", "l2"], ...] = ("l1", "l2")
 LOGREG_STRENGTHS = (0.001, 0.01, 0.1)

@@ -68,6 +68,8 @@ def parse_heart_csv(raw: bytes, where: str) -> pd.DataFrame:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DataError(f"{where}: not UTF-8 text (byte {exc.start}); expected the heart table as CSV") from None
+    from regcheck.studies.heart.uci import check_line_ends
+
     check_line_ends(text, where)
     reader = csv.reader(io.StringIO(text))
     try:
@@ -89,14 +91,6 @@ def parse_heart_csv(raw: bytes, where: str) -> pd.DataFrame:
     frame: pd.DataFrame = pd.DataFrame(values, columns=list(COLUMNS))
     frame[TARGET] = frame[TARGET].astype(int)
     return frame
-
-
-def check_line_ends(text: str, where: str) -> None:
-    """LF or CRLF only: a lone CR is a line end to some readers (csv, ``str.splitlines``) and not to others."""
-    stray = text.replace("\r\n", "\n").find("\r")
-    if stray >= 0:
-        line = text[:stray].replace("\r\n", "\n").count("\n") + 1
-        raise DataError(f"{where}: a carriage return without a line feed at line {line}; expected LF or CRLF line ends")
 
 
 def _check_columns(header: list[str], where: str) -> None:
@@ -187,7 +181,14 @@ def _download_into_cache(cached: Path) -> HeartTable:
 
 
 def impossible_in_heart(outcome: Mapping[str, Any]) -> tuple[str, str, Any] | None:
-    """What no outcome on this table can hold: a test row beyond it, or a row named twice."""
+    """What no outcome on this table can hold: a label other than 0 or 1 (the target is binary), more
+    than one probability per row, a test row beyond the table, or a row named twice."""
+    labels = [value for value in outcome.get("predictions") or () if value not in (0, 1) or isinstance(value, (bool, float))]
+    if labels:
+        return "predictions", "labels 0 or 1", labels[:3]
+    probabilities = outcome.get("probabilities")
+    if probabilities is not None and any(isinstance(value, list) for value in probabilities):
+        return "probabilities", "one probability per row (of the positive class)", "a matrix"
     rows = outcome.get("test_rows")
     if rows is not None:
         beyond = [row for row in rows if not 0 <= row < N_ROWS]

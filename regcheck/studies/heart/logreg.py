@@ -113,6 +113,6 @@ def _impossible_fit(outcome: Mapping[str, Any]) -> tuple[str, str, Any] | None:
     if outcome.get("intercept") is not None and (not isinstance(outcome["intercept"], list) or len(outcome["intercept"]) != 1):
         return "intercept", "a list of one number", outcome["intercept"]
     zeros = outcome.get("n_zero_coefficients")
-    if zeros is not None and not 0 <= zeros <= N_FEATURES:
+    if zeros is not None and (type(zeros) is not int or not 0 <= zeros <= N_FEATURES):
         return "n_zero_coefficients", f"a count from 0 to {N_FEATURES}", zeros
     return None

@@ -46,7 +46,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from regcheck.studies.heart.mlp_training import BATCH_SIZE, EPOCHS, published_architecture, seeded_architecture
+from regcheck.studies.heart.mlp_architecture import BATCH_SIZE, EPOCHS, published_architecture, seeded_architecture
 
 if TYPE_CHECKING:
     import numpy as np

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from regcheck.errors import DataError
-from regcheck.studies.heart.data import check_line_ends
 
 ORIGINAL_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/heart-disease/processed.cleveland.data"
 ORIGINAL_SHA256 = "a74b7efa387bc9d108d7d0115d831fe9b414b29ae7124f331b622b4efa0427c8"
@@ -30,6 +29,14 @@ _RECODE = {
 _MISSING_AS = {"thal": 0.0, "ca": 4.0}
 _TIMEOUT_SECONDS = 30
 
+
+
+def check_line_ends(text: str, where: str) -> None:
+    """LF or CRLF only: a lone CR is a line end to some readers (csv, ``str.splitlines``) and not to others."""
+    stray = text.replace("\r\n", "\n").find("\r")
+    if stray >= 0:
+        line = text[:stray].replace("\r\n", "\n").count("\n") + 1
+        raise DataError(f"{where}: a carriage return without a line feed at line {line}; expected LF or CRLF line ends")
 
 def original_url() -> str:
     """The download address; ``REGCHECK_UCI_URL`` points it at a mirror (HTTPS only)."""

@@ -11,7 +11,7 @@ import pytest
 from regcheck.studies.heart.mlp import MlpModel
 
 ROOT = Path(__file__).resolve().parents[3]
-STUDY_TEST = ROOT / "tests" / "study" / "test_mlp_study.py"
+STUDY_TEST = ROOT / "tests" / "studies" / "heart" / "test_mlp_study.py"
 TAMPERED = "mlp-l1_0.1-l2_0.01"
 
 pytestmark = pytest.mark.slow

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from regcheck.studies.heart.configs import MlpConfig
-from regcheck.studies.heart.mlp_training import load_keras, published_architecture, seeded_architecture, weights_sha256
+from regcheck.studies.heart.mlp_architecture import published_architecture, seeded_architecture
+from regcheck.studies.heart.mlp_training import load_keras, weights_sha256
 
 pytest.importorskip("keras", reason="the MLP needs Keras: pip install -e '.[tensorflow]'")
 CONFIG = MlpConfig(0.01, 0.01)
