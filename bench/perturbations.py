@@ -235,13 +235,13 @@ def _records(seeds: str, baselines: str, target: str, configs: Sequence[str]) ->
     from regcheck.engine.registry import load_study
     from regcheck.engine.run import RunOptions, StudyRun
     from regcheck.frontends.options import parse_seeds
-    from regcheck.results.record import run_document, write_document
+    from regcheck.files.runfile import run_document, write_run_file
 
     study = load_study("heart")
     run = StudyRun(study, RunOptions("heart", Path(baselines), seeds=parse_seeds(seeds)))
     model = study.model("mlp")
     fitted = [record for config_id in configs for record in run.run(model.configuration(config_id))]
-    write_document(Path(target), run_document(fitted, [], {"profiles": {"mlp": model.profile()}}))
+    write_run_file(Path(target), run_document(fitted, [], {"profiles": {"mlp": model.profile()}}))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from regcheck.engine.band import ALPHA, compare_band, statistic_value
-from regcheck.engine.judge import band_statistics, band_tier, exact_tier
+from regcheck.engine.judge import band_tier, exact_tier
 from regcheck.engine.registry import load_study
 from regcheck.engine.study import Model
 from regcheck.files.baseline import ProfileOutcomes
@@ -177,7 +177,7 @@ def _exact_table(model: Model, environment: Environment, config_ids: Sequence[st
 def _band_tables(model: Model, environment: Environment, config_ids: Sequence[str], perturbations: Sequence[str],
                  base_seeds: Sequence[int], ks: Sequence[int]) -> None:  # fmt: skip
     control = environment.control
-    statistics = band_statistics(model)
+    statistics = tuple(model.band_statistics)
     print(
         f"### Band tier: share of runs caught, new band ({', '.join(statistics)}; 0.01 per run of the grid) / old band "
         f"(n_correct, 0.01 per configuration); baseline: the control's seeds {_seeds(base_seeds)} (B = {len(base_seeds)})\n"

@@ -48,14 +48,14 @@ def _timed(command: list[str], folder: Path, configurations: int) -> tuple[float
     """Wall seconds and peak MiB of one process; a failure stops the measurement with its output."""
     environment = {**os.environ, "REGCHECK_SCALE_CONFIGURATIONS": str(configurations), "PYTHONDONTWRITEBYTECODE": "1"}
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=folder, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    assert process.stdout is not None
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} exited {process.returncode}:\n{output.decode(errors='replace')[-2000:]}")
+    with subprocess.Popen(command, cwd=folder, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as process:
+        assert process.stdout is not None
+        output = process.stdout.read()
+        _, status, usage = os.wait4(process.pid, 0)  # the child's own rusage: its peak memory, not the harness's
+        seconds = time.perf_counter() - started
+        process.returncode = code = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
+    if code != 0:
+        raise RuntimeError(f"{' '.join(command)} exited {code}:\n{output.decode(errors='replace')[-2000:]}")
     return seconds, usage.ru_maxrss / 1024  # kilobytes on Linux
 
 
@@ -71,21 +71,26 @@ def commands(python: str) -> dict[str, list[str]]:
     }  # fmt: skip
 
 
-def measure(configurations: int, verbs: tuple[str, ...] = VERBS, python: str = sys.executable) -> list[Measurement]:
-    """Every verb at one size, in order, in a throw-away folder (each verb reads what the ones before wrote)."""
-    found = []
+def prepare(folder: Path) -> None:
+    """A fresh project folder: the pytest file of the study, and a folder for the run files."""
+    (folder / "runs").mkdir()
+    shutil.copy(TESTS, folder / TESTS.name)
+
+
+def run_verb(verb: str, folder: Path, configurations: int, python: str = sys.executable) -> Measurement:
+    """One verb in ``folder``, after the verbs before it in ``VERBS`` (each reads what those wrote)."""
+    if verb == "matrix":  # a second environment's run file: the same records, another column
+        shutil.copy(folder / "runs" / "a.json", folder / "runs" / "b.json")
+    seconds, peak = _timed(commands(python)[verb], folder, configurations)
+    return Measurement(verb, configurations, seconds, peak)
+
+
+def measure(configurations: int, python: str = sys.executable) -> list[Measurement]:
+    """Every verb at one size, in order, in a throw-away folder."""
     with tempfile.TemporaryDirectory(prefix=f"regcheck-scale-{configurations}-") as name:
         folder = Path(name)
-        (folder / "runs").mkdir()
-        shutil.copy(TESTS, folder / TESTS.name)
-        plan = commands(python)
-        for verb in VERBS:
-            if verb == "matrix":  # a second environment's run file: the same records, another column
-                shutil.copy(folder / "runs" / "a.json", folder / "runs" / "b.json")
-            seconds, peak = _timed(plan[verb], folder, configurations)
-            if verb in verbs:
-                found.append(Measurement(verb, configurations, seconds, peak))
-    return found
+        prepare(folder)
+        return [run_verb(verb, folder, configurations, python) for verb in VERBS]
 
 
 def table(results: list[Measurement]) -> str:

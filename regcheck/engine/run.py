@@ -185,8 +185,11 @@ class StudyRun:
         return records
 
     def adopt(self, config: Configuration, records: list[ResultRecord]) -> None:
-        """Take records fitted elsewhere (a worker process) as this run's; ``judge`` then reuses them."""
-        self.records[config.config_id] = self._stamp(records)
+        """Take records fitted elsewhere (a worker process) as this run's; ``judge`` then reuses them.
+
+        Raises ``FitError`` where the records lack a band statistic their model declares.
+        """
+        self.records[config.config_id] = self._stamp(band_ready(self.model(config.model), records))
 
     def run(self, config: Configuration) -> list[ResultRecord]:
         """Fit every seed of one configuration (once per run; later calls reuse the records).
@@ -196,7 +199,7 @@ class StudyRun:
         if config.config_id not in self.records:
             model = self.model(config.model)
             fits = [fitted(model, config, self.dataset.value, seed) for seed in self.seeds_for(config.model)]
-            self.records[config.config_id] = self._stamp(fits)
+            self.records[config.config_id] = self._stamp(band_ready(model, fits))
         return self.records[config.config_id]
 
     def judge(self, config: Configuration) -> Verdict:
@@ -318,6 +321,21 @@ class StudyRun:
         return previous.with_outcomes(outcomes)
 
 
+def band_ready(model: Model, records: list[ResultRecord]) -> list[ResultRecord]:
+    """``records``, where each holds every band statistic of its (band) model; else ``FitError`` naming the first
+    missing one: baselines without it could be blessed, but no other environment could ever be judged by them."""
+    if model.rule != "band":
+        return records
+    from regcheck.engine.band import statistic_value
+
+    for name in model.band_statistics:
+        lacking = [record.seed for record in records if statistic_value(name, record.view()) is None]
+        if lacking:
+            raise FitError(f"band statistic {name!r} is neither a metric of these records nor a number or array they hold "
+                           f"(seed {lacking[0]}); model {model.name} declares it in band_statistics")  # fmt: skip
+    return records
+
+
 @dataclass
 class RunOutcome:
     """What a whole-grid run produced, for the CLI to print and write."""
@@ -408,7 +426,11 @@ def _judge_in_pool(
                 raise UsageError(result.detail)
             record(config, run.record_error(config, f"seed {result.seed}: {result.detail}"))
             return
-        run.adopt(config, result)
+        try:
+            run.adopt(config, result)
+        except FitError as error:
+            record(config, run.record_error(config, str(error)))
+            return
         record(config, run.judge(config))
 
     plan = [(config, run.seeds_for(config.model)) for config in configs]

@@ -104,7 +104,8 @@ def case_of(name: str, extra_info: Mapping[str, Any]) -> str:
 def read_benchmark(path: Path, name: str | None = None) -> BenchmarkRun:
     """One saved run, checked field by field; ``name`` is how messages name the file (default: its path)."""
     where = name or str(path)
-    raw = read_regular_file(path, UsageError, LIMITS["benchmark"], "a pytest-benchmark JSON file", name=where)
+    raw = read_regular_file(path, UsageError, LIMITS["benchmark"], "a pytest-benchmark JSON file (pytest bench/ "
+                            "--benchmark-json PATH or --benchmark-save NAME)", name=where)  # fmt: skip
     document = parse_json(raw, where, UsageError)
     if isinstance(document, dict) and document.get("kind") == "regcheck.run":
         raise UsageError(f"{where}: is a 'regcheck run --json' file; pass it with --results, after the benchmark run")

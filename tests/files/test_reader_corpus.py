@@ -134,11 +134,11 @@ CASES = [
          "--html /dev/full: is a device or special file; expected a file name"),
     # benchmark and matrix files given to report
     Case("report-bench-rounds-as-text", edit("b.json", lambda d: stats(d).update(rounds="x")),
-         BENCH_REPORT, f"{BENCH}: field stats.rounds: expected an integer >= 0, found 'x'"),
+         BENCH_REPORT, f'{BENCH}: field stats.rounds: expected an integer >= 1, found "x"'),
     Case("report-bench-median-negative", edit("b.json", lambda d: stats(d).update(median=-1.0)),
          BENCH_REPORT, f"{BENCH}: field stats.median: expected seconds >= 0, found -1.0"),
     Case("report-bench-extra-info-true", edit("b.json", lambda d: d["benchmarks"][0].update(extra_info=True)),
-         BENCH_REPORT, f"{BENCH}: field extra_info: expected an object, found True"),
+         BENCH_REPORT, f"{BENCH}: field extra_info: expected an object, found true"),
     Case("report-matrix-of-another-kind", edit("matrix.json", lambda d: d.update(kind="regcheck.run")),
          MATRIX_REPORT,
          "matrix file {root}/matrix.json: kind is 'regcheck.run', expected 'regcheck.matrix.table' "

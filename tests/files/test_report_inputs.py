@@ -11,7 +11,7 @@ import pytest
 from report_fixtures import REAL_MATRIX, SYNTHETIC_BENCHES, SYNTHETIC_MATRIX
 
 from regcheck.errors import UsageError
-from regcheck.files.benchmark import read_benches
+from regcheck.files.benchmark import read_benchmarks
 from regcheck.files.matrixfile import matrix_from_document, read_matrix
 from regcheck.files.runfile import read_run
 
@@ -100,11 +100,11 @@ def test_a_real_pytest_benchmark_saved_run_is_read_with_its_median_and_quartiles
     """)  # fmt: skip
     result = pytester.runpytest_subprocess("-p", "no:randomly", "--benchmark-json=saved.json")
     result.assert_outcomes(passed=1)
-    [run] = read_benches([pytester.path / "saved.json"])
+    [run] = read_benchmarks([pytester.path / "saved.json"])
     [entry] = run.benchmarks
     assert (entry.group, entry.case, entry.rounds) == ("logreg", "fit logreg-l1-C0.1", 5)
     assert 0 < entry.q1 <= entry.median <= entry.q3
-    assert run.label == "cpu" and run.machine_info["python_implementation"] == "CPython"
+    assert run.label == "cpu" and run.machine["python_implementation"] == "CPython"
 
 
 def test_a_benchmark_folder_stands_for_every_saved_run_inside(tmp_path: Path) -> None:
@@ -112,7 +112,7 @@ def test_a_benchmark_folder_stands_for_every_saved_run_inside(tmp_path: Path) ->
     nested.mkdir()
     for index, source in enumerate(SYNTHETIC_BENCHES):
         (nested / f"000{index + 1}_run.json").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-    runs = read_benches([tmp_path])
+    runs = read_benchmarks([tmp_path])
     assert [run.label for run in runs] == ["cpu jax", "gpu jax (NVIDIA H100 80GB HBM3)"]
     assert [entry.case for entry in runs[0].benchmarks][:2] == ["mlp-l1_0.001-l2_0.001 fit", "mlp-l1_0.001-l2_0.01 fit"]
 
@@ -122,14 +122,14 @@ def test_two_runs_on_the_same_device_are_named_by_the_versions_that_differ(tmp_p
     document["machine_info"]["regcheck"]["packages"]["scikit-learn"] = "1.10.0"
     newer = tmp_path / "newer.json"
     newer.write_text(json.dumps(document), encoding="utf-8")
-    runs = read_benches([SYNTHETIC_BENCHES[0], newer])
+    runs = read_benchmarks([SYNTHETIC_BENCHES[0], newer])
     assert [run.label for run in runs] == ["cpu jax, scikit-learn 1.9.1", "cpu jax, scikit-learn 1.10.0"]
 
 
 def test_two_runs_with_the_same_description_still_get_two_names(tmp_path: Path) -> None:
     again = tmp_path / "cpu-again.json"
     again.write_text(SYNTHETIC_BENCHES[0].read_text(encoding="utf-8"), encoding="utf-8")
-    runs = read_benches([SYNTHETIC_BENCHES[0], again, again])
+    runs = read_benchmarks([SYNTHETIC_BENCHES[0], again, again])
     assert [run.label for run in runs] == [
         "cpu jax (synthetic_bench_cpu)", "cpu jax (cpu-again) #2", "cpu jax (cpu-again) #3",
     ]  # fmt: skip
@@ -137,7 +137,7 @@ def test_two_runs_with_the_same_description_still_get_two_names(tmp_path: Path) 
 
 def test_an_empty_benchmark_folder_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=f"^--bench {tmp_path}: no saved runs"):
-        read_benches([tmp_path])
+        read_benchmarks([tmp_path])
 
 
 def test_a_real_matrix_of_scikit_learn_versions_reads_with_its_marks_and_versions() -> None:

@@ -38,7 +38,7 @@ def test_each_configuration_shows_each_environments_fit_and_predict_time_below_i
     assert lines[row + 1].startswith("  logreg-l2-C0.01 fit ")
     assert lines[row + 2].startswith("  logreg-l2-C0.01 predict ")
     fit, predict = lines[row + 1], lines[row + 2]
-    assert "(ref)" in fit and " us ±" in fit and fit.rstrip().endswith(" -")  # within the noise: nobody named
+    assert "(ref)" in fit and " µs ±" in fit and fit.rstrip().endswith(" -")  # within the noise: nobody named
     assert "x SLOWER" in predict and predict.rstrip().endswith("slower: py310 1.24x")
     assert any(line.startswith("  logreg grid ") for line in lines)
 
@@ -47,8 +47,8 @@ def test_the_environments_slower_beyond_the_noise_are_listed_with_both_quartiles
     _, out, _ = matrix(capsys)
     section = out.split("slower than py311 beyond the noise:\n", 1)[1].split("\n\n", 1)[0].splitlines()
     assert len(section) == 6 and all(" predict in py310: median " in line for line in section)
-    assert "logreg-l2-C0.01 predict in py310: median 31.2 us vs 25.1 us (1.24x); lower quartile 30.4 us above " \
-           "py311's upper quartile 26.1 us" in out  # fmt: skip
+    assert "logreg-l2-C0.01 predict in py310: median 31.2 µs vs 25.1 µs (1.24x); lower quartile 30.4 µs above " \
+           "py311's upper quartile 26.1 µs" in out  # fmt: skip
 
 
 def test_a_larger_factor_names_no_environment(capsys: pytest.CaptureFixture[str]) -> None:

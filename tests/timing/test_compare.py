@@ -18,7 +18,8 @@ import pytest
 from regcheck.frameworks.devices import detect, framework_loaded
 from regcheck.frameworks.keras import keras_backend
 from regcheck.frontends.cli import main
-from regcheck.timing.compare import MIN_ROUNDS, Timing, judge_change, load_run
+from regcheck.files.benchmark import Timing, read_benchmark
+from regcheck.timing.compare import MIN_ROUNDS, judge_change
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ("logreg-l2-C0.01 fit", "logreg-l2-C0.01 predict")
@@ -131,7 +132,7 @@ def test_results_of_a_regcheck_run_appear_beside_the_timings(runs, capsys, tmp_p
         ('{"benchmarks": []}', "holds no benchmarks"),
         ('{"machine_info": {}}', "no 'benchmarks' list"),
         ('{"kind": "regcheck.run", "records": [], "verdicts": []}', "pass it with --results"),
-        ('{"benchmarks": [{"name": "x", "stats": {"median": "fast"}}]}', "stats.median is 'fast'"),
+        ('{"benchmarks": [{"name": "x", "stats": {"median": "fast"}}]}', "benchmarks[0]: field stats.median: expected seconds >= 0, found \"fast\""),
     ],
     ids=["missing", "not-json", "empty", "not-benchmark", "run-file", "bad-stats"],
 )
@@ -172,7 +173,7 @@ def _timing(*times: float) -> Timing:
     quarter = len(ordered) // 4
     q1, q3 = ordered[quarter], ordered[-1 - quarter]
     median = ordered[len(ordered) // 2]
-    return Timing("case", "group", median, q1, q3, q3 - q1, ordered[0], ordered[-1], len(ordered))
+    return Timing("case", "case", "group", median, q1, q3, q3 - q1, ordered[0], ordered[-1], len(ordered))
 
 
 def test_one_slow_round_does_not_make_a_case_slower() -> None:
@@ -202,7 +203,7 @@ def test_every_round_slower_by_the_factor_is_slower() -> None:
 
 
 def test_the_saved_runs_load_with_their_rounds_and_machine_info(runs) -> None:
-    loaded = load_run(runs["slowed"])
+    loaded = read_benchmark(runs["slowed"])
     assert set(loaded.timings) == set(CASES)
     for timing in loaded.timings.values():
         assert timing.rounds >= MIN_ROUNDS

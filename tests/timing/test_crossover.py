@@ -43,7 +43,7 @@ def test_a_gpu_machine_run_shows_per_size_which_device_wins(capsys: pytest.Captu
     faster = {(row[0], row[1]): row[-1] for row in rows}
     assert faster[("10", "128")] == "CPU"  # the study's own size: launch-bound, the GPU loses
     assert faster[("4096", "4096")] == "GPU"
-    assert "  10     128    1.51 ms       4 ms          2.66x      CPU" in section
+    assert "  10     128    1.51 ms       4.00 ms       2.66x      CPU" in section
 
 
 def test_runs_without_the_scaling_family_show_no_crossover(capsys: pytest.CaptureFixture[str]) -> None:
