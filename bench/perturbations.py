@@ -234,8 +234,8 @@ def _records(seeds: str, baselines: str, target: str, configs: Sequence[str]) ->
     """In the perturbed process: fit ``configs`` for ``seeds`` by regcheck's run loop and write the records."""
     from regcheck.engine.registry import load_study
     from regcheck.engine.run import RunOptions, StudyRun
-    from regcheck.frontends.options import parse_seeds
     from regcheck.files.runfile import run_document, write_run_file
+    from regcheck.frontends.options import parse_seeds
 
     study = load_study("heart")
     run = StudyRun(study, RunOptions("heart", Path(baselines), seeds=parse_seeds(seeds)))

@@ -89,8 +89,10 @@ def test_the_grid_is_asked_once_per_run_however_often_it_is_judged(tmp_path: Pat
     ("configurations", "message"),
     [
         (lambda: (Setting("counted", {"i": i}) for i in range(2)), "expected a non-empty list or tuple of configurations"),
-        (lambda: [Setting("counted", {"i": {1, 2}}, name="counted-set")],
-         "configuration counted-set's params(): field params.i: expected a number, text, a boolean or an array of them, found set"),
+        (
+            lambda: [Setting("counted", {"i": {1, 2}}, name="counted-set")],
+            "configuration counted-set's params(): field params.i: expected a number, text, a boolean or an array of them, found set",
+        ),
         (lambda: [Setting("counted", {}, name="a\nb")], "has config_id 'a\\nb'; expected a name of letters"),
         (lambda: [Setting("other", {})], "configuration other names model 'other'; expected 'counted'"),
         (lambda: [Setting("counted", {}), Setting("counted", {})], "gives config_id 'counted' twice"),
@@ -111,9 +113,7 @@ def test_a_grid_a_study_cannot_hold_is_one_line_before_anything_is_fitted(config
         ("exit", "SystemExit: called sys.exit(0)"),
     ],
 )
-def test_a_fit_that_returns_no_record_or_exits_is_that_configuration_s_error(
-    behaviour: str, cause: str, tmp_path: Path
-) -> None:
+def test_a_fit_that_returns_no_record_or_exits_is_that_configuration_s_error(behaviour: str, cause: str, tmp_path: Path) -> None:
     model = Counted()
     model.behaviour = behaviour
     run = StudyRun(Grid(model), RunOptions("grid", tmp_path, update=True))

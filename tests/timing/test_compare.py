@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from regcheck.files.benchmark import Timing, read_benchmark
 from regcheck.frameworks.devices import detect, framework_loaded
 from regcheck.frameworks.keras import keras_backend
 from regcheck.frontends.cli import main
-from regcheck.files.benchmark import Timing, read_benchmark
 from regcheck.timing.compare import MIN_ROUNDS, judge_change
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,7 +132,10 @@ def test_results_of_a_regcheck_run_appear_beside_the_timings(runs, capsys, tmp_p
         ('{"benchmarks": []}', "holds no benchmarks"),
         ('{"machine_info": {}}', "no 'benchmarks' list"),
         ('{"kind": "regcheck.run", "records": [], "verdicts": []}', "pass it with --results"),
-        ('{"benchmarks": [{"name": "x", "stats": {"median": "fast"}}]}', "benchmarks[0]: field stats.median: expected seconds >= 0, found \"fast\""),
+        (
+            '{"benchmarks": [{"name": "x", "stats": {"median": "fast"}}]}',
+            'benchmarks[0]: field stats.median: expected seconds >= 0, found "fast"',
+        ),
     ],
     ids=["missing", "not-json", "empty", "not-benchmark", "run-file", "bad-stats"],
 )

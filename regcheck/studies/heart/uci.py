@@ -30,13 +30,13 @@ _MISSING_AS = {"thal": 0.0, "ca": 4.0}
 _TIMEOUT_SECONDS = 30
 
 
-
 def check_line_ends(text: str, where: str) -> None:
     """LF or CRLF only: a lone CR is a line end to some readers (csv, ``str.splitlines``) and not to others."""
     stray = text.replace("\r\n", "\n").find("\r")
     if stray >= 0:
         line = text[:stray].replace("\r\n", "\n").count("\n") + 1
         raise DataError(f"{where}: a carriage return without a line feed at line {line}; expected LF or CRLF line ends")
+
 
 def original_url() -> str:
     """The download address; ``REGCHECK_UCI_URL`` points it at a mirror (HTTPS only)."""
