@@ -91,7 +91,8 @@ def test_the_grid_is_asked_once_per_run_however_often_it_is_judged(tmp_path: Pat
         (lambda: (Setting("counted", {"i": i}) for i in range(2)), "expected a non-empty list or tuple of configurations"),
         (
             lambda: [Setting("counted", {"i": {1, 2}}, name="counted-set")],
-            "configuration counted-set's params(): field params.i: expected a number, text, a boolean or an array of them, found set",
+            "configuration counted-set's params(): field params.i: expected a number, text, a boolean or an array of them, "
+            "found set",
         ),
         (lambda: [Setting("counted", {}, name="a\nb")], "has config_id 'a\\nb'; expected a name of letters"),
         (lambda: [Setting("other", {})], "configuration other names model 'other'; expected 'counted'"),
