@@ -244,24 +244,19 @@ class StudyRun:
         return verdict
 
     def claims(self) -> list[Claim]:
-        """The study's claims on this run's records; a ``claims()`` that raises or returns no list of claims is a broken claim."""
-        try:
-            claims = call_hook(self.grid.name, "claims()", lambda: self.study.claims(self.records), "a list of regcheck Claims",
-                               list_of(Claim))  # fmt: skip
-        except UsageError as error:
-            return [Claim(f"the claims of study {self.grid.name}", False, str(error))]
+        """The study's claims on this run's records; a ``claims()`` that raises or returns no list of claims is one
+        ``UsageError`` line (exit 2: the study's code is at fault, not a result), and nothing is written."""
+        claims = call_hook(self.grid.name, "claims()", lambda: self.study.claims(self.records), "a list of regcheck Claims",
+                           list_of(Claim))  # fmt: skip
         return list(claims)
 
     def notes(self, model: str) -> list[str]:
-        """The publication's notes beside this run's numbers (empty without a publication)."""
+        """The publication's notes beside this run's numbers (empty without a publication); guarded as ``claims``."""
         if self.published is None:
             return []
         published = self.published
-        try:
-            lines = call_hook(self.grid.name, "published().notes()", lambda: published.notes(model, self.records),
-                              "a list of text", list_of(str))  # fmt: skip
-        except UsageError as error:
-            return [f"published notes unavailable: {error}"]
+        lines = call_hook(self.grid.name, "published().notes()", lambda: published.notes(model, self.records),
+                          "a list of text", list_of(str))  # fmt: skip
         return list(lines)
 
     def profiles(self, models: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -347,6 +342,8 @@ class RunOutcome:
     seconds: float
     obtained_paths: dict[str, str] = field(default_factory=dict)
     update_messages: list[str] = field(default_factory=list)
+    # The publication's notes beside this run's numbers (``Published.notes``), model by model.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -399,6 +396,7 @@ def run_study(
         _judge_in_pool(run, pooled, workers, record, executor)
     verdicts = [judged[config.config_id] for config in configs]
     outcome = RunOutcome(run, models, verdicts, run.claims(), time.perf_counter() - started)
+    outcome.notes = [line for name in models for line in run.notes(name)]
     for config, verdict in zip(configs, verdicts):
         if verdict.status == "moved":
             path = run.write_obtained(config)

@@ -42,11 +42,16 @@ class KerasFlavour:
 
 
 def keras_backend() -> str:
-    """The backend Keras uses or will use: Keras' own answer once imported, else ``KERAS_BACKEND``, else the default."""
+    """The backend Keras trains with: ``KERAS_BACKEND`` where it is set (what every process started from this
+    one, a pool's workers too, will load), else Keras' own answer once imported (its ``keras.json``), else the
+    default."""
+    chosen = os.environ.get("KERAS_BACKEND", "").strip()
+    if chosen:
+        return chosen
     keras = sys.modules.get("keras")
     if keras is not None and hasattr(keras, "backend"):
         return str(keras.backend.backend())
-    return os.environ.get("KERAS_BACKEND", "").strip() or DEFAULT_BACKEND
+    return DEFAULT_BACKEND
 
 
 def _version_tuple(version: str) -> tuple[int, int]:

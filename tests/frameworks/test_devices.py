@@ -46,12 +46,18 @@ def test_an_unknown_backend_is_named_with_the_known_ones() -> None:
     assert found.kind == "unknown" and "tensorflow, jax, torch" in found.detail
 
 
-def test_before_keras_is_imported_the_backend_is_keras_backend_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_backend_is_keras_backend_variable_else_keras_own_answer_else_tensorflow(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(sys.modules, "keras", raising=False)
     monkeypatch.setenv("KERAS_BACKEND", "jax")
     assert keras_backend() == "jax"
     monkeypatch.delenv("KERAS_BACKEND")
     assert keras_backend() == "tensorflow"
+    # The variable wins over a Keras already imported here: it is what a pool's new workers will load.
+    import keras
+
+    monkeypatch.setitem(sys.modules, "keras", keras)
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    assert keras_backend() == "torch"
 
 
 def test_thread_pools_are_read_only_from_frameworks_already_imported(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -114,9 +114,8 @@ def handle(args: argparse.Namespace) -> int:
     print()
     for claim in outcome.claims:
         print(f"claim {'holds' if claim.holds else 'BROKEN'}: {claim.name} ({claim.detail})")
-    for model in models:
-        for line in run.notes(model):
-            print(line)
+    for line in outcome.notes:
+        print(line)
     hint = update_hint(args)
     for verdict in outcome.verdicts:
         if verdict.failed:
