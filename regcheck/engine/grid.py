@@ -17,10 +17,12 @@ from typing import Any
 from regcheck.engine.guard import call_hook, shown
 from regcheck.engine.study import Model, Study, model_problem
 from regcheck.errors import UsageError
-from regcheck.files.baseline import BaselineSchema, BaselineStore
+from regcheck.files.baseline import OBTAINED_SUFFIX, BaselineSchema, BaselineStore
 from regcheck.results.names import NAME_RULE, is_safe_name
 from regcheck.results.record import Configuration, RecordProblem, check_params
 from regcheck.results.values import ValueProblem, encode, normalize
+
+OBTAINED_MARK = OBTAINED_SUFFIX.removesuffix(".json")
 
 
 class StudyGrid:
@@ -57,6 +59,9 @@ class StudyGrid:
             if not is_safe_name(config_id):
                 raise UsageError(f"study {self.name}: {hook}[{position}] has config_id {shown(config_id)}; "
                                  f"expected a name of {NAME_RULE}")  # fmt: skip
+            if str(config_id).endswith(OBTAINED_MARK):  # its baseline would be another configuration's obtained record
+                raise UsageError(f"study {self.name}: {hook}[{position}] has config_id {config_id!r}; expected an id that "
+                                 f"does not end in {OBTAINED_MARK!r} (the name of an obtained record's file)")  # fmt: skip
             if config_id in seen:
                 raise UsageError(f"study {self.name}: {hook} gives config_id {config_id!r} twice; expected distinct ids")
             seen.add(str(config_id))

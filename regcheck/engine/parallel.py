@@ -16,7 +16,9 @@ import atexit
 import contextlib
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -76,9 +78,35 @@ _UNPREPARED: dict[str, str] = {}
 
 def _init_pool_worker(study_reference: str, threads: int, pool: PoolPlan | None = None,
                       slots: Synchronized[int] | None = None) -> None:  # fmt: skip
-    """A worker of our own process pool: prepared as any worker, and ended without the interpreter's teardown."""
+    """A worker of our own process pool: prepared as any worker, and ended without the interpreter's teardown.
+
+    It was started with Ctrl-C ignored (``_interrupts_ignored``), so a Ctrl-C while it imported printed
+    no traceback; from here on Ctrl-C ends it at once and silently: the controller, which got the same
+    Ctrl-C, says what was (not) written.
+    """
     _init_worker(study_reference, threads, pool, slots)
     atexit.register(end_worker_now)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _leave_on_interrupt)
+
+
+def _leave_on_interrupt(signum: int, frame: Any) -> None:
+    os._exit(128 + signum)
+
+
+@contextlib.contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """Ctrl-C ignored while worker processes start: a process inherits an ignored signal, and a
+    spawned Python that is interrupted while it imports prints a traceback no user should see.
+    The controller ignores it only for the moment its workers are started (``submit``)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def end_worker_now() -> None:
@@ -191,8 +219,9 @@ def fit_in_pool(
     by_id = {config.config_id: (config, seeds) for config, seeds in plan}
     results: dict[str, list[ResultRecord] | FitFailure] = {}
     with open_executor(executor, study_reference, workers) as pool:
-        futures = {pool.submit(_fit_one, study_reference, config, data, seed): (config.config_id, seed)
-                   for config, seeds in plan for seed in seeds}  # fmt: skip
+        with _interrupts_ignored():  # the local pool starts its workers as fits are submitted
+            futures = {pool.submit(_fit_one, study_reference, config, data, seed): (config.config_id, seed)
+                       for config, seeds in plan for seed in seeds}  # fmt: skip
         for future in as_completed(futures):
             config_id, seed = futures[future]
             try:

@@ -13,6 +13,8 @@ judged in constant time, so a run's cost grows linearly with its configurations.
 
 from __future__ import annotations
 
+import math
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ from regcheck.engine.judge import Verdict, judge, profile_text
 from regcheck.engine.study import Claim, Dataset, GridAxes
 from regcheck.errors import BaselineError, RegcheckError, UsageError
 from regcheck.files.baseline import Baseline, BaselineStore, ProfileOutcomes
+from regcheck.files.runfile import MAX_DECIMALS
 from regcheck.files.times import now_utc
 from regcheck.frameworks.environment import fingerprint
 from regcheck.results.compare import compare_outcomes
@@ -72,6 +75,7 @@ class StudyRun:
         self.verdicts: dict[str, Verdict] = {}
         self.plan = UpdatePlan()
         self._profiles: dict[str, dict[str, str]] = {}
+        self._published_documents: dict[tuple[str, ...], dict[str, Any]] = {}
 
     @property
     def update(self) -> bool:
@@ -86,8 +90,9 @@ class StudyRun:
         from regcheck.engine.dependencies import require_modules
 
         require_modules(self.study.requires, f"the {self.grid.name} study")
-        return call_hook(self.grid.name, "load()", lambda: self.study.load(self.options.data_path), "a regcheck Dataset",
-                         lambda value: isinstance(value, Dataset))  # fmt: skip
+        return call_hook(self.grid.name, "load()", lambda: self.study.load(self.options.data_path),
+                         "a regcheck Dataset whose sha256 is 64 hexadecimal digits (hashlib.sha256(...).hexdigest())",
+                         _is_dataset)  # fmt: skip
 
     @cached_property
     def store(self) -> BaselineStore:
@@ -97,7 +102,21 @@ class StudyRun:
 
     @cached_property
     def published(self) -> Published | None:
-        return call_hook(self.grid.name, "published()", lambda: self.study.published(self.baselines_root))
+        return call_hook(self.grid.name, "published()", lambda: self.study.published(self.baselines_root),
+                         "None or an object with differences(), notes() and to_document() (regcheck Published)",
+                         _is_published)  # fmt: skip
+
+    def published_document(self, models: Sequence[str]) -> dict[str, Any]:
+        """What the run file keeps of the publication (``published().to_document(models)``, guarded and checked
+        against the run file's fields); empty without a publication. Asked in ``check_inputs``, before any fit."""
+        key = tuple(models)
+        if key not in self._published_documents:
+            published = self.published
+            self._published_documents[key] = {} if published is None else dict(call_hook(
+                self.grid.name, "published().to_document()", lambda: published.to_document(list(key)),
+                "{'published': {config_id: number}, 'published_decimals': {model: int}}", _is_published_document,
+            ))  # fmt: skip
+        return self._published_documents[key]
 
     @cached_property
     def grid_axes(self) -> list[GridAxes]:
@@ -154,20 +173,25 @@ class StudyRun:
 
         Raises ``RegcheckError`` (one line, exit code 2); nothing has been written at that point.
         """
-        from regcheck.engine.dependencies import require_modules
-
         self.dataset  # noqa: B018
-        self.published  # noqa: B018
+        self.published_document(models)
         self.grid_axes  # noqa: B018
         for name in models:
-            model = self.model(name)
-            # first: it names a missing backend better than an import error can
-            call_hook(self.grid.name, f"model {name}'s check_ready()", model.check_ready)
-            if name not in pooled:  # a pooled model's modules are imported, and checked, in its workers
-                require_modules(model.requires, f"model {name}")
-            if model.rule == "band":
+            # a pooled model's modules are imported, and checked, in its workers
+            self.check_ready(name, modules=name not in pooled)
+            if self.model(name).rule == "band":
                 self.profile(name)
         self.check_files(models)
+
+    def check_ready(self, name: str, modules: bool = True) -> None:
+        """The model's own ``check_ready()`` (first: it names a missing backend better than an import error
+        can), then the modules it ``requires``; either failing is one ``UsageError`` line."""
+        from regcheck.engine.dependencies import require_modules
+
+        model = self.model(name)
+        call_hook(self.grid.name, f"model {name}'s check_ready()", model.check_ready)
+        if modules:
+            require_modules(model.requires, f"model {name}")
 
     def check_files(self, models: Sequence[str]) -> None:
         """The data, the published numbers and every baseline of ``models``: the inputs a run reads from disk."""
@@ -187,9 +211,9 @@ class StudyRun:
     def adopt(self, config: Configuration, records: list[ResultRecord]) -> None:
         """Take records fitted elsewhere (a worker process) as this run's; ``judge`` then reuses them.
 
-        Raises ``FitError`` where the records lack a band statistic their model declares.
+        Raises ``UsageError`` where the records lack a field their model declares.
         """
-        self.records[config.config_id] = self._stamp(band_ready(self.model(config.model), records))
+        self.records[config.config_id] = self._stamp(declared_fields_held(self.model(config.model), records))
 
     def run(self, config: Configuration) -> list[ResultRecord]:
         """Fit every seed of one configuration (once per run; later calls reuse the records).
@@ -199,7 +223,7 @@ class StudyRun:
         if config.config_id not in self.records:
             model = self.model(config.model)
             fits = [fitted(model, config, self.dataset.value, seed) for seed in self.seeds_for(config.model)]
-            self.records[config.config_id] = self._stamp(band_ready(model, fits))
+            self.records[config.config_id] = self._stamp(declared_fields_held(model, fits))
         return self.records[config.config_id]
 
     def judge(self, config: Configuration) -> Verdict:
@@ -246,8 +270,9 @@ class StudyRun:
     def claims(self) -> list[Claim]:
         """The study's claims on this run's records; a ``claims()`` that raises or returns no list of claims is one
         ``UsageError`` line (exit 2: the study's code is at fault, not a result), and nothing is written."""
-        claims = call_hook(self.grid.name, "claims()", lambda: self.study.claims(self.records), "a list of regcheck Claims",
-                           list_of(Claim))  # fmt: skip
+        claims = call_hook(self.grid.name, "claims()", lambda: self.study.claims(self.records),
+                           "a list of regcheck Claims (name: text, holds: True or False, detail: text)",
+                           lambda value: list_of(Claim)(value) and all(map(_is_whole_claim, value)))  # fmt: skip
         return list(claims)
 
     def notes(self, model: str) -> list[str]:
@@ -316,9 +341,10 @@ class StudyRun:
         return previous.with_outcomes(outcomes)
 
 
-def band_ready(model: Model, records: list[ResultRecord]) -> list[ResultRecord]:
-    """``records``, where each holds every band statistic of its (band) model; else ``FitError`` naming the first
-    missing one: baselines without it could be blessed, but no other environment could ever be judged by them."""
+def declared_fields_held(model: Model, records: list[ResultRecord]) -> list[ResultRecord]:
+    """``records``, where each holds every field its band model declares (``band_statistics``, ``exact_fields``);
+    else one ``UsageError`` naming the first missing one. The declaration is the study's input, and a wrong
+    one is its fault: baselines without the field could be blessed, but no other run could be judged by them."""
     if model.rule != "band":
         return records
     from regcheck.engine.band import statistic_value
@@ -326,8 +352,14 @@ def band_ready(model: Model, records: list[ResultRecord]) -> list[ResultRecord]:
     for name in model.band_statistics:
         lacking = [record.seed for record in records if statistic_value(name, record.view()) is None]
         if lacking:
-            raise FitError(f"band statistic {name!r} is neither a metric of these records nor a number or array they hold "
-                           f"(seed {lacking[0]}); model {model.name} declares it in band_statistics")  # fmt: skip
+            raise UsageError(f"model {model.name}: band_statistics names {name!r}, which is neither a metric of its "
+                             f"records nor a number or array they hold (seed {lacking[0]}); "
+                             "expected one of their fields or metrics")  # fmt: skip
+    for name in model.exact_fields or ():
+        lacking = [record.seed for record in records if name not in record.view()]
+        if lacking:
+            raise UsageError(f"model {model.name}: exact_fields names {name!r}, which its records do not hold "
+                             f"(seed {lacking[0]}); expected fields of its records")  # fmt: skip
     return records
 
 
@@ -424,11 +456,7 @@ def _judge_in_pool(
                 raise UsageError(result.detail)
             record(config, run.record_error(config, f"seed {result.seed}: {result.detail}"))
             return
-        try:
-            run.adopt(config, result)
-        except FitError as error:
-            record(config, run.record_error(config, str(error)))
-            return
+        run.adopt(config, result)
         record(config, run.judge(config))
 
     plan = [(config, run.seeds_for(config.model)) for config in configs]
@@ -453,3 +481,34 @@ def decide_update(store: BaselineStore, plan: UpdatePlan, failed: bool, outputs:
     names = ", ".join(baseline.config_id for baseline in plan.baselines)
     lines = [f"created the baselines folder {store.root}"] if created else []
     return [*lines, f"updated {len(written)} baseline(s): {names}"] + [f"  {change}" for change in sorted(plan.changes)]
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _is_dataset(value: Any) -> bool:
+    # The digest names the data every baseline was made from; a baseline compares it as text.
+    return isinstance(value, Dataset) and isinstance(value.sha256, str) and _SHA256.fullmatch(value.sha256) is not None
+
+
+def _is_whole_claim(claim: Claim) -> bool:
+    # ``holds`` is tested for truth: the text "no" would otherwise hold.
+    return isinstance(claim.holds, bool) and isinstance(claim.name, str) and isinstance(claim.detail, str)
+
+
+def _is_published(value: Any) -> bool:
+    # Published is a Protocol: whatever has its three methods is one.
+    return value is None or all(callable(getattr(value, method, None)) for method in ("differences", "notes", "to_document"))
+
+
+def _is_published_document(value: Any) -> bool:
+    """Whether ``to_document()`` gave the run file's two publication fields and nothing else (the rest of the
+    run file is regcheck's: a study must not overwrite its records)."""
+    if not isinstance(value, dict) or not set(value) <= {"published", "published_decimals"}:
+        return False
+    numbers, places = value.get("published", {}), value.get("published_decimals", {})
+    return (isinstance(numbers, dict) and isinstance(places, dict)
+            and all(isinstance(key, str) and isinstance(number, (int, float)) and not isinstance(number, bool)
+                    and math.isfinite(number) for key, number in numbers.items())
+            and all(isinstance(key, str) and type(count) is int and 0 <= count <= MAX_DECIMALS
+                    for key, count in places.items()))  # fmt: skip

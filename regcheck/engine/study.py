@@ -237,13 +237,12 @@ class Study(ABC):
         return str(data_path) if data_path else "the study's default"
 
     def model(self, name: str) -> Model:
+        """A convenience for notebooks and tests: asks ``models()`` anew. regcheck itself asks it once
+        (``regcheck.engine.grid.grid_for``)."""
         for model in self.models():
             if model.name == name:
                 return model
         raise KeyError(name)
-
-    def model_names(self) -> tuple[str, ...]:
-        return tuple(model.name for model in self.models())
 
 
 def _is_concrete(cls: type) -> bool:

@@ -39,7 +39,7 @@ from regcheck.errors import RegcheckError
 MiB = 1024 * 1024
 # Limits far above any real file (a baseline of eleven seeds is ~60 KB; a study's table of 303 rows 11 KB),
 # far below what could exhaust memory or time.
-LIMITS = {"data": 16 * MiB, "baseline": 16 * MiB, "run": 64 * MiB, "benchmark": 64 * MiB, "published": 1 * MiB}
+LIMITS = {"data": 16 * MiB, "baseline": 16 * MiB, "run": 256 * MiB, "benchmark": 64 * MiB, "published": 1 * MiB}
 MAX_DEPTH = 32
 MAX_INTEGER_DIGITS = 20
 # A double's shortest repr is at most 24 characters ("-2.2250738585072014e-308"); 40 leaves room

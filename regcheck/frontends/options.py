@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from regcheck.engine.grid import grid_for
 from regcheck.engine.registry import DEFAULT_STUDY, STUDY_EXAMPLE, load_study
 from regcheck.errors import UsageError
 from regcheck.results.names import is_safe_name
@@ -279,7 +280,7 @@ SHARED_OPTIONS = (STUDY, DATA, BASELINES, SEEDS, MODEL, TIER, REASON, UPDATE)
 
 def models_for(study: Study, choice: str) -> tuple[str, ...]:
     """The models ``--model`` selects, in the study's order; an unknown name is one usage line."""
-    names = study.model_names()
+    names = grid_for(study).names()  # the grid asked models() once; a study's later answers may differ
     if choice == ALL_MODELS:
         return names
     if choice not in names:

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 import pytest
 
 from regcheck.engine.grid import grid_for
-from regcheck.engine.guard import FitError
+from regcheck.engine.guard import FitError, call_hook
 from regcheck.engine.judge import Verdict, profile_text
 from regcheck.engine.run import RunOptions, StudyRun, UpdatePlan, decide_update
 from regcheck.engine.study import Claim, Configuration, Model, Study
@@ -68,6 +68,7 @@ class _PluginState:
         self.changes: list[str] = []
         self.messages: list[str] = []
         self.bad_input = False  # a RegcheckError or a missing baseline: the session exits with 2
+        self.unprepared = ""  # an xdist worker's prepare_worker() failure, the line each study test fails with
         self.fixture: StudyFixture | None = None
         self.read_digests: dict[str, str | None] = {}  # what the workers read, for the controller's update
 
@@ -99,7 +100,8 @@ class StudyFixture:
     def check(self, config: Configuration) -> Verdict:
         __tracebackhide__ = True
         self._skip_unless_selected(config.model)
-        self._call(self.run.model(config.model).check_ready)  # asked for: a missing backend fails, never skips
+        self._refuse_if_worker_unprepared()
+        self._call(lambda: self.run.check_ready(config.model))  # asked for: a missing backend fails, never skips
         verdict = self._call(lambda: self.run.judge(config))
         self._state.verdicts.append({"config_id": verdict.config_id, "status": verdict.status, "rule": verdict.rule})
         if verdict.status == "missing":
@@ -115,6 +117,7 @@ class StudyFixture:
         """Run what the claims need (every configuration of ``model``) and fail, naming each broken claim."""
         __tracebackhide__ = True
         self._skip_unless_selected(model)
+        self._refuse_if_worker_unprepared()
         raised = []
         for config in self.run.grid.configurations(model):
             try:
@@ -123,7 +126,7 @@ class StudyFixture:
                 raised.append(f"{config.config_id} raised {error}")
         if raised:  # failed outside the except block, so no chained traceback reaches the user
             pytest.fail(f"study claims not checked: {'; '.join(raised)}", pytrace=False)
-        claims = self.run.claims()
+        claims = self._call(self.run.claims)
         broken = [f"{claim.name}: {claim.detail}" for claim in claims if not claim.holds]
         if broken:
             pytest.fail("study claim broken: " + "; ".join(broken), pytrace=False)
@@ -133,6 +136,13 @@ class StudyFixture:
         __tracebackhide__ = True
         if model not in self.models:
             pytest.skip(f"--regcheck-model {'/'.join(self.models)} of study {self.study.name} leaves out {model}")
+
+    def _refuse_if_worker_unprepared(self) -> None:
+        """An xdist worker whose ``prepare_worker()`` raised fits nothing: each study test fails with that line."""
+        __tracebackhide__ = True
+        if self._state.unprepared:
+            self._state.bad_input = True
+            pytest.fail(self._state.unprepared, pytrace=False)
 
     def _call(self, action: Callable[[], T]) -> T:
         __tracebackhide__ = True
@@ -182,8 +192,13 @@ def pytest_configure(config: pytest.Config) -> None:
         from regcheck.engine.parallel import threads_per_worker
 
         threads = threads_per_worker(int(workerinput.get("workercount", 1)))
-        for model in study_for(option_value(config, STUDY)).models():
-            model.prepare_worker(threads)
+        study = study_for(option_value(config, STUDY))
+        grid = grid_for(study)
+        try:  # raising here would be pytest's INTERNALERROR: the worker's tests fail with the line instead
+            for model in grid.models():
+                call_hook(grid.name, f"model {model.name}'s prepare_worker()", partial(model.prepare_worker, threads))
+        except RegcheckError as error:
+            config.stash[_STATE].unprepared = error_line(error)
     config.addinivalue_line("markers", "regcheck_study: a test that runs part of the study (slow for the MLP)")
 
 

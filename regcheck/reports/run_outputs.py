@@ -35,8 +35,7 @@ def outcome_document(outcome: RunOutcome) -> dict[str, Any]:
         **study_layout(run.study, outcome.models, run.grid_axes),
         "seconds": round(outcome.seconds, 3),
     }
-    if run.published:
-        extra.update(run.published.to_document(outcome.models))
+    extra.update(run.published_document(outcome.models))
     return run_document(outcome_records(outcome), [verdict.to_dict() for verdict in outcome.verdicts], extra)
 
 

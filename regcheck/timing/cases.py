@@ -46,10 +46,11 @@ def thread_counts(backend: str) -> dict[str, Any]:
 
 def result_profiles() -> dict[str, Any]:
     """Each model's profile (the environment its results' exact tier is bound to), for the study benchmarked."""
+    from regcheck.engine.grid import grid_for
     from regcheck.engine.registry import DEFAULT_STUDY, load_study
 
     profiles: dict[str, Any] = {}
-    for model in load_study(os.environ.get("REGCHECK_STUDY", DEFAULT_STUDY)).models():
+    for model in grid_for(load_study(os.environ.get("REGCHECK_STUDY", DEFAULT_STUDY))).models():
         try:
             profiles[model.name] = model.profile()
         except ImportError as exc:

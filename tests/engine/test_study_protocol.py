@@ -124,7 +124,7 @@ def test_a_fit_that_returns_no_record_or_exits_is_that_configuration_s_error(beh
     assert outcome.failed
 
 
-def test_a_band_statistic_the_records_do_not_hold_is_an_error_not_a_blessed_baseline(tmp_path: Path) -> None:
+def test_a_band_statistic_the_records_do_not_hold_is_refused_before_anything_is_blessed(tmp_path: Path) -> None:
     class Banded(Counted):
         name = "banded"
         rule = "band"
@@ -134,9 +134,20 @@ def test_a_band_statistic_the_records_do_not_hold_is_an_error_not_a_blessed_base
             return [Setting(self.name, {"index": index}) for index in range(2)]
 
     run = StudyRun(Grid(Banded()), RunOptions("grid", tmp_path, update=True))
-    outcome = run_study(run, ("banded",))
-    assert {verdict.status for verdict in outcome.verdicts} == {"error"}
-    assert "band statistic 'importances' is neither a metric of these records nor a number or array they hold" in (
-        outcome.verdicts[0].detail
-    )
+    with pytest.raises(UsageError, match="band_statistics names 'importances', which is neither a metric"):
+        run_study(run, ("banded",))
+    assert not run.plan.baselines
+    assert not any(tmp_path.iterdir())
+
+
+def test_exact_fields_the_records_do_not_hold_are_refused_before_anything_is_blessed(tmp_path: Path) -> None:
+    class Banded(Counted):
+        name = "banded"
+        rule = "band"
+        band_statistics = ("mse",)
+        exact_fields = ("n_test", "nosuch")
+
+    run = StudyRun(Grid(Banded()), RunOptions("grid", tmp_path, update=True))
+    with pytest.raises(UsageError, match="exact_fields names 'nosuch', which its records do not hold"):
+        run_study(run, ("banded",))
     assert not run.plan.baselines

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from regcheck.errors import BaselineError
 from regcheck.files.jsonio import is_integer, read_json_object
+from regcheck.files.runfile import MAX_DECIMALS
 from regcheck.results.compare import FieldDifference
 
 if TYPE_CHECKING:
@@ -71,7 +72,6 @@ class PublishedTable:
 
 PUBLISHED_KIND = "regcheck.published"
 PUBLISHED_SCHEMA_VERSION = 1
-MAX_DECIMALS = 10  # a publication prints a handful of places; more would compare noise
 _TOP_LEVEL = ("schema_version", "kind", "source", "dataset", "logreg", "mlp")
 
 
