@@ -54,6 +54,18 @@ from functools import lru_cache
 from math import comb
 from typing import TYPE_CHECKING, Any
 
+from regcheck.engine.band_scores import (
+    DISTRIBUTION,
+    LARGEST,
+    MEAN,
+    SPREAD,
+    component_label,
+    distribution_grid,
+    distribution_scores,
+    scores_for,
+    spread_columns,
+    sum_scores,
+)
 from regcheck.results.metrics import METRICS, metric_value
 from regcheck.results.values import flatten
 
@@ -67,6 +79,8 @@ ALPHA = 0.01
 EXACT_LIMIT = 2_000_000
 # Up to this many cells (subsets x pool size, 8 bytes each: 64 MB) the subsets are kept as a 0/1 matrix.
 INDICATOR_LIMIT = 8_000_000
+# Up to this many numbers (8 bytes each: 64 MB) in one chunk of subset sums, and this many subsets.
+CELLS = 8_000_000
 CHUNK = 65536
 RESAMPLES = 200_000
 # Scores are sums of at most a few dozen standardized values: ties that are equal in exact
@@ -108,6 +122,8 @@ class StatisticShift:
     # A vector statistic: how many rows it has, and the row whose mean moved most (standardized).
     rows: int = 0
     largest: str = ""
+    # The score that gave the statistic its p-value (``regcheck.engine.band_scores``).
+    score: str = MEAN
 
     def describe(self, values: Sequence[float]) -> str:
         text = describe(values)
@@ -123,15 +139,20 @@ class BandResult:
     alpha: float
     statistics: tuple[StatisticShift, ...]
     constant: tuple[str, ...] = ()  # the same value for every seed on both sides: nothing to test
-    exact: bool = True  # every subset enumerated (False: estimated from RESAMPLES)
+    exact: bool = True  # every subset enumerated (False: estimated from ``resampled`` random ones)
+    # The components tested, as a verdict names them ("probabilities (largest row)").
+    tested: tuple[str, ...] = ()
+    resampled: int = RESAMPLES
 
     @property
     def rule(self) -> str:
-        kind = "exact permutation test" if self.exact else f"permutation test ({RESAMPLES} random subsets)"
-        tested = [item.name for item in self.statistics if item.name not in self.constant]
-        if len(tested) <= 1:
-            return f"band: {kind} on the mean, p >= {self.alpha:.2g}"
-        return f"band: {kind}, minP over {', '.join(tested)}, p >= {self.alpha:.2g}"
+        kind = "exact permutation test" if self.exact else f"permutation test ({self.resampled} random subsets)"
+        if len(self.tested) <= 1:
+            one = self.tested[0] if self.tested else ""
+            label = one.rsplit(" (", 1)[1].rstrip(")") if one.endswith(")") else "mean"
+            on = "the largest row" if label == "largest row" else f"the {label}"
+            return f"band: {kind} on {on}, p >= {self.alpha:.2g}"
+        return f"band: {kind}, minP over {', '.join(self.tested)}, p >= {self.alpha:.2g}"
 
     @property
     def moved(self) -> tuple[StatisticShift, ...]:
@@ -165,48 +186,145 @@ def describe(values: Sequence[float]) -> str:
 
 
 def band_test(
-    baseline: Mapping[str, Sequence[Value]], obtained: Mapping[str, Sequence[Value]], alpha: float = ALPHA
-) -> BandResult:
+    baseline: Mapping[str, Sequence[Value]], obtained: Mapping[str, Sequence[Value]], alpha: float = ALPHA,
+    scores: Mapping[str, Sequence[str]] | None = None, *, resamples: int | None = None, exact_limit: int | None = None,
+) -> BandResult:  # fmt: skip
     """Test the run's seeds against the baseline's, jointly over the statistics both name (minP).
 
     ``baseline`` and ``obtained`` map each statistic to its per-seed values (every list of one
     side has one value per seed, in the same seed order; a vector statistic has the same number
-    of rows for every seed). A statistic whose pooled values are all equal cannot tell the sides
-    apart and is left out (listed in ``constant``).
+    of rows for every seed). ``scores`` names, per statistic, how it is scored
+    (``regcheck.engine.band_scores``: ``mean``, ``largest``, ``spread``, ``distribution``;
+    ``default`` or absent: the defaults, ``mean`` for a number, ``mean`` and ``largest`` for a vector); every score of every
+    statistic is one component of the minP family. A statistic whose pooled values are all equal
+    cannot tell the sides apart and is left out (listed in ``constant``). ``resamples`` and
+    ``exact_limit``: how many random subsets beyond how many subsets (default ``RESAMPLES`` beyond
+    ``EXACT_LIMIT``; a simulation that runs the test thousands of times takes fewer,
+    ``regcheck.engine.power``).
     """
-    import numpy as np
-
     names = [name for name in baseline if name in obtained]
-    b, k = _side_size(baseline, names), _side_size(obtained, names)
-    standardized: dict[str, np.ndarray] = {}
+    _side_size(baseline, names)  # one value per seed on each side, or refused
+    k = _side_size(obtained, names)
+    labels: list[tuple[str, str]] = []  # (statistic, score) of each component
+    pooled = []
     constant = []
     for name in names:
         pool = _matrix(name, [*baseline[name], *obtained[name]])  # (B+K) x rows
-        spread = pool.std(axis=0)
-        varying = spread > 0
-        if not varying.any():
+        if not (pool.std(axis=0) > 0).any():
             constant.append(name)
             continue
-        standardized[name] = (pool[:, varying] - pool[:, varying].mean(axis=0)) / spread[varying]
+        vector = isinstance(baseline[name][0], list) if baseline[name] else False
+        chosen = scores_for((scores or {}).get(name, ()), vector)
+        labels += [(name, score) for score in chosen]
+        pooled += component_arrays(chosen, pool[None])
     summaries = {name: _summary(baseline[name], obtained[name]) for name in names}
-    if not standardized:
+    if not labels:
         shifts = tuple(StatisticShift(n, *summaries[n], 1.0, *_vector_note(n, baseline, obtained)) for n in names)
         return BandResult(True, 1.0, alpha, shifts, tuple(constant))
-    subsets, exact = _subsets(b + k, k)
-    # Each statistic's score for every subset: the squared norm of its standardized sum (for a
-    # number, the square of a sum: the distance of the subset's mean from the pool's).
-    scores = {name: _scores(values, subsets) for name, values in standardized.items()}
-    observed = {name: float((values[b:].sum(axis=0) ** 2).sum()) for name, values in standardized.items()}
-    # Each subset's p-value per statistic, then the smallest over the statistics (minP).
-    ranked = {name: np.sort(score) for name, score in scores.items()}
-    smallest = np.min([_share_at_least(ranked[name], scores[name]) for name in scores], axis=0)
-    own = {name: float(_share_at_least(ranked[name], np.array([observed[name]]))[0]) for name in scores}
-    adjusted = {name: _share_at_most(np.sort(smallest), value) for name, value in own.items()}
-    p_value = min(adjusted.values())
-    shifts = tuple(
-        StatisticShift(name, *summaries[name], adjusted.get(name, 1.0), *_vector_note(name, baseline, obtained)) for name in names
-    )
-    return BandResult(p_value >= alpha, p_value, alpha, shifts, tuple(constant), exact)
+    found_p, exact = min_p_values([score for _, score in labels], pooled, k, resamples, exact_limit)
+    adjusted = [float(value) for value in found_p[0]]
+    p_value = min(adjusted)
+    best: dict[str, tuple[float, str]] = {}  # per statistic: its smallest adjusted p-value and the score that gave it
+    for (name, score), value in zip(labels, adjusted):
+        if name not in best or value < best[name][0]:
+            best[name] = (value, score)
+    found: list[StatisticShift] = []
+    for name in names:
+        p_of_name, score_of_name = best.get(name, (1.0, MEAN))
+        rows, largest = _vector_note(name, baseline, obtained)
+        found.append(StatisticShift(name, *summaries[name], p_of_name, rows, largest, score_of_name))
+    tested = tuple(component_label(name, score) for name, score in labels)
+    return BandResult(p_value >= alpha, p_value, alpha, tuple(found), tuple(constant), exact, tested, resamples or RESAMPLES)
+
+
+def component_values(score: str, pools: np.ndarray) -> np.ndarray:
+    """What a score sums over the subsets, from ``pools`` (draws x pooled seeds x columns): the values
+    standardized by each pool's mean and standard deviation per column (``mean``, ``largest``), their
+    squares less 1 (``spread``), or the raw first column (``distribution``). A column without spread
+    in a pool is 0 there: it adds nothing to any subset's score, as if left out."""
+    import numpy as np
+
+    if score == DISTRIBUTION:
+        return pools[:, :, :1]
+    spread = pools.std(axis=1, keepdims=True)
+    varying = spread > 0
+    standardized = np.where(varying, (pools - pools.mean(axis=1, keepdims=True)) / np.where(varying, spread, 1), 0.0)
+    return np.where(varying, spread_columns(standardized), 0.0) if score == SPREAD else standardized
+
+
+def component_arrays(scores: Sequence[str], pools: np.ndarray) -> list[np.ndarray]:
+    """``component_values`` of one statistic for each of its scores; ``mean`` and ``largest`` share one array
+    (the test then sums the subsets once for both)."""
+    sums: np.ndarray | None = None
+    found = []
+    for score in scores:
+        if score in (MEAN, LARGEST):
+            sums = component_values(MEAN, pools) if sums is None else sums
+            found.append(sums)
+        else:
+            found.append(component_values(score, pools))
+    return found
+
+
+def min_p_values(
+    scores: Sequence[str], pooled: Sequence[np.ndarray], k: int, resamples: int | None = None,
+    exact_limit: int | None = None,
+) -> tuple[np.ndarray, bool]:  # fmt: skip
+    """The minP test of many pools at once: per pool (draw) and component, its adjusted p-value.
+
+    ``pooled[c]``: component c's ``component_values``, draws x (B + K) seeds x columns, the run's K
+    seeds last. A real run is one draw; a power simulation scores hundreds of draws with one
+    enumeration of the subsets (``regcheck.engine.power``). Returns the draws x components
+    adjusted p-values (the run's p-value is each row's smallest) and whether every subset was
+    enumerated.
+    """
+    import numpy as np
+
+    draws, n = pooled[0].shape[:2]
+    subsets, exact = _subsets(n, k, resamples or RESAMPLES, EXACT_LIMIT if exact_limit is None else exact_limit)
+    own = _own_subset(n, k)
+    # Each component's score for every subset, and for the run's own seeds (components that share
+    # their values, a vector's mean and largest row, share the subsets' sums).
+    scored = _grouped_scores(scores, pooled, subsets)
+    observed = [score[:, 0] for score in _grouped_scores(scores, pooled, own)]
+    adjusted = np.empty((draws, len(scores)))
+    for draw in range(draws):
+        adjusted[draw] = _adjusted([score[draw] for score in scored], [float(seen[draw]) for seen in observed])
+    return adjusted, exact
+
+
+def _adjusted(scored: Sequence[np.ndarray], observed: Sequence[float]) -> np.ndarray:
+    """One draw's adjusted p-value per component: the share of subsets whose smallest p-value over the components
+    (minP) is at most the run's own p-value in that component.
+
+    A subset's p-value in a component is the share of subsets scoring at least as high; it is at
+    most the run's (``m`` of the S subsets score at least as high as the run) exactly when fewer
+    than m + 1 subsets reach its score, that is when its score lies above the (m + 1)-th highest.
+    So each threshold is one ``numpy.partition`` (linear) instead of ranking every subset (a sort).
+    Every score is at least 0, so "above within the tie tolerance" is ``score > (t + tol) / (1 - tol)``.
+    """
+    import numpy as np
+
+    total = len(scored[0])
+    reach = [int((score >= seen - TIE_TOLERANCE * (1 + abs(seen))).sum()) for score, seen in zip(scored, observed)]
+    wanted = sorted({m for m in reach if m < total})
+    found = np.zeros((len(reach), total), dtype=bool)  # per component's reach: which subsets are at least as extreme
+    for score in scored:
+        if wanted:
+            highest = np.partition(score, [total - m - 1 for m in wanted])
+            limits = {m: (float(highest[total - m - 1]) + TIE_TOLERANCE) / (1 - TIE_TOLERANCE) for m in wanted}
+        for index, m in enumerate(reach):
+            found[index] |= True if m >= total else score > limits[m]
+    return np.asarray(found.mean(axis=1))
+
+
+def _grouped_scores(scores: Sequence[str], pooled: Sequence[np.ndarray], subsets: _Subsets) -> list[np.ndarray]:
+    """``_component_scores`` of every component, once per distinct values array."""
+    groups: dict[int, tuple[np.ndarray, list[str]]] = {}
+    for score, values in zip(scores, pooled):
+        groups.setdefault(id(values), (values, []))[1].append(score)
+    done = {key: dict(zip(named, _component_scores(values, tuple(named), subsets))) for key, (values, named) in groups.items()}
+    return [done[id(values)][score] for score, values in zip(scores, pooled)]
 
 
 def _matrix(name: str, values: Sequence[Value]) -> np.ndarray:
@@ -248,22 +366,6 @@ def _side_size(side: Mapping[str, Sequence[Value]], names: Sequence[str]) -> int
     return sizes.pop()
 
 
-def _share_at_least(ranked: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """For each score: the share of subsets scoring at least as high (its p-value among the subsets)."""
-    import numpy as np
-
-    below = np.searchsorted(ranked, scores - TIE_TOLERANCE * (1 + np.abs(scores)), side="left")
-    return np.asarray((len(ranked) - below) / len(ranked))
-
-
-def _share_at_most(ranked: np.ndarray, value: float) -> float:
-    """The share of subsets whose smallest p-value is at most ``value`` (resampled: the run's own subset is one)."""
-    import numpy as np
-
-    hits = int(np.searchsorted(ranked, value * (1 + TIE_TOLERANCE), side="right"))
-    return hits / len(ranked)
-
-
 @dataclass(frozen=True)
 class _Subsets:
     """The K-subsets scored: as 0/1 rows (small), as index rows, or a random sample plus the run's own."""
@@ -272,37 +374,95 @@ class _Subsets:
     index: np.ndarray | None
 
 
-def _subsets(n: int, k: int) -> tuple[_Subsets, bool]:
-    """Every K-subset of the pool, or ``RESAMPLES`` random ones and the run's own (positions n-K..n-1).
+def _subsets(n: int, k: int, resamples: int, exact_limit: int) -> tuple[_Subsets, bool]:
+    """Every K-subset of the pool, or ``resamples`` random ones and the run's own (positions n-K..n-1).
 
-    The standardized values sum to zero over the pool, so a subset and its complement have the
-    same score: the smaller of the two sizes is enumerated.
+    Every score orders a subset as its complement (the standardized values sum to zero over the
+    pool; a distribution's gap to the pool scales by a constant), so the smaller of the two sizes
+    is enumerated.
     """
+    small = min(k, n - k)
+    if comb(n, small) <= exact_limit and comb(n, small) * n <= INDICATOR_LIMIT:  # 0/1 rows: one matrix product
+        return _Subsets(_indicator(n, small), None), True
+    if comb(n, small) <= exact_limit:
+        return _Subsets(None, _all_subsets(n, small)), True
+    drawn = _random_subsets(n, k, resamples)
+    if len(drawn) * n <= INDICATOR_LIMIT:
+        return _Subsets(_random_indicator(n, k, resamples), None), False
+    return _Subsets(None, drawn), False
+
+
+@lru_cache(maxsize=2)
+def _random_indicator(n: int, k: int, resamples: int) -> np.ndarray:
+    return _as_indicator(_random_subsets(n, k, resamples), n)
+
+
+@lru_cache(maxsize=16)
+def _random_subsets(n: int, k: int, resamples: int) -> np.ndarray:
+    """``resamples`` random subsets from a fixed generator (the same run gets the same verdict every time), then the run's own."""
     import numpy as np
 
     small = min(k, n - k)
-    if comb(n, small) * n <= INDICATOR_LIMIT:  # every subset as a 0/1 row: one matrix product
-        return _Subsets(_indicator(n, small), None), True
-    if comb(n, small) <= EXACT_LIMIT:
-        return _Subsets(None, _all_subsets(n, small)), True
-    generator = np.random.default_rng(0)  # fixed: the same run gets the same verdict every time
-    drawn = np.argpartition(generator.random((RESAMPLES, n)), small, axis=1)[:, :small]
+    generator = np.random.default_rng(0)
+    drawn = np.argpartition(generator.random((resamples, n)), small, axis=1)[:, :small]
     own = np.arange(n - small, n) if small == k else np.arange(small)  # the run's seeds, or its complement
-    return _Subsets(None, np.vstack([drawn, own[None, :]])), False
+    return np.vstack([drawn, own[None, :]])
 
 
-def _scores(values: np.ndarray, subsets: _Subsets) -> np.ndarray:
-    """The squared norm of each subset's sum of standardized values."""
+def _component_scores(values: np.ndarray, scores: tuple[str, ...], subsets: _Subsets) -> list[np.ndarray]:
+    """Each of ``scores`` for every subset, per draw (draws x subsets), from one array of values: of its sums, or
+    (``distribution``, alone) of its distribution."""
     import numpy as np
 
     rows = subsets.indicator if subsets.indicator is not None else subsets.index
     assert rows is not None
-    scores = np.empty(len(rows))
-    for start in range(0, len(rows), CHUNK):  # bounded memory: a chunk of subsets x the statistic's rows
-        chunk = rows[start : start + CHUNK]
-        sums = chunk @ values if subsets.indicator is not None else values[chunk].sum(axis=1)
-        scores[start : start + len(chunk)] = (sums**2).sum(axis=1)
-    return scores
+    size = int(rows[0].sum()) if subsets.indicator is not None else rows.shape[1]
+    columns, grid = _padded_grids(values[:, :, 0]) if DISTRIBUTION in scores else (values, None)
+    draws, n, width = columns.shape
+    found = [np.empty((draws, len(rows))) for _ in scores]
+    step = max(1, min(CHUNK, CELLS // max(1, draws * width)))  # bounded memory: draws x a chunk of subsets x columns
+    for start in range(0, len(rows), step):
+        chunk = rows[start : start + step]
+        if subsets.indicator is None:  # index rows as 0/1 rows: a matrix product is far faster than gathering
+            chunk = _as_indicator(chunk, n)
+        # One matrix product for every draw: (subsets x n) by (n x draws*columns).
+        sums = (chunk @ columns.transpose(1, 0, 2).reshape(n, -1)).reshape(len(chunk), draws, width).transpose(1, 0, 2)
+        for out, score in zip(found, scores):
+            part = distribution_scores(sums, size, *grid) if grid is not None else sum_scores(sums, score)
+            out[:, start : start + len(chunk)] = part
+    return found
+
+
+def _as_indicator(index: np.ndarray, n: int) -> np.ndarray:
+    import numpy as np
+
+    rows = np.zeros((len(index), n))
+    np.put_along_axis(rows, index.astype(np.intp), 1.0, axis=1)
+    return rows
+
+
+def _padded_grids(values: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Each draw's ``distribution_grid`` (draws x pooled seeds), padded to one width with points that weigh nothing."""
+    import numpy as np
+
+    grids = [distribution_grid(row) for row in values]
+    width = max(len(grid.pool_share) for grid in grids)
+    at_or_below = np.zeros((len(grids), values.shape[1], width))
+    share, weight = np.zeros((len(grids), 1, width)), np.zeros((len(grids), 1, width))
+    for draw, grid in enumerate(grids):
+        points = len(grid.pool_share)
+        at_or_below[draw, :, :points] = grid.at_or_below
+        share[draw, 0, :points], weight[draw, 0, :points] = grid.pool_share, grid.weight
+    return at_or_below, (share, weight)
+
+
+def _own_subset(n: int, k: int) -> _Subsets:
+    """The run's own seeds (positions n-K..n-1) as the enumeration sees them: itself, or its complement."""
+    import numpy as np
+
+    small = min(k, n - k)
+    own = np.arange(n - small, n) if small == k else np.arange(small)
+    return _Subsets(None, own[None, :])
 
 
 @lru_cache(maxsize=16)

@@ -14,13 +14,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from math import comb
 from typing import TYPE_CHECKING, Any
 
 from regcheck.engine.band import band_test, configuration_alpha, min_seeds, statistic_value
+from regcheck.engine.band_scores import component_label
 from regcheck.results.compare import FieldDifference, FlippedRow, compare_outcomes
 
 if TYPE_CHECKING:
-    from regcheck.engine.band import BandResult, Value
+    from regcheck.engine.band import BandResult, StatisticShift, Value
+    from regcheck.engine.sequential import SequentialPlan
     from regcheck.engine.study import Configuration, Model
     from regcheck.files.baseline import Baseline, ProfileOutcomes
     from regcheck.results.record import ResultRecord
@@ -32,7 +35,7 @@ class Verdict:
 
     model: str
     config_id: str
-    status: str  # held | moved | missing | error | updated
+    status: str  # held | moved | missing | error | updated (and, inside a run, open: the sequential band wants more seeds)
     rule: str  # exact | band | none
     reason: str
     differences: list[FieldDifference] = field(default_factory=list)
@@ -72,7 +75,7 @@ TIERS = ("auto", "band")
 def judge(
     model: Model, config: Configuration, records: Sequence[ResultRecord], baseline: Baseline | None,
     published: Sequence[FieldDifference] = (), tier: str = "auto", profile: dict[str, str] | None = None,
-    configurations: int | None = None,
+    configurations: int | None = None, plan: SequentialPlan | None = None,
 ) -> Verdict:  # fmt: skip
     """The verdict of one configuration; ``published`` are the publication's contradictions, if any.
 
@@ -80,6 +83,8 @@ def judge(
     baseline's, against that profile's outcomes (the same environment's distribution).
     ``profile``: the model's profile in this run (asked once per run); ``configurations``: how many
     configurations the model has, which share the band's false-alarm level (None: asked of the model).
+    ``plan``: the sequential band's (``regcheck.engine.sequential``) when the run's seeds are its
+    looks; a band verdict may then be ``open``: the run fits the next look's seeds and asks again.
     """
     count = configurations if configurations is not None else len(model.configurations())
     if model.rule == "exact":
@@ -91,12 +96,13 @@ def judge(
         matching = baseline.outcomes_in(here)
         if matching is not None and tier == "band":
             reason = f"--tier band: the band against this profile's outcomes ({profile_text(here)})"
-            verdict = band_tier(model, config, records, matching, reason, count)
+            verdict = band_tier(model, config, records, matching, reason, count, plan)
         elif matching is not None:
             reason = f"profile matches baseline ({profile_text(here)})"
             verdict = exact_tier(model, config, records, matching, reason, model.exact_fields)
         else:
-            verdict = band_tier(model, config, records, baseline.reference, _band_reason(baseline, here), count)
+            reference = band_reference(baseline, here)
+            verdict = band_tier(model, config, records, reference, _band_reason(baseline, reference, here), count, plan)
     if published:
         verdict.differences[:0] = list(published)
         if verdict.status in ("held", "missing"):
@@ -104,12 +110,33 @@ def judge(
     return verdict
 
 
-def _band_reason(baseline: Baseline, profile: dict[str, Any]) -> str:
+def band_reference(baseline: Baseline, profile: dict[str, Any]) -> ProfileOutcomes:
+    """The blessed profile the band compares a run in ``profile`` with, where none matches it.
+
+    The closest (the fewest profile fields that differ: the fewest reasons for its outcomes to
+    differ besides the change under test), then the one with the most seeds (the band's power
+    grows with them, ``regcheck.engine.power``), then the first blessed.
+    """
+    wanted = {key: str(value) for key, value in profile.items()}
+
+    def distance(entry: ProfileOutcomes) -> tuple[int, int]:
+        held = {key: str(value) for key, value in entry.profile.items()}
+        return sum(held.get(key) != wanted.get(key) for key in {*held, *wanted}), -len(entry.seeds)
+
+    return min(baseline.profiles, key=distance)  # min keeps the first of equals
+
+
+def _band_reason(baseline: Baseline, reference: ProfileOutcomes, profile: dict[str, Any]) -> str:
     """Which profile the band compares with, and how this run's differs from it."""
-    change = profile_change(baseline.reference.profile, profile)
-    others = len(baseline.profiles) - 1
-    held = f"; none of the baseline's {others + 1} profiles matches, the band uses the reference (the first)" if others else ""
-    return f"profile differs: {change}{held}"
+    change = profile_change(reference.profile, profile)
+    count = len(baseline.profiles)
+    if count == 1:
+        return f"profile differs: {change}"
+    which = (
+        "the reference (the first)" if reference is baseline.reference else f"profile {baseline.profiles.index(reference) + 1}"
+    )
+    return (f"profile differs: {change}; none of the baseline's {count} profiles matches, the band uses the closest, "
+            f"{which}, {len(reference.seeds)} seeds")  # fmt: skip
 
 
 def _judge_exact_everywhere(
@@ -149,12 +176,14 @@ def exact_tier(
 
 def band_tier(
     model: Model, config: Configuration, records: Sequence[ResultRecord], baseline: ProfileOutcomes, reason: str,
-    configurations: int | None = None,
+    configurations: int | None = None, plan: SequentialPlan | None = None,
 ) -> Verdict:  # fmt: skip
     """The run's band statistics over its seeds against the baseline's, by the permutation test (``engine.band``).
 
     ``configurations``: the model's configurations, which share the false-alarm level. A statistic
     that is a number on one side and NaN or infinite on the other has moved, whatever the test says.
+    ``plan``: the sequential band's; where the run's seed count is one of its looks, the look
+    spends its share of the level and the verdict may be ``open`` (more seeds wanted).
     """
     verdict = Verdict(model.name, config.config_id, "held", "band", reason)
     outcomes = [outcome for _, outcome in sorted(baseline.seeds.items())]
@@ -182,21 +211,70 @@ def band_tier(
         verdict.detail = f"no band statistic ({', '.join(model.band_statistics)}) on both sides; baseline or records lack it"
         return verdict
     alpha = configuration_alpha(configurations if configurations is not None else len(model.configurations()))
+    look = plan.look_of(len(records)) if plan is not None else None
+    if plan is not None and look is not None:
+        return _sequential_look(model, verdict, expected, obtained, absent, plan, look, alpha)
     needed = min_seeds(len(outcomes), alpha)
     if len(records) < needed:
         verdict.status = "error"
         verdict.detail = (f"the band tier needs at least {needed} seeds against the baseline's {len(outcomes)} to detect "
                           f"anything; got {len(records)} (run with --seeds 0-{max(needed, 5) - 1})")  # fmt: skip
         return verdict
-    result = band_test(expected, obtained, alpha)
+    try:
+        result = band_test(expected, obtained, alpha, model.band_scores)
+    except ValueError as error:  # a score the statistic's kind cannot take (the spread of a vector)
+        verdict.status, verdict.detail = "error", f"band_scores of model {model.name}: {error}"
+        return verdict
     verdict.detail = _band_detail(result, absent)
     if not result.holds:
-        verdict.status = "moved"
-        verdict.differences += [
-            FieldDifference(f"{shift.name} over seeds", result.rule, shift.describe(shift.baseline),
-                            shift.describe(shift.obtained), f"p = {shift.p_value:.2g}" + _largest(shift.largest))
-            for shift in result.moved
-        ]  # fmt: skip
+        _moved(verdict, result)
+    return verdict
+
+
+def _moved(verdict: Verdict, result: BandResult) -> None:
+    verdict.status = "moved"
+    verdict.differences += [
+        FieldDifference(f"{_component(shift)} over seeds", result.rule, shift.describe(shift.baseline),
+                        shift.describe(shift.obtained), f"p = {shift.p_value:.2g}" + _largest(shift.largest))
+        for shift in result.moved
+    ]  # fmt: skip
+
+
+def _component(shift: StatisticShift) -> str:
+    return component_label(shift.name, shift.score)
+
+
+def _sequential_look(
+    model: Model, verdict: Verdict, expected: dict[str, list[Value]], obtained: dict[str, list[Value]],
+    absent: Sequence[str], plan: SequentialPlan, look: int, alpha: float,
+) -> Verdict:  # fmt: skip
+    """One look of the sequential band: moved below this look's share of the level, held above its futility
+    bound or at the last look, else open. An error where even the last look could never say moved."""
+    baseline_seeds = len(next(iter(expected.values())))
+    last = len(plan.looks) - 1
+    if 1 / comb(baseline_seeds + plan.cap, plan.cap) >= plan.level_at(last, alpha):
+        needed = next(b for b in range(baseline_seeds, 10_000) if 1 / comb(b + plan.cap, plan.cap) < plan.level_at(last, alpha))
+        verdict.status = "error"
+        verdict.detail = (f"the sequential band needs at least {needed} baseline seeds to say moved at all; the baseline "
+                          f"has {baseline_seeds} (bless more: regcheck bless --seeds 0-{needed - 1})")  # fmt: skip
+        return verdict
+    share = plan.level_at(look, alpha)
+    try:
+        result = band_test(expected, obtained, share, model.band_scores)
+    except ValueError as error:  # a score the statistic's kind cannot take (the spread of a vector)
+        verdict.status, verdict.detail = "error", f"band_scores of model {model.name}: {error}"
+        return verdict
+    decision = plan.decide(look, result.p_value, alpha)
+    seeds = plan.looks[look]
+    where = (f"sequential band, look {look + 1} of {len(plan.looks)} ({seeds} seeds; the level {alpha:.2g} spent over "
+             f"{plan.describe()})")  # fmt: skip
+    verdict.detail = f"{where}: {_band_detail(result, absent)}"
+    if decision == "moved":
+        _moved(verdict, result)
+    elif decision == "open":
+        verdict.status = "open"
+    elif look < last:
+        verdict.detail += f"; held at p >= {plan.futility[look]:g} without more seeds"
     return verdict
 
 

@@ -20,7 +20,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -45,7 +45,9 @@ class FitFailure:
     bad_input: bool = False  # the study's own set-up of the worker (prepare_worker) failed: exit 2
 
 
-Done = Callable[["Configuration", "list[ResultRecord] | FitFailure", int, int], None]
+# Called as each configuration's seeds are all fitted; it may answer more seeds to fit for it (the
+# sequential band's next look), after which it is called again with all of them.
+Done = Callable[["Configuration", "list[ResultRecord] | FitFailure", int, int], "tuple[int, ...] | None"]
 
 
 def threads_per_worker(jobs: int) -> int:
@@ -205,7 +207,8 @@ def fit_in_pool(
     study_reference: str, plan: Sequence[tuple[Configuration, tuple[int, ...]]], data: Any, jobs: int,
     done: Done | None = None, executor: str = LOCAL, workers: PoolPlan | None = None,
 ) -> dict[str, list[ResultRecord] | FitFailure]:  # fmt: skip
-    """Fit every seed of every configuration; call ``done`` as each configuration completes.
+    """Fit every seed of every configuration; call ``done`` as each configuration completes (and again after
+    the seeds it answers, if any).
 
     ``workers``: how to size and set up a local pool (``regcheck.frameworks.pool.pool_for``); by
     default ``jobs`` workers set up for the Keras backend's device. Returns, per configuration id,
@@ -216,32 +219,51 @@ def fit_in_pool(
         workers = pool_for(None, jobs)
     pending = {config.config_id: len(seeds) for config, seeds in plan}
     fitted: dict[str, dict[int, ResultRecord | FitFailure]] = {config.config_id: {} for config, _ in plan}
-    by_id = {config.config_id: (config, seeds) for config, seeds in plan}
+    by_id = {config.config_id: (config, tuple(seeds)) for config, seeds in plan}
     results: dict[str, list[ResultRecord] | FitFailure] = {}
     with open_executor(executor, study_reference, workers) as pool:
-        with _interrupts_ignored():  # the local pool starts its workers as fits are submitted
-            futures = {pool.submit(_fit_one, study_reference, config, data, seed): (config.config_id, seed)
-                       for config, seeds in plan for seed in seeds}  # fmt: skip
-        for future in as_completed(futures):
-            config_id, seed = futures[future]
-            try:
-                fitted[config_id][seed] = future.result()
-            except RegcheckError as error:
-                _cancel(futures)
-                raise type(error)(f"{error} (in a worker process, fitting {config_id} seed {seed})") from error
-            except Exception as exc:  # the worker itself died (killed, out of memory)
-                cause = f"worker process failed: {type(exc).__name__}: {exc}"
-                fitted[config_id][seed] = FitFailure(config_id, seed, f"{cause}; {DEVICE_ADVICE}" if workers.gpus else cause)
-            pending[config_id] -= 1
-            if pending[config_id] == 0:
+        futures: dict[Future[Any], tuple[str, int]] = {}
+
+        def submit(config: Configuration, seeds: Sequence[int]) -> None:
+            with _interrupts_ignored():  # the local pool starts its workers as fits are submitted
+                for seed in seeds:
+                    futures[pool.submit(_fit_one, study_reference, config, data, seed)] = (config.config_id, seed)
+
+        for config, seeds in plan:
+            submit(config, seeds)
+        running = set(futures)
+        while running:  # not as_completed: a configuration's next seeds join the pool as soon as it asks for them
+            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                config_id, seed = futures[future]
+                try:
+                    fitted[config_id][seed] = future.result()
+                except RegcheckError as error:
+                    _cancel(futures)
+                    raise type(error)(f"{error} (in a worker process, fitting {config_id} seed {seed})") from error
+                except Exception as exc:  # the worker itself died (killed, out of memory)
+                    cause = f"worker process failed: {type(exc).__name__}: {exc}"
+                    detail = f"{cause}; {DEVICE_ADVICE}" if workers.gpus else cause
+                    fitted[config_id][seed] = FitFailure(config_id, seed, detail)
+                pending[config_id] -= 1
+                if pending[config_id] > 0:
+                    continue
                 config, seeds = by_id[config_id]
                 results[config_id] = _collect(fitted[config_id], seeds)
-                if done:
-                    try:
-                        done(config, results[config_id], len(results), len(plan))
-                    except BaseException:  # the run stops (bad input, Ctrl-C): fit nothing more
-                        _cancel(futures)
-                        raise
+                if not done:
+                    continue
+                try:
+                    more = done(config, results[config_id], len(results), len(plan))
+                except BaseException:  # the run stops (bad input, Ctrl-C): fit nothing more
+                    _cancel(futures)
+                    raise
+                if more:  # the configuration is open again: its next seeds, judged again when they are in
+                    del results[config_id]
+                    by_id[config_id] = (config, (*seeds, *more))
+                    pending[config_id] = len(more)
+                    before = set(futures)
+                    submit(config, more)
+                    running |= set(futures) - before
     return results
 
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from regcheck.engine.grid import StudyGrid, grid_for
 from regcheck.engine.guard import FitError, call_hook, fitted, list_of
 from regcheck.engine.judge import Verdict, judge, profile_text
+from regcheck.engine.sequential import SequentialPlan, seeds_at
 from regcheck.engine.study import Claim, Dataset, GridAxes
 from regcheck.errors import BaselineError, RegcheckError, UsageError
 from regcheck.files.baseline import Baseline, BaselineStore, ProfileOutcomes
@@ -146,6 +147,7 @@ class StudyRun:
         """An ``exact`` model's own seeds; for a ``band`` model the requested seeds, else its seeds for the tier that applies.
 
         A deterministic model gives one answer whatever the seed, so more seeds would only repeat the check.
+        The sequential band starts with its first look's seeds (``more_seeds`` adds the next look's).
         """
         model = self.model(name)
         if model.rule == "exact":
@@ -154,8 +156,32 @@ class StudyRun:
             return self.options.seeds
         if self.options.tier != "band" and self.has_profile(name, self.profile(name)):
             return model.exact_seeds
-        # An update that creates the baselines, or re-makes them in this profile, blesses both tiers' seeds.
-        return model.baseline_seeds if self.update else model.band_seeds
+        if self.update:  # creates the baselines, or re-makes them in this profile: both tiers' seeds, enough for the band
+            return blessed_seeds(model, self.grid.count(name))
+        plan = self.sequential_plan(name)
+        return seeds_at(model.band_seeds, plan.looks[0]) if plan else model.band_seeds
+
+    def sequential_plan(self, name: str) -> SequentialPlan | None:
+        """The sequential band's plan where it decides this model's seeds: a band model in the band tier, no
+        ``--seeds``, no update (which blesses a fixed set); None elsewhere."""
+        model = self.model(name)
+        if model.rule != "band" or model.band_plan is None or self.options.seeds or self.update:
+            return None
+        if self.options.tier != "band" and self.has_profile(name, self.profile(name)):
+            return None
+        return model.band_plan
+
+    def more_seeds(self, config: Configuration) -> tuple[int, ...]:
+        """The seeds the sequential band's next look adds to ``config`` (after an ``open`` verdict); none past the cap."""
+        plan = self.sequential_plan(config.model)
+        have = [record.seed for record in self.records.get(config.config_id, [])]
+        if plan is None:
+            return ()
+        following = [count for count in plan.looks if count > len(have)]
+        if not following:
+            return ()
+        wanted = seeds_at(self.model(config.model).band_seeds, following[0])
+        return tuple(seed for seed in wanted if seed not in have)
 
     def has_profile(self, name: str, profile: dict[str, Any]) -> bool:
         """Whether the model's baselines (the first one found) hold outcomes blessed in ``profile``."""
@@ -226,8 +252,29 @@ class StudyRun:
             self.records[config.config_id] = self._stamp(declared_fields_held(model, fits))
         return self.records[config.config_id]
 
-    def judge(self, config: Configuration) -> Verdict:
-        """Run and compare one configuration; a crash becomes an ``error`` verdict with its cause."""
+    def judge(self, config: Configuration, fit_here: bool = True) -> Verdict:
+        """Run and compare one configuration; a crash becomes an ``error`` verdict with its cause.
+
+        Under the sequential band a verdict may be ``open``: with ``fit_here`` the next look's seeds
+        are fitted here and the configuration judged again, up to the plan's cap; without (the
+        fits run in workers), the ``open`` verdict is returned and ``more_seeds`` names them.
+        """
+        verdict = self._judge_once(config)
+        while verdict.status == "open" and fit_here:
+            try:
+                self.fit_more(config, self.more_seeds(config))
+            except FitError as error:
+                return self.record_error(config, str(error))
+            verdict = self._judge_once(config)
+        return verdict
+
+    def fit_more(self, config: Configuration, seeds: Sequence[int]) -> None:
+        """Fit ``seeds`` of ``config`` here and add them to its records (the sequential band's next look)."""
+        model = self.model(config.model)
+        fits = [fitted(model, config, self.dataset.value, seed) for seed in seeds]
+        self.records[config.config_id] = [*self.records[config.config_id], *self._stamp(declared_fields_held(model, fits))]
+
+    def _judge_once(self, config: Configuration) -> Verdict:
         self.store.check_folder(config.model)
         baseline = self.store.load(config.model, config.config_id)
         try:
@@ -240,7 +287,10 @@ class StudyRun:
         except FitError as error:
             return self.record_error(config, str(error), "the study's published() check raised")
         profile = self.profile(config.model) if model.rule == "band" else {}
-        verdict = judge(model, config, records, baseline, published, self.options.tier, profile, self.grid.count(config.model))
+        verdict = judge(model, config, records, baseline, published, self.options.tier, profile, self.grid.count(config.model),
+                        self.sequential_plan(config.model))  # fmt: skip
+        if verdict.status == "open":  # the sequential band wants the next look's seeds: nothing is decided yet
+            return verdict
         if verdict.status == "missing" and not verdict.detail:  # say which file to create (the how is in the report)
             verdict.detail = str(self.store.path_for(config.model, config.config_id))
         # A band verdict means the baseline holds no outcomes of this profile: updating adds them
@@ -339,6 +389,31 @@ class StudyRun:
             params = dict(self.store.schemas[config.model].params[config.config_id])
             return self.store.new_baseline(config.model, config.config_id, params, outcomes)
         return previous.with_outcomes(outcomes)
+
+
+def blessed_seeds(model: Model, configurations: int) -> tuple[int, ...]:
+    """The seeds an update blesses when none are named: the model's ``baseline_seeds``, and for a band model
+    more (the integers from 0 not yet among them) until every look of its sequential band can say moved
+    (``regcheck.engine.power.baseline_seeds_needed``; a fixed band: its ``band_seeds``' run)."""
+    chosen = list(dict.fromkeys(model.baseline_seeds))
+    if model.rule != "band":
+        return tuple(chosen)
+    needed = baseline_seeds_for(model, configurations)
+    candidate = 0
+    while len(chosen) < needed:
+        if candidate not in chosen:
+            chosen.append(candidate)
+        candidate += 1
+    return tuple(sorted(chosen))
+
+
+def baseline_seeds_for(model: Model, configurations: int) -> int:
+    """How many baseline seeds the band of ``model`` needs to be able to say moved at every look (or at all)."""
+    from regcheck.engine.power import baseline_seeds_needed, fixed_seeds_needed
+
+    if model.band_plan is None:
+        return fixed_seeds_needed(configurations, len(model.band_seeds))
+    return baseline_seeds_needed(configurations, model.band_plan)
 
 
 def declared_fields_held(model: Model, records: list[ResultRecord]) -> list[ResultRecord]:
@@ -448,16 +523,20 @@ def _judge_in_pool(
     from regcheck.engine.dependencies import DependencyError
     from regcheck.engine.parallel import FitFailure, fit_in_pool
 
-    def done(config: Configuration, result: list[ResultRecord] | FitFailure, _done: int, _total: int) -> None:
+    def done(config: Configuration, result: list[ResultRecord] | FitFailure, _done: int, _total: int) -> tuple[int, ...] | None:
         if isinstance(result, FitFailure):
             if result.dependency:  # the worker's environment is broken: bad input, not a result
                 raise DependencyError(result.detail)
             if result.bad_input:  # the study's own set-up of its workers failed: before any fit of it ran
                 raise UsageError(result.detail)
             record(config, run.record_error(config, f"seed {result.seed}: {result.detail}"))
-            return
+            return None
         run.adopt(config, result)
-        record(config, run.judge(config))
+        verdict = run.judge(config, fit_here=False)
+        if verdict.status == "open":  # the sequential band's next look: its seeds go to the pool, the others go on
+            return run.more_seeds(config)
+        record(config, verdict)
+        return None
 
     plan = [(config, run.seeds_for(config.model)) for config in configs]
     fit_in_pool(run.options.study_reference, plan, run.dataset.value, workers.jobs, done, executor, workers)

@@ -31,8 +31,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal, Protocol
 
+from regcheck.engine.band_scores import scores_problem
+from regcheck.engine.sequential import DEFAULT_PLAN, SequentialPlan
 from regcheck.files.runfile import GridAxes
 from regcheck.results.compare import FieldDifference
 from regcheck.results.metrics import DEFAULT_METRICS, METRICS, TASKS, Task, unknown_for_task
@@ -143,6 +146,13 @@ class Model(ABC):
     # a metric (``n_correct``, ``log_loss``, ``brier``, ``mse``, ``r2``: ``regcheck.results.metrics``)
     # or any number or array the record holds (core or extra; an array is compared entry by entry).
     band_statistics: tuple[str, ...] = ()
+    # How each band statistic is scored, where not by its kind's defaults (a number's mean; a vector's
+    # sum of squares and largest entry): ``{"log_loss": ("default", "spread")}`` adds its spread
+    # over seeds (``regcheck.engine.band_scores``: mean, largest, spread, distribution).
+    band_scores: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+    # The sequential band a run without ``--seeds`` uses in the band tier (``regcheck.engine.sequential``):
+    # five seeds first, more only where the answer is open. None: one fixed run of ``band_seeds``.
+    band_plan: SequentialPlan | None = DEFAULT_PLAN
     # Why the exact rule holds for this model, named in every verdict.
     exact_reason: str = "deterministic fit: exact in every environment"
     # Modules imported before the first fit (``check_ready``): a broken install is one line and exit 2.
@@ -272,6 +282,11 @@ def model_problem(model: Model | type[Model]) -> str | None:
         if wrong:
             owners = ", ".join(f"{item} ({METRICS[item].task})" for item in wrong)
             return f"{member} names {owners}, which a {task} model's records never hold; choose metrics of its task"
+    scores = scores_problem(getattr(model, "band_scores", {}), tuple(getattr(model, "band_statistics", ())))
+    if scores:
+        return scores
+    if not isinstance(getattr(model, "band_plan", None), (SequentialPlan, type(None))):
+        return f"band_plan {getattr(model, 'band_plan', None)!r:.60}; expected a regcheck SequentialPlan or None"
     if rule == "band" and not getattr(model, "band_statistics", ()):
         examples = "n_correct, log_loss, brier" if task == "classification" else "mse, r2"
         return f"rule 'band' needs band_statistics, the per-seed numbers the band compares (e.g. {examples})"

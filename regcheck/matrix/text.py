@@ -201,7 +201,7 @@ def profile_lines(matrix: Matrix) -> list[str]:
     for model, profiles in held.items():
         if any(profiles):
             shown = "; ".join(", ".join(f"{k} {v}" for k, v in profile.items()) for profile in profiles)
-            lines.append(f"  {model}: {len(profiles)} profile(s), the first is the band's reference: {shown}")
+            lines.append(f"  {model}: {len(profiles)} profile(s), the band compares a run none matches with the closest: {shown}")
     return ["", "profiles the baselines hold:", *lines] if lines else []
 
 

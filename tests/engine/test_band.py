@@ -93,28 +93,53 @@ LOSS = [0.547, 0.552, 0.546, 0.507, 0.553, 0.529, 0.551, 0.556, 0.554, 0.571, 0.
 MEAN_P = [0.466, 0.461, 0.458, 0.471, 0.455, 0.466, 0.456, 0.456, 0.456, 0.463, 0.452]
 
 
-def brute_force_min_p(baseline: dict[str, list[Any]], obtained: dict[str, list[Any]]) -> float:
-    """The minP p-value by its definition, one subset at a time (a vector statistic: one column per row)."""
+def anderson_darling(chosen: list[float], rest: list[float]) -> float:
+    """The two-sample Anderson-Darling distance by its definition: the gap between the two samples' distribution functions."""
+    pool = chosen + rest
+    total = 0.0
+    for point in sorted(set(pool))[:-1]:
+        share = sum(v <= point for v in pool) / len(pool)
+        at = sum(v == point for v in pool) / len(pool)
+        gap = sum(v <= point for v in chosen) / len(chosen) - sum(v <= point for v in rest) / len(rest)
+        total += at * gap**2 / (share * (1 - share))
+    return total
+
+
+def brute_force_min_p(baseline: dict[str, list[Any]], obtained: dict[str, list[Any]],
+                      distribution: tuple[str, ...] = ()) -> float:  # fmt: skip
+    """The minP p-value by its definition, one subset at a time: per number its mean (and its distribution where
+    asked), per vector the sum of squares over its rows and its largest row."""
     names = list(baseline)
     columns: dict[str, list[list[float]]] = {}
+    raw: dict[str, list[float]] = {}
     for name in names:
         pool = [value if isinstance(value, list) else [value] for value in baseline[name] + obtained[name]]
         by_row = [list(row) for row in zip(*pool)]
         columns[name] = [[(v - statistics.fmean(row)) / statistics.pstdev(row) for v in row] for row in by_row]
+        raw[name] = [row[0] for row in pool]
     n, k = len(baseline[names[0]]) + len(obtained[names[0]]), len(obtained[names[0]])
     subsets = list(itertools.combinations(range(n), k))
 
-    def score(name: str, subset: tuple[int, ...]) -> float:
-        return sum(sum(row[i] for i in subset) ** 2 for row in columns[name])
+    def sums(name: str, subset: tuple[int, ...]) -> list[float]:
+        return [sum(row[i] for i in subset) for row in columns[name]]
 
-    scores = {name: [score(name, subset) for subset in subsets] for name in names}
+    components = []
+    for name in names:
+        components.append(lambda subset, name=name: sum(value**2 for value in sums(name, subset)))
+        if isinstance(baseline[name][0], list):
+            components.append(lambda subset, name=name: max(abs(value) for value in sums(name, subset)))
+        if name in distribution:
+            components.append(lambda subset, name=name: anderson_darling(
+                [raw[name][i] for i in subset], [raw[name][i] for i in range(n) if i not in subset]))  # fmt: skip
+    scores = [[component(subset) for subset in subsets] for component in components]
 
-    def p_of(name: str, value: float) -> float:
-        return sum(other >= value - 1e-9 for other in scores[name]) / len(subsets)
+    def p_of(index: int, value: float) -> float:
+        return sum(other >= value - 1e-9 * (1 + abs(value)) for other in scores[index]) / len(subsets)
 
-    smallest = [min(p_of(name, scores[name][i]) for name in names) for i in range(len(subsets))]
-    observed = min(p_of(name, score(name, tuple(range(n - k, n)))) for name in names)
-    return sum(value <= observed + 1e-12 for value in smallest) / len(subsets)
+    smallest = [min(p_of(c, scores[c][i]) for c in range(len(components))) for i in range(len(subsets))]
+    own = tuple(range(n - k, n))
+    observed = min(p_of(c, component(own)) for c, component in enumerate(components))
+    return sum(value <= observed * (1 + 1e-9) for value in smallest) / len(subsets)
 
 
 def test_real_valued_statistic_p_value_equals_brute_force_enumeration() -> None:
