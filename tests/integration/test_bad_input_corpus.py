@@ -644,7 +644,8 @@ FOURTH_PASS_CASES = [
             "class S(Study):\n    name = 's'\n    def models(self):\n        return [M()]\n"
             "    def load(self, path):\n        return 42\nstudy = S()\n"
         ),
-        "study s: load() returned 42; expected a regcheck Dataset whose sha256 is 64 hexadecimal digits (hashlib.sha256(...).hexdigest())",
+        "study s: load() returned 42; expected a regcheck Dataset whose sha256 is 64 hexadecimal digits "
+        "(hashlib.sha256(...).hexdigest())",
         STUDY_RUN,
     ),
     Case(
