@@ -12,6 +12,7 @@ A fit that raises comes back as a ``FitFailure`` naming its cause; the other fit
 from __future__ import annotations
 
 import argparse
+import asyncio
 import atexit
 import contextlib
 import multiprocessing
@@ -20,11 +21,12 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from regcheck.engine.cluster import DASK_SCHEME, WATCH_SECONDS
 from regcheck.errors import RegcheckError, UsageError
 from regcheck.frameworks.devices import DEVICE_ADVICE
 from regcheck.frameworks.pool import PoolPlan, enter_worker, pool_for
@@ -150,7 +152,6 @@ def _fit_one(study_reference: str, config: Configuration, data: Any, seed: int) 
 
 
 LOCAL = "local"
-DASK_SCHEME = "dask://"
 EXECUTOR_EXAMPLE = f"{LOCAL} (a process pool on this machine) or {DASK_SCHEME}HOST:PORT (a Dask scheduler)"
 
 
@@ -167,40 +168,32 @@ def parse_executor(text: str) -> str:
 
 
 @contextlib.contextmanager
-def open_executor(executor: str, study_reference: str, workers: PoolPlan) -> Iterator[Executor]:
-    """The ``concurrent.futures`` executor the fits go to: no scheduler of our own in either case.
+def open_executor(executor: str, study_reference: str, workers: PoolPlan) -> Iterator[tuple[Executor, Watch]]:
+    """The ``concurrent.futures`` executor the fits go to (no scheduler of our own in either case), and what the
+    run calls while it waits for them, which raises where the executor can no longer finish them.
 
-    ``local``: the standard library's process pool, spawned workers as ``workers`` sizes and sets them up.
-    ``dask://HOST:PORT``: Dask distributed's own ``concurrent.futures`` executor on a running
-    cluster (``Client.get_executor``); its workers load the study by the same reference.
+    ``local``: the standard library's process pool, spawned workers as ``workers`` sizes and sets them up
+    (it notices a dead worker itself). ``dask://HOST:PORT``: Dask distributed's own executor on a running
+    cluster, checked and watched (``regcheck.engine.cluster``); its workers load the study by the same reference.
     """
     if executor == LOCAL:
         context = multiprocessing.get_context("spawn")
         slots = context.Value("i", 0)
         with ProcessPoolExecutor(workers.jobs, mp_context=context, initializer=_init_pool_worker,
                                  initargs=(study_reference, workers.threads, workers, slots)) as pool:  # fmt: skip
-            yield pool
+            yield pool, _nothing_to_watch
         return
-    try:
-        from distributed import Client
-    except ImportError:
-        raise UsageError(f"--executor {executor}: Dask is not installed here; pip install 'regcheck[dask]'") from None
-    address = executor.removeprefix(DASK_SCHEME)
-    try:
-        client = Client(f"tcp://{address}", timeout=CONNECT_SECONDS)  # type: ignore[no-untyped-call]  # Dask ships no types here
-    except (OSError, TimeoutError) as exc:
-        raise UsageError(f"--executor {executor}: no Dask scheduler answers there ({type(exc).__name__}: {exc})") from None
-    with client:
-        # Each worker loads the study first: a study given as a file defines the classes of the
-        # fits' arguments in a module only load_study can import, and Dask unpickles arguments
-        # before it runs a task. (Workers that join later load it on their first fit: too late
-        # for such a study, so start the cluster first; docs/distributed.md.)
-        client.run(_init_worker, study_reference, 1)
-        with client.get_executor() as pool:  # type: ignore[no-untyped-call]
-            yield pool
+    from regcheck.engine.cluster import dask_executor
+
+    with dask_executor(executor, _init_worker, study_reference, 1) as (pool, watch):
+        yield pool, watch
 
 
-CONNECT_SECONDS = 10
+Watch = Callable[[], None]
+
+
+def _nothing_to_watch() -> None:
+    return None
 
 
 def fit_in_pool(
@@ -221,19 +214,29 @@ def fit_in_pool(
     fitted: dict[str, dict[int, ResultRecord | FitFailure]] = {config.config_id: {} for config, _ in plan}
     by_id = {config.config_id: (config, tuple(seeds)) for config, seeds in plan}
     results: dict[str, list[ResultRecord] | FitFailure] = {}
-    with open_executor(executor, study_reference, workers) as pool:
+    with open_executor(executor, study_reference, workers) as (pool, watch):
         futures: dict[Future[Any], tuple[str, int]] = {}
 
-        def submit(config: Configuration, seeds: Sequence[int]) -> None:
+        def submit(config: Configuration, seeds: Sequence[int]) -> set[Future[Any]]:
+            submitted = set()
             with _interrupts_ignored():  # the local pool starts its workers as fits are submitted
                 for seed in seeds:
-                    futures[pool.submit(_fit_one, study_reference, config, data, seed)] = (config.config_id, seed)
+                    future = pool.submit(_fit_one, study_reference, config, data, seed)
+                    futures[future] = (config.config_id, seed)
+                    submitted.add(future)
+            return submitted
 
+        running: set[Future[Any]] = set()
         for config, seeds in plan:
-            submit(config, seeds)
-        running = set(futures)
+            running |= submit(config, seeds)
         while running:  # not as_completed: a configuration's next seeds join the pool as soon as it asks for them
-            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            finished, running = wait(running, timeout=WATCH_SECONDS, return_when=FIRST_COMPLETED)
+            if not finished:
+                try:
+                    watch()  # a cluster whose scheduler or last worker is gone would leave this wait forever
+                except BaseException:
+                    _cancel(futures)
+                    raise
             for future in finished:
                 config_id, seed = futures[future]
                 try:
@@ -241,6 +244,11 @@ def fit_in_pool(
                 except RegcheckError as error:
                     _cancel(futures)
                     raise type(error)(f"{error} (in a worker process, fitting {config_id} seed {seed})") from error
+                except (CancelledError, asyncio.CancelledError):  # not by us: the executor gave up its fits
+                    _cancel(futures)
+                    watch()
+                    raise UsageError(f"--executor {executor}: the executor cancelled the fit of {config_id} seed {seed}; "
+                                     "expected it to run every fit it was given") from None  # fmt: skip
                 except Exception as exc:  # the worker itself died (killed, out of memory)
                     cause = f"worker process failed: {type(exc).__name__}: {exc}"
                     detail = f"{cause}; {DEVICE_ADVICE}" if workers.gpus else cause
@@ -261,9 +269,7 @@ def fit_in_pool(
                     del results[config_id]
                     by_id[config_id] = (config, (*seeds, *more))
                     pending[config_id] = len(more)
-                    before = set(futures)
-                    submit(config, more)
-                    running |= set(futures) - before
+                    running |= submit(config, more)
     return results
 
 
