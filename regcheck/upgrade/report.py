@@ -65,6 +65,7 @@ class Report:
 
     @property
     def slower(self) -> list[str]:
+        """The cases NEW is slower in beyond the noise (by more than the factor, where --fail-slower gave one)."""
         return [f"{where} {phase}" for (where, phase), pair in self.timings.items() if pair.change and pair.change.failed]
 
     @property
@@ -161,7 +162,8 @@ def search_lines(report: Report) -> list[str]:
         return []
     if not report.trials and not report.smallest:
         return ["which change did it: not searched (--no-search)"]
-    lines = [f"which change did it: delta debugging over {len(report.changes)} changed packages, {len(report.trials)} trials"]
+    trials = f"{len(report.trials)} trial{'' if len(report.trials) == 1 else 's'}"
+    lines = [f"which change did it: delta debugging over {len(report.changes)} changed packages, {trials}"]
     for number, trial in enumerate(report.trials, start=1):
         shown = ", ".join(change.name for change in trial.changes)
         lines.append(f"  trial {number}: {{{shown}}}: {_outcome(trial)}")
@@ -215,9 +217,12 @@ def summary_line(report: Report) -> str:
         verdict = f"{len(report.moved)} of {len(report.comparison.cells)} configurations moved"
     else:
         verdict = f"nothing moved: {len(report.comparison.cells)} configurations identical, bit for bit"
-    slower = f"; slower beyond the noise: {', '.join(report.slower)}" if report.slower else ""
+    slower = report.slower
+    shown = ", ".join(slower[:3]) + (f" and {len(slower) - 3} more" if len(slower) > 3 else "")
+    beyond = "beyond the noise" if report.factor == 1 else f"by more than {report.factor:g}x beyond the noise"
+    slower_text = f"; {len(slower)} case(s) slower {beyond}: {shown}" if slower else ""
     return (
-        f"regcheck upgrade: {verdict}{slower} | {len(counts.environments)} environments ({counts.built} built now), "
+        f"regcheck upgrade: {verdict}{slower_text} | {len(counts.environments)} environments ({counts.built} built now), "
         f"{counts.runs} runs and {counts.rounds} timing rounds made now | {_duration(report.seconds)}"
     )
 

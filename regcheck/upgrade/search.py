@@ -71,10 +71,9 @@ class Settings:
     source_code: str  # regcheck's code (bisect.source_digest): cached runs go stale with it
     dependencies: str  # regcheck's pyproject.toml: cached resolutions go stale with it
     cache: Path
-    marker_environment: Mapping[str, str]
     run_options: tuple[str, ...]  # for 'regcheck run': --model, --seeds, --study ...
-    bench: tuple[str, ...] = ()  # pytest arguments of one timing round; empty: no timings
-    log: Path = Path("upgrade.log")
+    bench: tuple[str, ...]  # pytest arguments of one timing round; empty: no timings
+    log: Path  # every command and its output
 
 
 @dataclass(frozen=True)
@@ -97,9 +96,12 @@ class Environment:
     versions: dict[str, str]
     widened: tuple[Moved, ...] = ()
     why: str = ""  # uv's reason the exact pins could not be resolved, where widened
+    is_new: bool = False  # every change applied: NEW's own pins
 
     @property
     def label(self) -> str:
+        if self.is_new:
+            return "NEW's pins"
         return ", ".join(f"{name} {version or '(removed)'}" for name, version in self.overrides) or "OLD's pins"
 
 
@@ -146,8 +148,9 @@ class Upgrade:
             self._old_resolution = resolved
         versions = {name: pin.version for name, pin in read_requirements(resolved, "uv's resolution", {})[0].items()}
         widened = tuple(Moved(*moved) for moved in saved["widened"])
+        is_new = overrides == {name: change.new for name, change in self.changes.items()}
         environment = Environment(digest(resolved, self.settings.python_version), asked, resolved, versions, widened,
-                                  saved["why"])  # fmt: skip
+                                  saved["why"], is_new)  # fmt: skip
         self.counts.environments.add(environment.key)
         return environment
 
@@ -297,7 +300,7 @@ def find_changes(upgrade: Upgrade, old: Column, new: Column, say: Callable[[str]
         if not against_old.differs:
             outcome, detail = Outcome.SAME, "OLD's result"
         elif not against_new.differs:
-            outcome, detail = Outcome.MOVED, f"NEW's result ({against_old.mark} against OLD)"
+            outcome, detail = Outcome.MOVED, f"NEW's result, {against_old.mark} against OLD"
         else:
             outcome, detail = Outcome.UNRESOLVED, f"neither: {against_old.mark} against OLD, {against_new.mark} against NEW"
         trials.append(Trial(subset, outcome, environment, detail))

@@ -102,30 +102,29 @@ def handle(args: argparse.Namespace) -> int:
     python = args.python or sys.executable
     markers = marker_environment(python)
     old, new = read_lock(args.old, "OLD", markers), read_lock(args.new, "NEW", markers)
+    source = (args.regcheck_source or regcheck_source()).resolve()
+    run_options = _run_options(args)
+    bench, note = _bench(args, source)
     outputs = OutputPlan()
-    outputs.read(args.old, args.new)
+    outputs.read(args.old, args.new, args.baselines, args.data)
     outputs.write("--json", args.json)
     outputs.write("--markdown", args.markdown)
     outputs.write("--comment", args.comment)
     outputs.write(f"${STEP_SUMMARY_VARIABLE}", step_summary_path(), append=True)
     outputs.check()  # before the first environment: a bad output path is found now, not after an hour of builds
-    source = (args.regcheck_source or regcheck_source()).resolve()
     cache = (args.cache or cache_folder("upgrade")).resolve()
     try:
         (cache / "logs").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--cache {cache}: cannot hold the cache ({exc.strerror}); expected a writable folder") from None
-    run_options = _run_options(args)
-    bench, note = _bench(args, source)
     changed = changes(old, new)
     log = cache / "logs" / f"{digest(str(args.old.resolve()), str(args.new.resolve()))}.log"
     settings = Settings(
         old, new, python, python_version(python), source, source_digest(source),
-        digest((source / "pyproject.toml").read_text(encoding="utf-8")), cache, markers, tuple(run_options),
+        digest((source / "pyproject.toml").read_text(encoding="utf-8")), cache, tuple(run_options),
         tuple(bench), log,
     )  # fmt: skip
-    command = f"regcheck upgrade {args.old} {args.new} " + " ".join(run_options)
-    report = rendering.Report(old, new, changed, command.strip(), {}, None, factor=args.fail_slower or 1.0,
+    report = rendering.Report(old, new, changed, _shown_command(args), {}, None, factor=args.fail_slower or 1.0,
                               fail_slower=args.fail_slower is not None, timing_note=note)  # fmt: skip
     print(rendering.header_lines(report)[0], flush=True)
     if changed:
@@ -145,9 +144,27 @@ def handle(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def _shown_command(args: argparse.Namespace) -> str:
+    """The command as given (relative paths stay relative: the report is read where they mean something)."""
+    words = ["regcheck upgrade", str(args.old), str(args.new), "--model", args.model]
+    for flag, value in (("--seeds", args.seeds), ("--study", args.study), ("--baselines", args.baselines),
+                        ("--data", args.data)):  # fmt: skip
+        if value is not None:
+            words += [flag, str(value)]
+    return " ".join(words)
+
+
 def _run_options(args: argparse.Namespace) -> list[str]:
+    """The options of 'regcheck run' in every environment; paths absolute, so a cached run names one thing."""
+    from regcheck.frontends.options import models_for, study_file, study_for
+
+    models_for(study_for(args.study), args.model)  # an unknown model is bad input here, before any environment
+    study = args.study
+    module = study_file(study)
+    if study is not None and module is not None:
+        study = f"{module.resolve()}:{study.rpartition(':')[2]}"
     options = ["--model", args.model] + (["--seeds", args.seeds] if args.seeds else [])
-    for flag, value in (("--study", args.study), ("--baselines", args.baselines), ("--data", args.data)):
+    for flag, value in (("--study", study), ("--baselines", args.baselines), ("--data", args.data)):
         if value is not None:
             options += [flag, str(Path(value).resolve()) if isinstance(value, Path) else value]
     return options
