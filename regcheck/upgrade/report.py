@@ -64,6 +64,10 @@ class Report:
         return [config_id for config_id, cell in self.comparison.cells.items() if cell.mark != "identical"]
 
     @property
+    def cells(self) -> list[str]:
+        return list(self.comparison.cells) if self.comparison else []
+
+    @property
     def slower(self) -> list[str]:
         """The cases NEW is slower in beyond the noise (by more than the factor, where --fail-slower gave one)."""
         return [f"{where} {phase}" for (where, phase), pair in self.timings.items() if pair.change and pair.change.failed]
@@ -257,9 +261,21 @@ def _md(cells: Sequence[str]) -> str:
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
+def headline(report: Report) -> str:
+    """One sentence for the top of the pull request's comment: what moved, and which release did it."""
+    named = [f"{c.change.name} {c.result.first_differing}" for c in report.culprits if c.result and c.result.first_differing]
+    if named:
+        return f"**{' and '.join(named)} moved the result** ({len(report.moved)} of {len(report.cells)} configurations)."
+    if report.moved:
+        return f"**{len(report.moved)} of {len(report.cells)} configurations moved.**"
+    if report.comparison is not None:
+        return f"Nothing moved: {len(report.cells)} configurations identical, bit for bit."
+    return "OLD and NEW pin the same versions."
+
+
 def render_markdown(report: Report) -> str:
     state = "a result moved" if report.moved else "nothing moved" if report.comparison else "nothing to compare"
-    lines = [f"## regcheck upgrade: {state}", "", f"`{report.command}`", ""]
+    lines = [f"## regcheck upgrade: {state}", "", headline(report), "", f"`{report.command}`", ""]
     lines += [f"- {line}" for line in environment_lines(report) if not line.startswith("  ")]
     lines += ["", f"**{len(report.changes)} package(s) differ:** " + (", ".join(f"`{c}`" for c in report.changes) or "none")]
     if report.comparison is not None:

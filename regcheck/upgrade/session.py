@@ -9,6 +9,7 @@ search for each one's first release that does.
 from __future__ import annotations
 
 from regcheck.matrix.bisect import index_versions
+from regcheck.matrix.environments import BuildError
 from regcheck.timing.compare import BenchmarkRun, judge_change
 from regcheck.upgrade.interleave import SIDES, interleaved, pool_rounds
 from regcheck.upgrade.report import Report, TimedPair
@@ -39,10 +40,16 @@ def examine(upgrade: Upgrade, report: Report, rounds: int, search: bool = True) 
 
 
 def time_both(upgrade: Upgrade, report: Report, rounds: int) -> None:
+    """The timing rounds, interleaved; one that fails leaves the results standing and says why there are no times."""
     upgrade.say(f"timing: {rounds} rounds per environment, interleaved OLD, NEW, OLD, NEW ...")
     taken: dict[str, list[BenchmarkRun]] = {side: [] for side in SIDES}
     for number, side in interleaved(rounds):
-        taken[side].append(upgrade.timing_round(report.environments[side], number))
+        try:
+            taken[side].append(upgrade.timing_round(report.environments[side], number))
+        except BuildError as error:
+            report.timing_note = str(error)
+            upgrade.say(f"  no times: {error}")
+            return
     old, new = pool_rounds(taken["old"]), pool_rounds(taken["new"])
     report.rounds = rounds
     for key in [*old, *(key for key in new if key not in old)]:
