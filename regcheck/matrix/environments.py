@@ -50,6 +50,16 @@ def uv_environment() -> dict[str, str]:
     return {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}  # an interpreter is never downloaded
 
 
+# What a run inside an environment must not inherit: the job summary is the outer command's to write
+# (each inner 'regcheck run' would append its own report to it).
+PRIVATE_VARIABLES = ("GITHUB_STEP_SUMMARY",)
+
+
+def run_environment() -> dict[str, str]:
+    """This process's environment for a command run inside a built environment."""
+    return {name: value for name, value in os.environ.items() if name not in PRIVATE_VARIABLES}
+
+
 def cache_folder(name: str) -> Path:
     """``$REGCHECK_CACHE_DIR/NAME``, else the platform's user cache folder's ``regcheck/NAME``."""
     override = os.environ.get("REGCHECK_CACHE_DIR")
@@ -138,7 +148,8 @@ def run_study(python: Path, target: Path, options: Sequence[str], log: Path, wha
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial.json")
-    code = run_logged([str(python), "-m", "regcheck", "run", "--json", str(partial), *options], log, RUN_SECONDS)
+    command = [str(python), "-m", "regcheck", "run", "--json", str(partial), *options]
+    code = run_logged(command, log, RUN_SECONDS, env=run_environment())
     if code is None:
         raise BuildError(f"the run with {what} took over {RUN_SECONDS} s")
     if code not in (0, 1) or not partial.is_file():

@@ -41,6 +41,7 @@ from regcheck.matrix.environments import (
     failure_reason,
     interpreter_in,
     resolve,
+    run_environment,
     run_logged,
     run_study,
 )
@@ -238,7 +239,7 @@ class Upgrade:
             python = self.build(environment)
             partial = target.with_suffix(".partial.json")
             command = [str(python), "-m", "pytest", *self.settings.bench, "--benchmark-json", str(partial)]
-            code = run_logged(command, self.settings.log, TIMING_SECONDS, cwd=self.settings.source)
+            code = run_logged(command, self.settings.log, TIMING_SECONDS, cwd=self.settings.source, env=run_environment())
             if code != 0 or not partial.is_file():
                 raise BuildError(f"timing round {number + 1} with {environment.label} failed (exit {code}): "
                                  f"{failure_reason(self.settings.log)} (log: {self.settings.log})")  # fmt: skip

@@ -44,9 +44,12 @@ def upgrade(cache: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tupl
 
 
 def test_an_upgrade_that_moves_nothing_says_so_with_the_time_table(
-    cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     markdown, comment, document = tmp_path / "summary.md", tmp_path / "comment.md", tmp_path / "upgrade.json"
+    job_summary = tmp_path / "step-summary.md"
+    job_summary.write_text("", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(job_summary))
     code, out = upgrade(cache, capsys, *HEART, "--markdown", str(markdown), "--comment", str(comment), "--json",
                         str(document))  # fmt: skip
     assert code == 0, out
@@ -60,6 +63,8 @@ def test_an_upgrade_that_moves_nothing_says_so_with_the_time_table(
     assert "times: median ±half the interquartile range of 3 rounds per environment, taken interleaved" in out
     assert markdown.read_text(encoding="utf-8").startswith("## regcheck upgrade: nothing moved")
     assert comment.read_text(encoding="utf-8").startswith("<!-- regcheck-upgrade -->\n## regcheck upgrade: nothing moved")
+    # The job summary holds the upgrade's report once, and none of the runs' inside the environments.
+    assert job_summary.read_text(encoding="utf-8") == markdown.read_text(encoding="utf-8")
     written = json.loads(document.read_text(encoding="utf-8"))
     assert (written["kind"], written["moved"], written["exit_code"], written["rounds"]) == ("regcheck.upgrade", [], 0, 3)
 
