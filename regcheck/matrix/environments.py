@@ -42,7 +42,7 @@ def find_uv() -> str:
     except (ImportError, FileNotFoundError):
         found = shutil.which("uv")
         if found is None:
-            raise UsageError("bisect builds its environments with uv, which is not installed: pip install uv") from None
+            raise UsageError("regcheck builds its environments with uv, which is not installed: pip install uv") from None
         return found
 
 

@@ -75,6 +75,7 @@ class Settings:
     run_options: tuple[str, ...]  # for 'regcheck run': --model, --seeds, --study ...
     bench: tuple[str, ...]  # pytest arguments of one timing round; empty: no timings
     log: Path  # every command and its output
+    order: tuple[str, ...] = ()  # the study's configurations in its own order, as the reports list them
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,8 @@ class Upgrade:
         """OLD's pins with ``overrides``, resolved exactly, or widened when that cannot be resolved."""
         # An override to OLD's own version is none: OLD itself, and the bisection's reference, are one environment.
         overrides = {name: version for name, version in overrides.items() if version != self.settings.old.version(name)}
+        if overrides and not self._old_resolution:
+            self.environment({})  # every other resolution prefers OLD's versions: OLD's comes first
         asked = tuple(sorted(overrides.items()))
         pins = self._pins(overrides)
         exact = self._requirements(pins, set())
@@ -228,7 +231,12 @@ class Upgrade:
             python = self.build(environment)
             run_study(python, target, self.settings.run_options, self.settings.log, environment.label)
             self.counts.runs += 1
-        return load_release_run(target, name)
+        column = load_release_run(target, name)
+        # A run file lists its configurations as the worker pool finished them: put them in the study's order.
+        rank = {config_id: position for position, config_id in enumerate(self.settings.order)}
+        ordered = sorted(column.models, key=lambda config_id: (rank.get(config_id, len(rank)), config_id))
+        column.models = {config_id: column.models[config_id] for config_id in ordered}
+        return column
 
     def timing_round(self, environment: Environment, number: int) -> BenchmarkRun:
         from regcheck.timing.compare import load_run

@@ -103,7 +103,7 @@ def handle(args: argparse.Namespace) -> int:
     markers = marker_environment(python)
     old, new = read_lock(args.old, "OLD", markers), read_lock(args.new, "NEW", markers)
     source = (args.regcheck_source or regcheck_source()).resolve()
-    run_options = _run_options(args)
+    run_options, order = _run_options(args)
     bench, note = _bench(args, source)
     outputs = OutputPlan()
     outputs.read(args.old, args.new, args.baselines, args.data)
@@ -122,7 +122,7 @@ def handle(args: argparse.Namespace) -> int:
     settings = Settings(
         old, new, python, python_version(python), source, source_digest(source),
         digest((source / "pyproject.toml").read_text(encoding="utf-8")), cache, tuple(run_options),
-        tuple(bench), log,
+        tuple(bench), log, order,
     )  # fmt: skip
     report = rendering.Report(old, new, changed, _shown_command(args), {}, None, factor=args.fail_slower or 1.0,
                               fail_slower=args.fail_slower is not None, timing_note=note)  # fmt: skip
@@ -154,11 +154,14 @@ def _shown_command(args: argparse.Namespace) -> str:
     return " ".join(words)
 
 
-def _run_options(args: argparse.Namespace) -> list[str]:
-    """The options of 'regcheck run' in every environment; paths absolute, so a cached run names one thing."""
+def _run_options(args: argparse.Namespace) -> tuple[list[str], tuple[str, ...]]:
+    """The options of 'regcheck run' in every environment (paths absolute, so a cached run names one thing),
+    and the configurations it runs in the study's order."""
     from regcheck.frontends.options import models_for, study_file, study_for
 
-    models_for(study_for(args.study), args.model)  # an unknown model is bad input here, before any environment
+    chosen = study_for(args.study)
+    models = models_for(chosen, args.model)  # an unknown model is bad input here, before any environment
+    order = tuple(config_id for name in models for config_id in chosen.model(name).config_ids())
     study = args.study
     module = study_file(study)
     if study is not None and module is not None:
@@ -167,7 +170,7 @@ def _run_options(args: argparse.Namespace) -> list[str]:
     for flag, value in (("--study", study), ("--baselines", args.baselines), ("--data", args.data)):
         if value is not None:
             options += [flag, str(Path(value).resolve()) if isinstance(value, Path) else value]
-    return options
+    return options, order
 
 
 def _bench(args: argparse.Namespace, source: Path) -> tuple[list[str], str]:
