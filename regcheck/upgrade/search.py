@@ -238,11 +238,19 @@ class Upgrade:
         column.models = {config_id: column.models[config_id] for config_id in ordered}
         return column
 
-    def timing_round(self, environment: Environment, number: int) -> BenchmarkRun:
+    def timing_file(self, environment: Environment, number: int, pair: str) -> Path:
+        key = digest(environment.key, pair, self.settings.source_code, *self.settings.bench)
+        return self.settings.cache / "timings" / f"{environment.key}-{key}-{number}.json"
+
+    def timing_round(self, environment: Environment, number: int, pair: str) -> BenchmarkRun:
+        """Round ``number`` of the bench suite in ``environment``, one of the two environments ``pair`` names.
+
+        The pair is part of the key: a round is only ever judged against the rounds interleaved with it,
+        never against a cached one of another session (OLD's rounds kept while a new NEW is timed alone).
+        """
         from regcheck.timing.compare import load_run
 
-        key = digest(environment.key, self.settings.source_code, *self.settings.bench)
-        target = self.settings.cache / "timings" / f"{environment.key}-{key}-{number}.json"
+        target = self.timing_file(environment, number, pair)
         if not target.is_file():
             python = self.build(environment)
             partial = target.with_suffix(".partial.json")

@@ -9,7 +9,7 @@ search for each one's first release that does.
 from __future__ import annotations
 
 from regcheck.matrix.bisect import index_versions
-from regcheck.matrix.environments import BuildError
+from regcheck.matrix.environments import BuildError, digest
 from regcheck.timing.compare import BenchmarkRun, judge_change
 from regcheck.upgrade.interleave import SIDES, interleaved, pool_rounds
 from regcheck.upgrade.report import Report, TimedPair
@@ -43,9 +43,10 @@ def time_both(upgrade: Upgrade, report: Report, rounds: int) -> None:
     """The timing rounds, interleaved; one that fails leaves the results standing and says why there are no times."""
     upgrade.say(f"timing: {rounds} rounds per environment, interleaved OLD, NEW, OLD, NEW ...")
     taken: dict[str, list[BenchmarkRun]] = {side: [] for side in SIDES}
+    pair = digest(*(report.environments[side].key for side in SIDES))
     for number, side in interleaved(rounds):
         try:
-            taken[side].append(upgrade.timing_round(report.environments[side], number))
+            taken[side].append(upgrade.timing_round(report.environments[side], number, pair))
         except BuildError as error:
             report.timing_note = str(error)
             upgrade.say(f"  no times: {error}")
