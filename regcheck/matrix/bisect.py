@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -34,16 +32,20 @@ from typing import TYPE_CHECKING
 from packaging.version import InvalidVersion, Version
 
 from regcheck.errors import RegcheckError, UsageError
+from regcheck.matrix.environments import (  # noqa: F401 (failure_reason and find_uv: bisect's own names too)
+    BuildError,
+    cache_folder,
+    create_environment,
+    failure_reason,
+    find_uv,
+    run_study,
+)
 from regcheck.matrix.table import Cell, Column, Fields, Matrix, Row, compare_cell, load_run_file
 from regcheck.results.compare import SEVERITY
 from regcheck.results.metrics import metric_value
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-# Long enough for a TensorFlow environment and a run of the MLP; a hung build must still end.
-BUILD_SECONDS = 1800
-RUN_SECONDS = 3600
 
 
 class BisectError(RegcheckError):
@@ -142,45 +144,13 @@ def source_digest(root: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def find_uv() -> str:
-    try:
-        from uv import find_uv_bin
-
-        return str(find_uv_bin())
-    except (ImportError, FileNotFoundError):
-        found = shutil.which("uv")
-        if found is None:
-            raise UsageError("bisect builds its environments with uv, which is not installed: pip install uv") from None
-        return found
-
-
 def build_environment(setup: Setup, version: Version, log: Path) -> Path:
     """uv venv + uv pip install regcheck, PACKAGE==VERSION and the companions; returns its interpreter."""
-    folder = setup.environment(version)
-    python = folder / ("Scripts" if os.name == "nt" else "bin") / "python"
-    done_marker = folder / ".regcheck-bisect-complete"
-    if done_marker.is_file():
-        return python
-    uv = find_uv()
-    environ = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}  # an interpreter is never downloaded
-    steps = [
-        [uv, "venv", "--quiet", "--clear", "--python", setup.python, str(folder)],
-        [uv, "pip", "install", "--quiet", "--python", str(python), str(setup.regcheck_source),
-         f"{setup.package}=={version}", *setup.companions],
-    ]  # fmt: skip
-    for step in steps:
-        with log.open("a", encoding="utf-8") as out:
-            out.write(f"$ {' '.join(step)}\n")
-            out.flush()
-            try:
-                done = subprocess.run(step, stdout=out, stderr=subprocess.STDOUT, env=environ, timeout=BUILD_SECONDS,
-                                      check=False)  # fmt: skip
-            except subprocess.TimeoutExpired:
-                raise BisectError(f"building {setup.package} {version}'s environment took over {BUILD_SECONDS} s") from None
-        if done.returncode != 0:
-            raise BisectError(f"cannot build an environment with {setup.package}=={version}: {failure_reason(log)} (log: {log})")
-    done_marker.write_text("built\n", encoding="utf-8")
-    return python
+    install = [str(setup.regcheck_source), f"{setup.package}=={version}", *setup.companions]
+    try:
+        return create_environment(setup.environment(version), setup.python, install, log, f"{setup.package}=={version}")
+    except BuildError as error:
+        raise BisectError(str(error)) from None
 
 
 def run_release(setup: Setup, version: Version, log: Path) -> Path:
@@ -189,38 +159,11 @@ def run_release(setup: Setup, version: Version, log: Path) -> Path:
     if target.is_file():
         return target
     python = build_environment(setup, version, log)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial.json")
-    command = [str(python), "-m", "regcheck", "run", "--model", setup.model, "--json", str(partial), *setup.run_options]
-    if setup.seeds:
-        command += ["--seeds", setup.seeds]
-    with log.open("a", encoding="utf-8") as out:
-        out.write(f"$ {' '.join(command)}\n")
-        out.flush()
-        try:
-            done = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, timeout=RUN_SECONDS, check=False)
-        except subprocess.TimeoutExpired:
-            raise BisectError(f"the run with {setup.package} {version} took over {RUN_SECONDS} s") from None
-    if done.returncode not in (0, 1) or not partial.is_file():
-        raise BisectError(
-            f"the run with {setup.package} {version} failed (exit {done.returncode}): {failure_reason(log)} (log: {log})"
-        )
-    partial.replace(target)
-    return target
-
-
-def failure_reason(log: Path) -> str:
-    """Why the log's last command failed, in one line: uv's ``cause:`` line where it gave one, else the last line.
-
-    uv ends a failed resolution with its conclusion ("... your requirements are unsatisfiable") and
-    puts the reason (a release needing another Python, say) on the ``cause:`` line above it.
-    """
-    text = log.read_text(encoding="utf-8", errors="replace")
-    last_command = text.rsplit("\n$ ", 1)[-1]
-    lines = [line.strip() for line in last_command.splitlines()[1:] if line.strip()]
-    lines = lines or [line.strip() for line in text.splitlines() if line.strip()]
-    causes = [line.removeprefix("cause:").strip() for line in lines if line.startswith("cause:")]
-    return (causes[0] if causes else lines[-1])[:300] if lines else "no output"
+    options = ["--model", setup.model, *setup.run_options] + (["--seeds", setup.seeds] if setup.seeds else [])
+    try:
+        return run_study(python, target, options, log, f"{setup.package} {version}")
+    except BuildError as error:
+        raise BisectError(str(error)) from None
 
 
 # --- comparing two runs --------------------------------------------------------------------------
@@ -357,12 +300,7 @@ def _record(result: BisectResult, step: Step, report: Callable[[Step], None] | N
 
 
 def cache_root() -> Path:
-    override = os.environ.get("REGCHECK_CACHE_DIR")
-    if override:
-        return Path(override) / "bisect"
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("regcheck")) / "bisect"
+    return cache_folder("bisect")
 
 
 def regcheck_source() -> Path:

@@ -15,6 +15,7 @@ VERB_MODULES = (
     "regcheck.frontends.verbs.matrix",
     "regcheck.frontends.verbs.bisect",
     "regcheck.frontends.verbs.power",
+    "regcheck.frontends.verbs.upgrade",
 )
 
 EXIT_CODES_HELP = "exit codes: 0 all results held, 1 a result moved or a configuration failed, 2 bad usage or input"
