@@ -134,3 +134,9 @@ def test_each_measurement_log_is_dated_indexed_and_linked_from_a_guide(log: Path
     index = MEASUREMENTS / "README.md"
     assert log.name in linked_names(index), f"{relative(log)} is not in {relative(index)}"
     assert any(log.name in linked_names(guide) for guide in GUIDES), f"{relative(log)}: no guide in docs/ links it"
+
+
+def test_the_readme_lists_every_guide() -> None:
+    listed = {Path(target.partition("#")[0]) for _, target in links(ROOT / "README.md")}
+    missing = [relative(page) for page in [*GUIDES, MEASUREMENTS / "README.md"] if page.relative_to(ROOT) not in listed]
+    assert not missing, f"guides the README's Documentation list does not link: {missing}"
