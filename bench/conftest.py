@@ -19,6 +19,9 @@ from regcheck.studies.heart.configs import DEFAULT_SEED
 
 DEFAULT_DL_ROUNDS = 1
 PREDICT_ROUNDS = 10
+# The scale study's pytest file is run by bench/test_scale.py in a folder of its own, against the
+# scale study; collected by `pytest bench/` it would fit the heart study's configurations instead.
+collect_ignore = ["scale/test_scale_study.py"]
 
 
 def _positive_int(text: str) -> int:

@@ -35,7 +35,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument(
         "--fail-slower", metavar="FACTOR", type=parse_factor, default=None,
         help="exit 1 when a case is slower than the reference by more than FACTOR, judged on medians and "
-        "quartiles together (see regcheck/timing.py) (default: report only)",
+        "quartiles together (see regcheck/timing/compare.py) (default: report only)",
     )  # fmt: skip
     parser.add_argument(
         "--results", metavar="RUN.json", type=Path, action="append", default=None,
