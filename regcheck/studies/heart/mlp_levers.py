@@ -130,7 +130,10 @@ def trainer_for(keras: Any, config: MlpConfig, rows: int) -> Trainer:
         start = tuple(variable.numpy() for variable in model.optimizer.variables)
         found = Trainer(model, start, evaluator, factors, whole_fit_function(model, rows), test_part_function(evaluator))
         _trainers[key] = found
-    for factor, value in zip(found.factors, (config.l1, config.l2), strict=True):
+    for factor, name, value in zip(found.factors, ("l1", "l2"), (config.l1, config.l2), strict=True):
+        # What keras.regularizers.L1L2 checks when it is made; a variable would take any number.
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"Invalid value for argument {name}: expected a non-negative float.Received: {name}={value}")
         factor.assign(value)
     return found
 
