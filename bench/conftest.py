@@ -21,7 +21,7 @@ DEFAULT_DL_ROUNDS = 1
 PREDICT_ROUNDS = 10
 # The scale study's pytest file is run by bench/test_scale.py in a folder of its own, against the
 # scale study; collected by `pytest bench/` it would fit the heart study's configurations instead.
-collect_ignore = ["scale/test_scale_study.py"]
+collect_ignore = ["scale/test_scale_study.py", "scale/test_bare_pytest.py"]
 
 
 def _positive_int(text: str) -> int:

@@ -5,7 +5,8 @@
 
 For each size, in a fresh folder: ``bless`` (creating the baselines), ``run`` (against them, with
 ``--json``), ``pytest`` (collection and one test per configuration through the plugin),
-``report`` (the run file as HTML and Markdown) and ``matrix`` (two run files and the baselines).
+``report`` (the run file as HTML and Markdown) and ``matrix`` (two run files and the baselines);
+and, for reference, ``pytest alone``: as many trivial tests without regcheck (pytest's own share).
 Each verb is a process of its own, timed from outside (wall clock) with its peak memory (its
 ``ru_maxrss`` from ``os.wait4``); the fits cost nothing (``scale_study.py``), so what is timed is
 regcheck. The table gives each verb's seconds, milliseconds per configuration and peak MiB per
@@ -29,7 +30,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 STUDY = HERE / "scale_study.py"
 TESTS = HERE / "test_scale_study.py"
-VERBS = ("bless", "run", "pytest", "report", "matrix")
+BARE_TESTS = HERE / "test_bare_pytest.py"
+# "pytest alone": as many trivial tests without regcheck, the part of the pytest row that is pytest's own.
+VERBS = ("bless", "run", "pytest", "pytest alone", "report", "matrix")
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ def commands(python: str) -> dict[str, list[str]]:
         "run": [python, "-m", "regcheck", "run", *study, "--baselines", "baselines", "--json", "runs/a.json"],
         "pytest": [python, "-m", "pytest", TESTS.name, "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
                    "--regcheck-study", f"{STUDY}:study", "--regcheck-baselines", "baselines"],
+        "pytest alone": [python, "-m", "pytest", BARE_TESTS.name, "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
         "report": [python, "-m", "regcheck", "report", "runs/a.json", *study, "--html", "report.html", "--markdown", "report.md"],
         "matrix": [python, "-m", "regcheck", "matrix", "runs", *study, "--baselines", "baselines", "--json", "matrix.json"],
     }  # fmt: skip
@@ -75,6 +79,7 @@ def prepare(folder: Path) -> None:
     """A fresh project folder: the pytest file of the study, and a folder for the run files."""
     (folder / "runs").mkdir()
     shutil.copy(TESTS, folder / TESTS.name)
+    shutil.copy(BARE_TESTS, folder / BARE_TESTS.name)
 
 
 def run_verb(verb: str, folder: Path, configurations: int, python: str = sys.executable) -> Measurement:
@@ -95,7 +100,7 @@ def measure(configurations: int, python: str = sys.executable) -> list[Measureme
 
 def table(results: list[Measurement]) -> str:
     sizes = sorted({item.configurations for item in results})
-    lines = ["verb     " + "".join(f"| {size:>6,} configurations: s, ms/config, peak MiB " for size in sizes) + "| ratio"]
+    lines = ["verb          " + "".join(f"| {size:>6,} configurations: s, ms/config, peak MiB " for size in sizes) + "| ratio"]
     for verb in VERBS:
         row = {item.configurations: item for item in results if item.verb == verb}
         if not row:
@@ -103,7 +108,7 @@ def table(results: list[Measurement]) -> str:
         cells = "".join(f"| {row[s].seconds:>10.2f} {row[s].ms_per_configuration:>10.3f} {row[s].peak_mib:>12.0f}        "
                         for s in sizes)  # fmt: skip
         ratio = row[sizes[-1]].seconds / row[sizes[0]].seconds if len(sizes) > 1 else 1.0
-        lines.append(f"{verb:<9}{cells}| {ratio:.1f}")
+        lines.append(f"{verb:<14}{cells}| {ratio:.1f}")
     return "\n".join(lines)
 
 
