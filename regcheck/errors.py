@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 EXIT_OK = 0
 EXIT_MOVED = 1
@@ -45,3 +47,13 @@ def one_line(message: str) -> str:
 def error_line(message: object) -> str:
     """The line a user sees for a fault: ``regcheck: error: <message>``, always one line."""
     return f"regcheck: error: {one_line(str(message))}"
+
+
+def quoted(found: Any) -> str:
+    """A value found in a file, as a message quotes it: as JSON writes it (repr where JSON cannot), at most 60
+    characters, escapes only (``ensure_ascii``), so the message stays one line whatever the file held."""
+    try:
+        text = json.dumps(found, ensure_ascii=True)
+    except (TypeError, ValueError):
+        text = one_line(repr(found))
+    return text if len(text) <= 60 else f"{text[:57]}..."

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn, TypeGuard
 
-from regcheck.errors import UsageError
+from regcheck.errors import UsageError, quoted
 from regcheck.files.jsonio import LIMITS, json_files, parse_json, read_regular_file
 
 HOW_TO_SAVE = "expected a pytest-benchmark JSON (pytest bench/ --benchmark-json PATH or --benchmark-save NAME)"
@@ -116,7 +116,7 @@ def read_benchmark(path: Path, name: str | None = None) -> BenchmarkRun:
         raise UsageError(f"{where}: holds no benchmarks (was every case skipped or deselected?)")
     for key in ("machine_info", "commit_info"):
         if document.get(key) is not None and not isinstance(document[key], dict):
-            raise UsageError(f"{where}: field {key}: expected an object, found {_shown(document[key])}; {HOW_TO_SAVE}")
+            raise UsageError(f"{where}: field {key}: expected an object, found {quoted(document[key])}; {HOW_TO_SAVE}")
     timings: dict[str, Timing] = {}
     names: set[str] = set()
     for index, entry in enumerate(benchmarks):
@@ -134,7 +134,7 @@ def read_benchmark(path: Path, name: str | None = None) -> BenchmarkRun:
 
 
 def _fail(where: str, name: str, expected: str, found: Any) -> NoReturn:
-    raise UsageError(f"{where}: field {name}: expected {expected}, found {_shown(found)}")
+    raise UsageError(f"{where}: field {name}: expected {expected}, found {quoted(found)}")
 
 
 def _timing(entry: Any, where: str) -> Timing:
@@ -186,14 +186,6 @@ _EXTRA_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "n_test": (lambda value: _count(value) and value >= 1, "an integer >= 1"),
     "n_correct_seeds": (lambda value: isinstance(value, list) and all(_count(v) for v in value), "a list of integers >= 0"),
 }  # fmt: skip
-
-
-def _shown(value: Any) -> str:
-    try:
-        text = json.dumps(value)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= 60 else f"{text[:57]}..."
 
 
 def _label(machine: Mapping[str, Any], timings: Mapping[str, Timing], path: Path) -> str:

@@ -22,14 +22,13 @@ A non-finite real is written ``{"$numberDouble": "NaN"}`` (``regcheck.results.va
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
-from regcheck.errors import RegcheckError, UsageError
+from regcheck.errors import RegcheckError, UsageError, quoted
 from regcheck.files.atomic import write_text_atomically
 from regcheck.files.jsonio import LIMITS, dumps_indented, is_integer, parse_json, read_regular_file
 from regcheck.files.times import now_utc
@@ -409,7 +408,7 @@ class _Checker:
         self.error = error
 
     def fail(self, name: str, expected: str, found: Any) -> NoReturn:
-        raise self.error(f"{self.where}: field {name}: expected {expected}, found {_shown(found)}")
+        raise self.error(f"{self.where}: field {name}: expected {expected}, found {quoted(found)}")
 
     def fields(self, container: Mapping[str, Any], rules: Mapping[str, tuple[Check, str]], prefix: str,
                required: Sequence[str] = ()) -> None:  # fmt: skip
@@ -461,11 +460,3 @@ class _Checker:
 
 
 _REQUIRED_TEXT = "a field every result record has (regcheck run --json writes it)"
-
-
-def _shown(found: Any) -> str:
-    try:
-        shown = json.dumps(found, ensure_ascii=True)
-    except (TypeError, ValueError):
-        shown = repr(found)
-    return shown if len(shown) <= 60 else f"{shown[:57]}..."

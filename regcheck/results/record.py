@@ -11,12 +11,12 @@ round-trip repr, so a record read back compares bit for bit with the run that wr
 from __future__ import annotations
 
 import copy
-import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Protocol, TypeGuard
 
+from regcheck.errors import quoted
 from regcheck.results.names import NAME_RULE, is_safe_name
 from regcheck.results.values import ValueProblem, decode, encode, flatten, normalize, shape_of
 
@@ -208,7 +208,7 @@ def check_fields(document: Mapping[str, Any], *, outcome: bool = False) -> dict[
     checked: dict[str, Any] = {}
     for name, raw in document.items():
         if not isinstance(name, str) or not name or not name.isprintable() or len(name) > 200:
-            raise RecordProblem(_found(name), "a field name of printable text", "another")
+            raise RecordProblem(quoted(name), "a field name of printable text", "another")
         if raw is None and (outcome or name not in NULLABLE_FIELDS):
             if not outcome and name not in CORE_FIELDS:
                 continue  # a study's field without a value is no field (as ResultRecord.from_dict reads it)
@@ -262,11 +262,11 @@ def encode_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
 def check_params(raw: Any) -> dict[str, Any]:
     """A configuration's parameters, normalized: an object of values (numbers, text, booleans, arrays)."""
     if not isinstance(raw, Mapping):
-        raise RecordProblem("params", "an object of the configuration's parameters", _found(raw))
+        raise RecordProblem("params", "an object of the configuration's parameters", quoted(raw))
     params: dict[str, Any] = {}
     for key, value in raw.items():
         if not isinstance(key, str):
-            raise RecordProblem("params", "parameter names as text", _found(key))
+            raise RecordProblem("params", "parameter names as text", quoted(key))
         try:
             params[key] = normalize(value)
         except ValueProblem as problem:
@@ -278,29 +278,29 @@ def _check_core(fields: dict[str, Any], outcome: bool) -> None:
     """What no fit can record: names that are paths, counts out of range, arrays of another length than n_test."""
     for name in IDENTITY_FIELDS[:2]:
         if name in fields and not is_safe_name(fields[name]):
-            raise RecordProblem(name, f"a name of {NAME_RULE}", _found(fields[name]))
+            raise RecordProblem(name, f"a name of {NAME_RULE}", quoted(fields[name]))
     seed = fields.get("seed")
     if "seed" in fields and not (_integer(seed) and 0 <= seed < SEED_LIMIT):
-        raise RecordProblem("seed", "an integer from 0 to 2**32 - 1", _found(seed))
+        raise RecordProblem("seed", "an integer from 0 to 2**32 - 1", quoted(seed))
     n_test = fields["n_test"]
     if not _integer(n_test) or n_test < 1:
-        raise RecordProblem("n_test", "an integer >= 1 (the test rows)", _found(n_test))
+        raise RecordProblem("n_test", "an integer >= 1 (the test rows)", quoted(n_test))
     for name in ("predictions", "true_labels", "test_rows", "probabilities", "scores"):
         value = fields.get(name)
         if value is None:
             continue
         if not isinstance(value, list):
-            raise RecordProblem(name, f"an array of {n_test} rows (n_test)", _found(value))
+            raise RecordProblem(name, f"an array of {n_test} rows (n_test)", quoted(value))
         if len(value) != n_test:
             raise RecordProblem(name, f"an array of {n_test} rows (n_test)", f"{len(value)} rows")
     rows = fields.get("test_rows")
     if rows is not None and (len(shape_of(rows)) != 1 or not all(_integer(row) and row >= 0 for row in rows)):
-        raise RecordProblem("test_rows", "a list of row numbers (integers >= 0)", _found(rows))
+        raise RecordProblem("test_rows", "a list of row numbers (integers >= 0)", quoted(rows))
     _check_counts(fields, n_test)
     _check_probabilities(fields)
     fit_seconds = fields.get("fit_seconds")
     if not outcome and not (_number(fit_seconds) and math.isfinite(fit_seconds) and fit_seconds >= 0):
-        raise RecordProblem("fit_seconds", "a number of seconds >= 0", _found(fit_seconds))
+        raise RecordProblem("fit_seconds", "a number of seconds >= 0", quoted(fit_seconds))
 
 
 def _check_counts(fields: dict[str, Any], n_test: int) -> None:
@@ -309,13 +309,13 @@ def _check_counts(fields: dict[str, Any], n_test: int) -> None:
         raise RecordProblem("accuracy", "a field every record has", "none")
     if n_correct is None:
         if accuracy is not None:
-            raise RecordProblem("accuracy", "no accuracy without n_correct", _found(accuracy))
+            raise RecordProblem("accuracy", "no accuracy without n_correct", quoted(accuracy))
         return
     if not _integer(n_correct) or not 0 <= n_correct <= n_test:
-        raise RecordProblem("n_correct", f"an integer from 0 to n_test ({n_test})", _found(n_correct))
+        raise RecordProblem("n_correct", f"an integer from 0 to n_test ({n_test})", quoted(n_correct))
     # Derived, never compared on its own, but shown in every report: it must say what n_correct says.
     if not _number(accuracy) or not math.isclose(accuracy, n_correct / n_test, rel_tol=1e-12):
-        raise RecordProblem("accuracy", f"n_correct / n_test ({n_correct}/{n_test})", _found(accuracy))
+        raise RecordProblem("accuracy", f"n_correct / n_test ({n_correct}/{n_test})", quoted(accuracy))
 
 
 def _check_probabilities(fields: dict[str, Any]) -> None:
@@ -330,20 +330,11 @@ def _check_probabilities(fields: dict[str, Any]) -> None:
     if not (entries and set(map(type, entries)) == {float} and min(entries) >= 0.0 and max(entries) <= 1.0):
         for value in entries:
             if not _number(value) or not (0.0 <= value <= 1.0 or math.isnan(value)):
-                raise RecordProblem("probabilities", "probabilities in [0, 1] (or NaN)", _found(value))
+                raise RecordProblem("probabilities", "probabilities in [0, 1] (or NaN)", quoted(value))
     classes = fields.get("classes")
     columns = 2 if len(shape) == 1 else shape[1]
     if classes is not None and (len(shape_of(classes)) != 1 or len(classes) != columns):
-        raise RecordProblem("classes", f"a list of {columns} labels (one per probability column)", _found(classes))
-
-
-def _found(value: Any) -> str:
-    """A found value as messages quote it: as JSON writes it, cut to 60 characters."""
-    try:
-        text = json.dumps(value, ensure_ascii=True)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= 60 else f"{text[:57]}..."
+        raise RecordProblem("classes", f"a list of {columns} labels (one per probability column)", quoted(classes))
 
 
 def _integer(value: Any) -> TypeGuard[int]:
