@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -90,7 +89,8 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def handle(args: argparse.Namespace) -> int:
     from regcheck.files.outputs import OutputPlan
-    from regcheck.matrix.bisect import python_version, regcheck_source, source_digest
+    from regcheck.frontends import environment_options as inputs
+    from regcheck.matrix.bisect import regcheck_source, source_digest
     from regcheck.matrix.environments import cache_folder, digest
     from regcheck.reports.run_outputs import STEP_SUMMARY_VARIABLE, step_summary_path
     from regcheck.upgrade import report as rendering
@@ -99,10 +99,12 @@ def handle(args: argparse.Namespace) -> int:
     from regcheck.upgrade.session import examine
 
     started = time.perf_counter()
-    python = args.python or sys.executable
-    markers = marker_environment(python)
+    # Every input first; nothing is written before the cache, and no environment before every check.
+    source = inputs.check_regcheck_source(args.regcheck_source, regcheck_source)
+    python = inputs.check_python(args.python, source)
+    markers = marker_environment(python.path)
     old, new = read_lock(args.old, "OLD", markers), read_lock(args.new, "NEW", markers)
-    source = (args.regcheck_source or regcheck_source()).resolve()
+    inputs.check_run_inputs(args.baselines, args.data)
     run_options, order = _run_options(args)
     bench, note = _bench(args, source)
     outputs = OutputPlan()
@@ -112,15 +114,11 @@ def handle(args: argparse.Namespace) -> int:
     outputs.write("--comment", args.comment)
     outputs.write(f"${STEP_SUMMARY_VARIABLE}", step_summary_path(), append=True)
     outputs.check()  # before the first environment: a bad output path is found now, not after an hour of builds
-    cache = (args.cache or cache_folder("upgrade")).resolve()
-    try:
-        (cache / "logs").mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"--cache {cache}: cannot hold the cache ({exc.strerror}); expected a writable folder") from None
+    cache = inputs.prepare_cache(args.cache, cache_folder("upgrade"))
     changed = changes(old, new)
     log = cache / "logs" / f"{digest(str(args.old.resolve()), str(args.new.resolve()))}.log"
     settings = Settings(
-        old, new, python, python_version(python), source, source_digest(source),
+        old, new, python.path, python.version, source, source_digest(source),
         digest((source / "pyproject.toml").read_text(encoding="utf-8")), cache, tuple(run_options),
         tuple(bench), log, order,
     )  # fmt: skip
