@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 BASELINES = str(ROOT / "baselines")
 LOCKS = ROOT / "tests" / "data" / "upgrade"
 CACHE = "a/b/cache"
+OLD, NEW = str(LOCKS / "logreg-old-requirements.txt"), str(LOCKS / "logreg-new-requirements.txt")
 VERBS = {
     "bisect": ["bisect", "numpy", "1.26.4", "2.2.6", "--versions", "1.26.4,2.2.6"],
-    "upgrade": ["upgrade", str(LOCKS / "logreg-old-requirements.txt"), str(LOCKS / "logreg-new-requirements.txt"),
-                "--rounds", "0"],  # fmt: skip
+    "upgrade": ["upgrade", OLD, NEW, "--rounds", "0"],
 }
 
 

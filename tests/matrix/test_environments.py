@@ -45,7 +45,8 @@ def make_wheel(folder: Path) -> Path:
     with zipfile.ZipFile(wheel, "w") as archive:
         for name, text in files.items():
             archive.writestr(name, text)
-        archive.writestr("tinypkg-1.0.dist-info/RECORD", "".join(f"{name},,\n" for name in files) + "tinypkg-1.0.dist-info/RECORD,,\n")
+        record = [*files, "tinypkg-1.0.dist-info/RECORD"]
+        archive.writestr("tinypkg-1.0.dist-info/RECORD", "".join(f"{name},,\n" for name in record))
     return wheel
 
 
