@@ -194,7 +194,8 @@ def upgrade_document(data: UpgradeData) -> dict[str, Any]:
 
 
 def upgrade_text(data: UpgradeData) -> str:
-    return json.dumps(upgrade_document(data), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+    # ASCII: a lock's path with an undecodable byte (a lone surrogate) is escaped, never a failed write.
+    return json.dumps(upgrade_document(data), indent=1, allow_nan=False) + "\n"
 
 
 # --- reading ---------------------------------------------------------------------------------------

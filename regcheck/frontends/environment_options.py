@@ -150,7 +150,8 @@ def check_python(given: str | None, source: Path) -> Interpreter:
     supported = requires_python(source)
     if supported is not None and not supported.contains(version, prereleases=True):
         raise UsageError(f"{shown}: Python {version}; the regcheck checkout {source} needs Python {supported}")
-    return Interpreter(path, version)
+    # Absolute, links kept (a virtual environment's python is a link whose target is another environment's).
+    return Interpreter(os.path.abspath(path), version)
 
 
 def _ask_version(path: str, shown: str, expected: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,20 @@ def test_a_python_the_checkout_does_not_support_is_named_with_its_version(tmp_pa
     argv: list[str | None] = [*VERBS["upgrade"], "--model", "logreg", "--baselines", BASELINES, "--python", str(old)]
     line = refuse(tmp_path, argv, "--python", CACHE)
     assert "Python 2.7.18; the regcheck checkout" in line and "needs Python >=3.10" in line
+
+
+def test_a_python_that_never_answers_is_refused_after_the_time_limit_with_its_children(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A script that hangs, and leaves a child holding its output: both ended at the limit (1 s here)."""
+    from regcheck.errors import UsageError
+    from regcheck.frontends import environment_options
+
+    hangs = tmp_path / "python-hangs"
+    hangs.write_text("#!/bin/sh\nsleep 300 &\nsleep 300\n", encoding="utf-8")
+    hangs.chmod(0o755)
+    monkeypatch.setattr(environment_options, "PROBE_SECONDS", 1)
+    started = time.monotonic()
+    with pytest.raises(UsageError, match=r"--python .*python-hangs: no answer within 1 s when asked its version"):
+        environment_options.check_python(str(hangs), ROOT)
+    assert time.monotonic() - started < 30
