@@ -62,10 +62,14 @@ def parse_version(text: str) -> Version:
         raise UsageError(f"{text!r} is not a version (PEP 440), e.g. 1.26.4") from None
 
 
-def releases_between(available: Sequence[str], good: Version, bad: Version) -> list[Version]:
-    """Final releases from ``good`` to ``bad``, both included (even where the index lists neither), sorted."""
+def check_order(good: Version, bad: Version) -> None:
     if bad <= good:
         raise UsageError(f"BAD {bad} is not newer than GOOD {good}; give the older release first")
+
+
+def releases_between(available: Sequence[str], good: Version, bad: Version) -> list[Version]:
+    """Final releases from ``good`` to ``bad``, both included (even where the index lists neither), sorted."""
+    check_order(good, bad)
     found = {good, bad}
     for text in available:
         try:
@@ -111,9 +115,12 @@ class Setup:
     run_options: tuple[str, ...] = ()  # --study, --baselines, --data, passed to 'regcheck run'
     # regcheck's own code when the search started (source_digest): a change makes cached runs stale.
     source: str = ""
+    # The interpreter's answer when the inputs were checked (environment_options.check_python); asked again if empty.
+    python_version: str = ""
 
     def key(self, version: Version, *parts: str) -> str:
-        text = json.dumps([self.package, str(version), sorted(self.companions), python_version(self.python), *parts])
+        python = self.python_version or python_version(self.python)
+        text = json.dumps([self.package, str(version), sorted(self.companions), python, *parts])
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def environment(self, version: Version) -> Path:

@@ -18,7 +18,9 @@ import hashlib
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from regcheck.errors import RegcheckError, UsageError
@@ -32,6 +34,32 @@ COMPLETE_MARKER = ".regcheck-bisect-complete"
 
 class BuildError(RegcheckError):
     """An environment cannot be resolved or built, or the study's run in it failed."""
+
+
+@contextmanager
+def made_alone(path: Path, what: str, seconds: float) -> Iterator[None]:
+    """Hold ``PATH.lock`` while ``path`` is made: a second command sharing the cache waits here, then finds it made.
+
+    filelock's lock is the operating system's (``fcntl.flock`` here): it is released when its holder
+    ends, killed included, so a crashed build never blocks the next command; what the crash left is
+    rebuilt (``uv venv --clear``), never used, since only a finished build writes its marker.
+    """
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(f"{path}.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        print(f"regcheck: waiting for another command making {what} ({path})", file=sys.stderr, flush=True)
+        try:
+            lock.acquire(timeout=seconds)
+        except Timeout:
+            raise BuildError(f"waited {seconds:.0f} s for another command making {what} ({path}); "
+                             f"is it still running? (lock: {lock.lock_file})") from None  # fmt: skip
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def find_uv() -> str:
@@ -111,15 +139,19 @@ def create_environment(folder: Path, python: str, install: Sequence[str], log: P
     python_in = interpreter_in(folder)
     if (folder / COMPLETE_MARKER).is_file():
         return python_in
-    uv = find_uv()
-    install_step = [uv, "pip", "sync" if sync else "install", "--quiet", "--python", str(python_in), *install]
-    for step in ([uv, "venv", "--quiet", "--clear", "--python", python, str(folder)], install_step):
-        code = run_logged(step, log, BUILD_SECONDS, env=uv_environment())
-        if code is None:
-            raise BuildError(f"building the environment with {what} took over {BUILD_SECONDS} s")
-        if code != 0:
-            raise BuildError(f"cannot build an environment with {what}: {failure_reason(log)} (log: {log})")
-    (folder / COMPLETE_MARKER).write_text("built\n", encoding="utf-8")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with made_alone(folder, f"the environment with {what}", BUILD_SECONDS):
+        if (folder / COMPLETE_MARKER).is_file():  # the command we waited for built it
+            return python_in
+        uv = find_uv()
+        install_step = [uv, "pip", "sync" if sync else "install", "--quiet", "--python", str(python_in), *install]
+        for step in ([uv, "venv", "--quiet", "--clear", "--python", python, str(folder)], install_step):
+            code = run_logged(step, log, BUILD_SECONDS, env=uv_environment())
+            if code is None:
+                raise BuildError(f"building the environment with {what} took over {BUILD_SECONDS} s")
+            if code != 0:
+                raise BuildError(f"cannot build an environment with {what}: {failure_reason(log)} (log: {log})")
+        (folder / COMPLETE_MARKER).write_text("built\n", encoding="utf-8")
     return python_in
 
 
@@ -131,15 +163,16 @@ def resolve(requirements: str, python: str, folder: Path, log: Path, what: str, 
     """
     folder.mkdir(parents=True, exist_ok=True)
     source, output = folder / "requirements.in", folder / "resolved.txt"
-    source.write_text(requirements, encoding="utf-8")
-    output.write_text(preferences, encoding="utf-8")
-    command = [find_uv(), "pip", "compile", "--quiet", "--no-header", "--python", python, str(source), "-o", str(output)]
-    code = run_logged(command, log, RESOLVE_SECONDS, env=uv_environment())
-    if code is None:
-        raise BuildError(f"resolving {what} took over {RESOLVE_SECONDS} s")
-    if code != 0:
-        raise BuildError(f"{what} cannot be resolved: {failure_reason(log)}")
-    return output.read_text(encoding="utf-8")
+    with made_alone(folder, f"the resolution of {what}", RESOLVE_SECONDS):  # its two files are uv's input and output
+        source.write_text(requirements, encoding="utf-8")
+        output.write_text(preferences, encoding="utf-8")
+        command = [find_uv(), "pip", "compile", "--quiet", "--no-header", "--python", python, str(source), "-o", str(output)]
+        code = run_logged(command, log, RESOLVE_SECONDS, env=uv_environment())
+        if code is None:
+            raise BuildError(f"resolving {what} took over {RESOLVE_SECONDS} s")
+        if code != 0:
+            raise BuildError(f"{what} cannot be resolved: {failure_reason(log)}")
+        return output.read_text(encoding="utf-8")
 
 
 def run_study(python: Path, target: Path, options: Sequence[str], log: Path, what: str) -> Path:
@@ -147,14 +180,17 @@ def run_study(python: Path, target: Path, options: Sequence[str], log: Path, wha
     if target.is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial.json")
-    command = [str(python), "-m", "regcheck", "run", "--json", str(partial), *options]
-    code = run_logged(command, log, RUN_SECONDS, env=run_environment())
-    if code is None:
-        raise BuildError(f"the run with {what} took over {RUN_SECONDS} s")
-    if code not in (0, 1) or not partial.is_file():
-        raise BuildError(f"the run with {what} failed (exit {code}): {failure_reason(log)} (log: {log})")
-    partial.replace(target)
+    with made_alone(target, f"the run with {what}", RUN_SECONDS):  # one partial file per run: one writer
+        if target.is_file():
+            return target
+        partial = target.with_suffix(".partial.json")
+        command = [str(python), "-m", "regcheck", "run", "--json", str(partial), *options]
+        code = run_logged(command, log, RUN_SECONDS, env=run_environment())
+        if code is None:
+            raise BuildError(f"the run with {what} took over {RUN_SECONDS} s")
+        if code not in (0, 1) or not partial.is_file():
+            raise BuildError(f"the run with {what} failed (exit {code}): {failure_reason(log)} (log: {log})")
+        partial.replace(target)
     return target
 
 

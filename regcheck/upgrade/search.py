@@ -40,6 +40,7 @@ from regcheck.matrix.environments import (
     digest,
     failure_reason,
     interpreter_in,
+    made_alone,
     resolve,
     run_environment,
     run_logged,
@@ -253,15 +254,20 @@ class Upgrade:
         target = self.timing_file(environment, number, pair)
         if not target.is_file():
             python = self.build(environment)
-            partial = target.with_suffix(".partial.json")
-            command = [str(python), "-m", "pytest", *self.settings.bench, "--benchmark-json", str(partial)]
-            code = run_logged(command, self.settings.log, TIMING_SECONDS, cwd=self.settings.source, env=run_environment())
-            if code != 0 or not partial.is_file():
-                raise BuildError(f"timing round {number + 1} with {environment.label} failed (exit {code}): "
-                                 f"{failure_reason(self.settings.log)} (log: {self.settings.log})")  # fmt: skip
-            partial.replace(target)
-            self.counts.rounds += 1
+            with made_alone(target, f"timing round {number + 1} with {environment.label}", TIMING_SECONDS):
+                if not target.is_file():  # else the command we waited for took it
+                    self._time_round(python, target, environment, number)
         return read_benchmark(target)
+
+    def _time_round(self, python: Path, target: Path, environment: Environment, number: int) -> None:
+        partial = target.with_suffix(".partial.json")
+        command = [str(python), "-m", "pytest", *self.settings.bench, "--benchmark-json", str(partial)]
+        code = run_logged(command, self.settings.log, TIMING_SECONDS, cwd=self.settings.source, env=run_environment())
+        if code != 0 or not partial.is_file():
+            raise BuildError(f"timing round {number + 1} with {environment.label} failed (exit {code}): "
+                             f"{failure_reason(self.settings.log)} (log: {self.settings.log})")  # fmt: skip
+        partial.replace(target)
+        self.counts.rounds += 1
 
 
 def _describe(overrides: Mapping[str, str | None]) -> str:

@@ -67,6 +67,11 @@ def test_an_upgrade_that_moves_nothing_says_so_with_the_time_table(
     assert job_summary.read_text(encoding="utf-8") == markdown.read_text(encoding="utf-8")
     written = json.loads(document.read_text(encoding="utf-8"))
     assert (written["kind"], written["moved"], written["exit_code"], written["rounds"]) == ("regcheck.upgrade", [], 0, 3)
+    # The saved report renders again as it was, building nothing (the workflow's comment step can use it).
+    again, rendered = tmp_path / "again.md", tmp_path / "again-comment.md"
+    assert main(["upgrade", "--from", str(document), "--markdown", str(again), "--comment", str(rendered)]) == 0
+    assert "regcheck upgrade: nothing moved: 6 configurations identical, bit for bit" in capsys.readouterr().out
+    assert again.read_bytes() == markdown.read_bytes() and rendered.read_bytes() == comment.read_bytes()
 
 
 def test_a_second_run_of_the_same_command_builds_and_runs_nothing(cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -88,9 +93,10 @@ def test_fail_slower_exits_1_exactly_when_a_case_is_slower_than_the_factor_beyon
 
 
 def test_an_upgrade_that_moves_a_result_names_the_package_and_the_release(
-    cache: Path, capsys: pytest.CaptureFixture[str]
+    cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out = upgrade(cache, capsys, *CANCER)
+    document, comment = tmp_path / "upgrade.json", tmp_path / "comment.md"
+    code, out = upgrade(cache, capsys, *CANCER, "--json", str(document), "--comment", str(comment))
     assert code == 1, out
     assert "2 package(s) differ (scipy 1.14.1 -> 1.15.0, threadpoolctl 3.5.0 -> 3.6.0)" in out
     assert "regcheck upgrade: 3 of 3 configurations moved" in out
@@ -102,3 +108,8 @@ def test_an_upgrade_that_moves_a_result_names_the_package_and_the_release(
     assert "| 3 environments (" in out
     again, rerun = upgrade(cache, capsys, *CANCER)
     assert again == 1 and "| 3 environments (0 built now), 0 runs and 0 timing rounds made now |" in rerun
+    # Read back, the culprit's report renders as it was written (the run's own lines are its text's last part).
+    rendered = tmp_path / "again.md"
+    assert main(["upgrade", "--from", str(document), "--comment", str(rendered)]) == 1
+    assert "culprit: scipy 1.15.0 (the release before it, 1.14.1, gives OLD's result)" in capsys.readouterr().out
+    assert rendered.read_bytes() == comment.read_bytes()

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from regcheck.errors import EXIT_MOVED, EXIT_OK, UsageError
+from regcheck.errors import EXIT_MOVED, EXIT_OK
 from regcheck.frontends.options import ALL_MODELS, parse_model, parse_seeds
 from regcheck.frontends.verbs import verb_parser
 
@@ -60,43 +60,47 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def handle(args: argparse.Namespace) -> int:
+    from regcheck.frontends import environment_options as inputs
     from regcheck.frontends.options import study_for
     from regcheck.matrix import bisect as search
     from regcheck.matrix.table import study_fields
     from regcheck.matrix.text import difference_lines
 
     started = time.perf_counter()
+    # Every input first, in the order the user reads them, and nothing written until the cache at the end.
+    package = inputs.check_package_name(args.package)
     good, bad = search.parse_version(args.good), search.parse_version(args.bad)
-    python = args.python or search.interpreter()
-    available = args.versions.split(",") if args.versions else search.index_versions(args.package, python)
-    releases = search.releases_between(available, good, bad)
+    search.check_order(good, bad)  # before the index is asked for the releases between them
+    companions = inputs.check_companions(args.companions)
+    source = inputs.check_regcheck_source(args.regcheck_source, search.regcheck_source)
+    python = inputs.check_python(args.python, source)
+    inputs.check_run_inputs(args.baselines, args.data)
+    fields = study_fields(study_for(args.study))
     options: list[str] = []
     for flag, value in (("--study", args.study), ("--baselines", args.baselines), ("--data", args.data)):
         if value is not None:
             options += [flag, str(Path(value).resolve()) if isinstance(value, Path) else value]
-    source = (args.regcheck_source or search.regcheck_source()).resolve()
+    cache = inputs.prepare_cache(args.cache, search.cache_root())
+    available = args.versions.split(",") if args.versions else search.index_versions(package, python.path)
+    releases = search.releases_between(available, good, bad)
     setup = search.Setup(
-        args.package, args.model, args.seeds, tuple(args.companions), python, source,
-        (args.cache or search.cache_root()).resolve(), tuple(options), search.source_digest(source),
+        package, args.model, args.seeds, companions, python.path, source, cache, tuple(options),
+        search.source_digest(source), python.version,
     )  # fmt: skip
-    log = setup.cache / "logs" / f"{args.package}-{good}-{bad}.log"
-    try:
-        log.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:  # a file where a folder belongs, a read-only disk: before any environment is built
-        raise UsageError(f"--cache {setup.cache}: cannot hold the cache ({exc.strerror}); expected a writable folder") from None
-    print(f"regcheck bisect {args.package} {good} {bad}: {len(releases)} final releases from {good} to {bad} "
+    log = setup.cache / "logs" / f"{package}-{good}-{bad}.log"
+    print(f"regcheck bisect {package} {good} {bad}: {len(releases)} final releases from {good} to {bad} "
           f"({', '.join(map(str, releases))}); --model {args.model}" + (f" --seeds {args.seeds}" if args.seeds else "")
           + (f"; with {' '.join(args.companions)}" if args.companions else ""), flush=True)  # fmt: skip
 
     def run(version: Version) -> Column:
         cached = setup.run_file(version).is_file()
         path = search.run_release(setup, version, log)
-        return search.load_release_run(path, f"{args.package} {version}" + (" (cached)" if cached else ""))
+        return search.load_release_run(path, f"{package} {version}" + (" (cached)" if cached else ""))
 
     def report(step: search.Step) -> None:
         print(f"  {step.version}: {step.outcome}" + (f" ({step.detail})" if step.detail else ""), flush=True)
 
-    result = search.bisect(releases, run, report, study_fields(study_for(args.study)))
+    result = search.bisect(releases, run, report, fields)
     seconds = time.perf_counter() - started
     ran = len([step for step in result.steps if step.outcome != "skipped"])
     comparison = result.comparison
@@ -104,7 +108,7 @@ def handle(args: argparse.Namespace) -> int:
         raise RuntimeError("regcheck bisect: the search returned no comparison")
     matrix = comparison.as_matrix()
     if result.first_differing is None:
-        print(f"no release differs: {args.package} {bad} gives {good}'s result, every record bit for bit")
+        print(f"no release differs: {package} {bad} gives {good}'s result, every record bit for bit")
         _evidence(comparison, matrix)
         print(f"regcheck bisect: {ran} releases run of {len(releases)}, {seconds:.0f} s; log: {log}")
         return EXIT_OK
@@ -115,7 +119,7 @@ def handle(args: argparse.Namespace) -> int:
             largest[name] = max(size, largest.get(name, 0.0))
     moved = [cid for cid, cell in comparison.cells.items() if cell.mark != "identical"]
     print()
-    print(f"first release that differs from {good}: {args.package} {result.first_differing} "
+    print(f"first release that differs from {good}: {package} {result.first_differing} "
           f"(the release before it, {result.last_same}, gives {good}'s result)")  # fmt: skip
     print(f"  mark: {comparison.mark}, in {len(moved)} of {len(comparison.cells)} configurations ({', '.join(moved)})")
     print(

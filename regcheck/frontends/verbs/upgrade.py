@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from regcheck.errors import UsageError
 from regcheck.frontends.options import ALL_MODELS, existing_file, parse_model, parse_seeds, parse_study
 from regcheck.frontends.verbs import verb_parser
+
+if TYPE_CHECKING:
+    from regcheck.files.outputs import OutputPlan
+    from regcheck.files.upgradefile import UpgradeData
 
 EXAMPLES = """  regcheck upgrade old/requirements.txt new/requirements.txt --model logreg
                      both environments built, run and timed; exit 1 when a result moved
   regcheck upgrade base/uv.lock head/uv.lock --model mlp --seeds 42
   regcheck upgrade pylock.old.toml pylock.new.toml --markdown summary.md --comment comment.md
   regcheck upgrade old.txt new.txt --fail-slower 1.2    also exit 1 when a case is 1.2x slower beyond the noise
+  regcheck upgrade --from upgrade.json --comment comment.md   the saved report again, nothing built
   exit code 0: nothing moved; 1: a result moved (the change that did it is named); 2: bad input, or OLD or NEW
   cannot be built or run"""
 DEFAULT_ROUNDS = 3
@@ -47,9 +51,12 @@ def _factor(text: str) -> float:
 def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = verb_parser(verbs, "upgrade", "what an upgrade of the pinned versions moves, and which change did it",
                          EXAMPLES)  # fmt: skip
-    parser.add_argument("old", metavar="OLD", type=existing_file,
+    parser.add_argument("old", metavar="OLD", type=existing_file, nargs="?",
                         help="the lock before: requirements with == pins (pip freeze), pylock.toml or uv.lock")  # fmt: skip
-    parser.add_argument("new", metavar="NEW", type=existing_file, help="the lock after, in any of those formats")
+    parser.add_argument("new", metavar="NEW", type=existing_file, nargs="?", help="the lock after, in any of those formats")
+    parser.add_argument("--from", dest="saved", metavar="FILE", type=existing_file, default=None,
+                        help="render the report a '--json FILE' saved, as text and to --markdown and --comment, "
+                             "building and running nothing (instead of OLD and NEW); exit code: the report's")  # fmt: skip
     parser.add_argument("--model", metavar="MODEL", type=parse_model, default=ALL_MODELS,
                         help=f"which model of the study to run, or {ALL_MODELS} (default: {ALL_MODELS})")  # fmt: skip
     parser.add_argument("--seeds", metavar="SEEDS", type=_seeds, default=None,
@@ -89,8 +96,14 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def handle(args: argparse.Namespace) -> int:
+    if args.saved is not None:
+        return _render_saved(args)
+    if args.old is None or args.new is None:
+        raise UsageError("OLD and NEW: expected two lock files (or --from FILE, a report saved with --json)")
     from regcheck.files.outputs import OutputPlan
-    from regcheck.matrix.bisect import python_version, regcheck_source, source_digest
+    from regcheck.files.upgradefile import upgrade_text
+    from regcheck.frontends import environment_options as inputs
+    from regcheck.matrix.bisect import regcheck_source, source_digest
     from regcheck.matrix.environments import cache_folder, digest
     from regcheck.reports.run_outputs import STEP_SUMMARY_VARIABLE, step_summary_path
     from regcheck.upgrade import report as rendering
@@ -99,10 +112,12 @@ def handle(args: argparse.Namespace) -> int:
     from regcheck.upgrade.session import examine
 
     started = time.perf_counter()
-    python = args.python or sys.executable
-    markers = marker_environment(python)
+    # Every input first; nothing is written before the cache, and no environment before every check.
+    source = inputs.check_regcheck_source(args.regcheck_source, regcheck_source)
+    python = inputs.check_python(args.python, source)
+    markers = marker_environment(python.path)
     old, new = read_lock(args.old, "OLD", markers), read_lock(args.new, "NEW", markers)
-    source = (args.regcheck_source or regcheck_source()).resolve()
+    inputs.check_run_inputs(args.baselines, args.data)
     run_options, order = _run_options(args)
     bench, note = _bench(args, source)
     outputs = OutputPlan()
@@ -112,36 +127,65 @@ def handle(args: argparse.Namespace) -> int:
     outputs.write("--comment", args.comment)
     outputs.write(f"${STEP_SUMMARY_VARIABLE}", step_summary_path(), append=True)
     outputs.check()  # before the first environment: a bad output path is found now, not after an hour of builds
-    cache = (args.cache or cache_folder("upgrade")).resolve()
-    try:
-        (cache / "logs").mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"--cache {cache}: cannot hold the cache ({exc.strerror}); expected a writable folder") from None
+    cache = inputs.prepare_cache(args.cache, cache_folder("upgrade"))
     changed = changes(old, new)
     log = cache / "logs" / f"{digest(str(args.old.resolve()), str(args.new.resolve()))}.log"
     settings = Settings(
-        old, new, python, python_version(python), source, source_digest(source),
+        old, new, python.path, python.version, source, source_digest(source),
         digest((source / "pyproject.toml").read_text(encoding="utf-8")), cache, tuple(run_options),
         tuple(bench), log, order,
     )  # fmt: skip
     report = rendering.Report(old, new, changed, _shown_command(args), {}, None, factor=args.fail_slower or 1.0,
                               fail_slower=args.fail_slower is not None, timing_note=note)  # fmt: skip
-    print(rendering.header_lines(report)[0], flush=True)
+    print(rendering.header_lines(rendering.summarize(report))[0], flush=True)
     if changed:
         examine(Upgrade(settings, lambda line: print(line, flush=True)), report, args.rounds if bench else 0,
                 search=not args.no_search)  # fmt: skip
     report.seconds = time.perf_counter() - started
+    data = rendering.summarize(report)
     print()
-    print("\n".join(rendering.render_text(report).splitlines()[1:]))
-    markdown = rendering.render_markdown(report)
-    outputs.stage("--json", json.dumps(rendering.to_document(report), indent=1) + "\n")
-    outputs.stage("--markdown", markdown)
-    outputs.stage("--comment", rendering.render_comment(report))
-    outputs.stage(f"${STEP_SUMMARY_VARIABLE}", markdown)
+    print("\n".join(rendering.render_text(data).splitlines()[1:]))
+    outputs.stage("--json", upgrade_text(data))
+    _stage_renderings(outputs, data)
     for line in outputs.commit():
         print(line)
     print(f"log: {log}")
-    return report.exit_code
+    return data.exit_code
+
+
+def _stage_renderings(outputs: OutputPlan, data: UpgradeData) -> None:
+    from regcheck.reports.run_outputs import STEP_SUMMARY_VARIABLE
+    from regcheck.upgrade import report as rendering
+
+    markdown = rendering.render_markdown(data)
+    outputs.stage("--markdown", markdown)
+    outputs.stage("--comment", rendering.render_comment(data))
+    outputs.stage(f"${STEP_SUMMARY_VARIABLE}", markdown)
+
+
+def _render_saved(args: argparse.Namespace) -> int:
+    """``--from FILE``: the saved report rendered again (text, --markdown, --comment, the job summary), nothing built."""
+    from regcheck.files.outputs import OutputPlan
+    from regcheck.files.upgradefile import read_upgrade
+    from regcheck.reports.run_outputs import STEP_SUMMARY_VARIABLE, step_summary_path
+    from regcheck.upgrade import report as rendering
+
+    if args.old is not None:
+        raise UsageError(f"--from {args.saved}: renders a saved report; expected no OLD and NEW beside it")
+    if args.json is not None:
+        raise UsageError(f"--json {args.json}: --from {args.saved} is the saved report already; expected no --json")
+    outputs = OutputPlan()
+    outputs.read(args.saved)
+    outputs.write("--markdown", args.markdown)
+    outputs.write("--comment", args.comment)
+    outputs.write(f"${STEP_SUMMARY_VARIABLE}", step_summary_path(), append=True)
+    outputs.check()
+    data = read_upgrade(args.saved)
+    print(rendering.render_text(data))
+    _stage_renderings(outputs, data)
+    for line in outputs.commit():
+        print(line)
+    return data.exit_code
 
 
 def _shown_command(args: argparse.Namespace) -> str:
